@@ -1,0 +1,261 @@
+"""The Store: one folder holding a newsdesk collection.
+
+Layout of a store folder::
+
+    items.json   imported content (TinyDB, written at import and retopic only)
+    lock         the cross-process write lock (flock; never stale)
+
+Content is written rarely and wholesale; user state (tags, read marks, saved
+searches) lives in its own files so a tag never rewrites the imported text.
+Every write takes the lock, re-reads what another process may have changed,
+applies the change and replaces the file atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
+from store.importers import Problem, Record, read_file
+from store.model import SCHEMA_VERSION, make_item, now_iso
+from store.paths import user_topics_file
+from store.resources import seed_file
+from store.storage import AtomicJSONStorage, StoreLock, file_signature
+from store.topics import TopicRules, load_rules
+
+ITEMS_FILE = "items.json"
+LOCK_FILE = "lock"
+_ITEMS, _META = "items", "_meta"
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts and the problems it skipped."""
+
+    added: int = 0
+    present: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """``N added, M already present`` (and how many were skipped)."""
+        text = f"{self.added} added, {self.present} already present"
+        if self.problems:
+            text += f", {len(self.problems)} skipped"
+        return text
+
+
+def default_rules() -> TopicRules:
+    """The shipped topic rules extended by the user's own file, if any."""
+    return load_rules([seed_file("topics.toml"), user_topics_file()])
+
+
+class Store:
+    """A newsdesk store folder: items, their topics, and (later) user state."""
+
+    def __init__(self, root: Path, rules: TopicRules | None = None) -> None:
+        self.root = Path(root)
+        self.readonly = not os.access(self.root, os.W_OK)
+        self.rules = rules if rules is not None else default_rules()
+        self._storage_path = self.root / ITEMS_FILE
+        self._db = TinyDB(self._storage_path, storage=AtomicJSONStorage, kind="items")
+        self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self._lock = StoreLock(self.root / LOCK_FILE)
+        self._items: list[dict[str, Any]] = []
+        self._by_id: dict[str, dict[str, Any]] = {}
+        self._loaded_signature: object = object()
+
+    # -- opening -------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        root: str | Path,
+        *,
+        create: bool = True,
+        seed: bool = True,
+        rules: TopicRules | None = None,
+    ) -> Store:
+        """Open the store at ``root``; create it (with the seed briefs) when missing.
+
+        Raises StoreError with a message for the user when it cannot be opened.
+        """
+        root = Path(root).expanduser()
+        if root.exists() and not root.is_dir():
+            raise StoreError(f"{root} is a file, not a store folder. Choose a folder for --store.")
+        fresh = not (root / ITEMS_FILE).exists()
+        if fresh:
+            if not create:
+                raise StoreError(
+                    f"There is no newsdesk store at {root}. Run `newsdesk init` first."
+                )
+            if root.is_dir() and any(p.name != LOCK_FILE for p in root.iterdir()):
+                raise StoreError(
+                    f"{root} is not empty and holds no {ITEMS_FILE}, so it is not a newsdesk "
+                    "store. Choose an empty or new folder for --store."
+                )
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"Cannot create the store folder {root}: {exc.strerror}.") from exc
+        store = cls(root, rules)
+        if fresh:
+            store._initialise(seed)
+        store.load()
+        if not store.readonly and store._stored_rules_signature() != store.rules.signature:
+            store.retopic()
+        return store
+
+    def _initialise(self, seed: bool) -> None:
+        if self.readonly:
+            raise ReadOnlyStoreError(self.root)
+        with self._lock.hold():
+            if self._storage.read() is not None:  # another process got here first
+                return
+            self._storage.write({_META: {"1": {"schema": SCHEMA_VERSION,
+                                                    "rules": self.rules.signature}},
+                                 _ITEMS: {}})
+        if seed:
+            self.import_files([seed_file("briefs.txt")])
+
+    # -- reading -------------------------------------------------------------------
+
+    def load(self) -> None:
+        """(Re)load the items from disk, validating the file's shape and schema."""
+        data = self._storage.read()
+        if data is None:
+            raise StoreFormatError(self._storage_path, "the file is missing")
+        meta = data.get(_META, {}).get("1")
+        if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+            raise StoreFormatError(self._storage_path,
+                                   "it has no schema version, so it is not a newsdesk store")
+        if meta["schema"] > SCHEMA_VERSION:
+            raise StoreFormatError(
+                self._storage_path,
+                f"it was written by a newer newsdesk (schema {meta['schema']}; this version "
+                f"reads up to {SCHEMA_VERSION})",
+                "Upgrade newsdesk to open it; the file has not been changed.",
+            )
+        table = data.get(_ITEMS)
+        if not isinstance(table, dict):
+            raise StoreFormatError(self._storage_path, "it has no 'items' table")
+        items = list(table.values())
+        for doc_id, doc in table.items():
+            if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
+                    and isinstance(doc.get("body"), str)):
+                raise StoreFormatError(self._storage_path,
+                                       f"item {doc_id} is not an object with 'id' and 'body'")
+            doc.setdefault("title", "")
+            doc.setdefault("topics", [])
+            doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
+        items.sort(key=lambda d: d["position"])
+        self._items = items
+        self._by_id = {d["id"]: d for d in items}
+        self._loaded_signature = self._storage.signature
+
+    def refresh(self) -> bool:
+        """Reload if another process changed the store; True when something changed."""
+        if file_signature(self._storage_path) == self._loaded_signature:
+            return False
+        self.load()
+        return True
+
+    def _stored_rules_signature(self) -> str:
+        data = self._storage.read() or {}
+        return str(data.get(_META, {}).get("1", {}).get("rules", ""))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def items(self) -> list[dict[str, Any]]:
+        """All items in original order. Treat them as read-only."""
+        return self._items
+
+    def get(self, item_id: str) -> dict[str, Any] | None:
+        """The item with this id, or None."""
+        return self._by_id.get(item_id)
+
+    def ids(self) -> list[str]:
+        """All item ids in original order."""
+        return [d["id"] for d in self._items]
+
+    def tags_of(self, item_id: str) -> list[str]:
+        """The item's tags (tagging lands with user state)."""
+        return []
+
+    def topic_reasons(self, item_id: str) -> dict[str, list[tuple[int, int]]]:
+        """For each topic of the item, the body spans that put it there."""
+        item = self._by_id.get(item_id)
+        return self.rules.explain(item["body"]) if item else {}
+
+    # -- writing -------------------------------------------------------------------
+
+    def _require_writable(self) -> None:
+        if self.readonly:
+            raise ReadOnlyStoreError(self.root)
+
+    def import_records(self, records: Iterable[Record]) -> ImportReport:
+        """Add the records that are not already present, in one atomic write."""
+        self._require_writable()
+        report = ImportReport()
+        with self._lock.hold():
+            data = self._storage.read() or {}
+            table = data.get(_ITEMS, {})
+            known = {doc["id"] for doc in table.values()}
+            position = max((int(k) for k in table), default=0) + 1
+            stamp = now_iso()
+            new: list[Document] = []
+            for record in records:
+                item = make_item(record, position, stamp)
+                if not item["body"]:
+                    continue
+                if item["id"] in known:
+                    report.present += 1
+                    continue
+                item["topics"] = self.rules.topics_for(item["body"])
+                known.add(item["id"])
+                new.append(Document(item, doc_id=position))
+                position += 1
+            if new:
+                self._db.table(_ITEMS, cache_size=0).insert_multiple(new)
+            report.added = len(new)
+        self.refresh()
+        return report
+
+    def import_files(self, paths: Sequence[str | Path]) -> ImportReport:
+        """Import every file; problems are collected, the valid records still land."""
+        records: list[Record] = []
+        problems: list[Problem] = []
+        for path in paths:
+            result = read_file(path)
+            records.extend(result.records)
+            problems.extend(result.problems)
+        report = self.import_records(records) if records else ImportReport()
+        report.problems = problems + report.problems
+        return report
+
+    def retopic(self) -> int:
+        """Re-derive every item's topics from the current rules; returns how many changed.
+
+        Only ``topics`` is touched: tags and the imported text stay as they are.
+        """
+        self._require_writable()
+        changed = 0
+        with self._lock.hold():
+            data = self._storage.read() or {}
+            for doc in data.get(_ITEMS, {}).values():
+                topics = self.rules.topics_for(doc.get("body", ""))
+                if topics != doc.get("topics"):
+                    doc["topics"] = topics
+                    changed += 1
+            data.setdefault(_META, {}).setdefault("1", {"schema": SCHEMA_VERSION})
+            data[_META]["1"]["rules"] = self.rules.signature
+            self._storage.write(data)
+        self.refresh()
+        return changed

@@ -1,0 +1,67 @@
+"""The store's error types: each one is something a user can cause and read.
+
+The CLI and the TUI show ``str(error)`` and nothing else, so every message names
+the file and says what to do. None of them should ever surface as a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """Base class of every user-facing store error."""
+
+
+class StoreFormatError(StoreError):
+    """A store file is not JSON, has the wrong shape, or a newer schema.
+
+    The file is never written to after this is raised: it may hold the only copy
+    of someone's work, so we refuse rather than "repair" it.
+    """
+
+    def __init__(self, path: Path, problem: str, advice: str | None = None) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.advice = advice or (
+            "newsdesk has not changed it. Restore the file from a backup, or move it "
+            "aside to start a fresh store there."
+        )
+        super().__init__(f"Cannot open store file {self.path}: {problem}. {self.advice}")
+
+
+class StoreWriteError(StoreError):
+    """A write failed (disk full, read-only file system, permission denied).
+
+    The previous state on disk is intact; the change was not applied.
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(
+            f"Could not write {self.path}: {reason}. Nothing was changed on disk; "
+            "free some space or fix the permissions, then try again."
+        )
+
+
+class StoreBusyError(StoreError):
+    """Another process held the store's lock for too long."""
+
+    def __init__(self, path: Path, seconds: float) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"The store at {self.path.parent} is busy: another newsdesk process has held "
+            f"its lock for more than {seconds:g} s. Try again in a moment."
+        )
+
+
+class ReadOnlyStoreError(StoreError):
+    """A change was asked of a store opened read-only."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        super().__init__(
+            f"The store at {self.root} is read-only (no write permission), so this change "
+            "cannot be saved. Browsing and search still work."
+        )

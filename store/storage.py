@@ -1,0 +1,219 @@
+"""Atomic JSON storage for TinyDB, and the store's cross-process lock.
+
+TinyDB's own ``JSONStorage`` rewrites its file in place, so a crash mid-write
+leaves broken JSON, and it has no lock between processes. Here every write goes
+to a fresh temp file in the same folder (exclusive create, so a planted symlink is
+never followed), is flushed and fsynced, renamed over the old file with
+``os.replace`` and the folder is fsynced: a reader sees the old file or the new
+one, never half of either. Reads are cached by the file's stat signature, so a
+process re-parses only when another one has changed the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from store.errors import StoreBusyError, StoreFormatError, StoreWriteError
+
+_WRITE_ERRORS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """A short human reason for an OS error, without the errno noise."""
+    return _WRITE_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (a no-op where folders can't be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically and durably.
+
+    Raises StoreWriteError when the disk refuses; the old file is then intact and
+    no temp file is left behind.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        # O_EXCL: never follow or reuse something already at the temp name.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise StoreWriteError(path, describe_os_error(exc)) from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise StoreWriteError(path, describe_os_error(exc)) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def file_signature(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes whenever the file is replaced or rewritten (None if absent)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def dumps(data: Any) -> bytes:
+    """Serialize to valid, human-readable JSON (indented, UTF-8, not ASCII-escaped)."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that writes atomically and re-reads only when the file changed.
+
+    ``kind`` names what the file must hold, so a wrong file (someone's
+    settings.json copied in by mistake) is refused instead of overwritten.
+    """
+
+    def __init__(self, path: str | Path, kind: str = "newsdesk") -> None:
+        self.path = Path(path)
+        self.kind = kind
+        self._signature: tuple[int, int, int, int] | None = None
+        self._cache: dict[str, Any] | None = None
+
+    @property
+    def signature(self) -> tuple[int, int, int, int] | None:
+        """The stat signature of the data last read or written."""
+        return self._signature
+
+    def changed(self) -> bool:
+        """True if the file on disk differs from what this process last saw."""
+        return file_signature(self.path) != self._signature
+
+    def read(self) -> dict[str, Any] | None:
+        signature = file_signature(self.path)
+        if signature is None:
+            self._signature, self._cache = None, None
+            return None
+        if signature == self._signature and self._cache is not None:
+            return self._cache
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise StoreFormatError(self.path, f"it cannot be read ({describe_os_error(exc)})",
+                                   "Check the file's permissions.") from exc
+        self._cache = self._parse(raw)
+        self._signature = signature
+        return self._cache
+
+    def _parse(self, raw: bytes) -> dict[str, Any]:
+        if not raw.strip():
+            raise StoreFormatError(self.path, "the file is empty")
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise StoreFormatError(self.path, f"it is not valid JSON ({exc})") from exc
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise StoreFormatError(
+                self.path, "it is JSON but not a newsdesk store (expected an object of tables)"
+            )
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        try:
+            atomic_write(self.path, dumps(data))
+        except BaseException:
+            # TinyDB mutates the dict it read before writing it back; after a failed
+            # write that dict no longer matches the disk, so forget it.
+            self._cache, self._signature = None, None
+            raise
+        self._cache = data
+        self._signature = file_signature(self.path)
+
+    def close(self) -> None:
+        self._cache = None
+
+
+class StoreLock:
+    """An exclusive, cross-process lock on a store folder (``flock`` on ``lock``).
+
+    The kernel drops a ``flock`` when its holder dies, so a killed process never
+    leaves a lock that blocks the next session. Re-entrant within a process.
+    """
+
+    def __init__(self, path: Path, timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self._fd: int | None = None
+        self._depth = 0
+        self._thread_lock = threading.RLock()
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Hold the lock for the duration of the block."""
+        with self._thread_lock:
+            if self._depth == 0:
+                self._acquire()
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._release()
+
+    def _acquire(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise StoreWriteError(self.path, describe_os_error(exc)) from exc
+        deadline = time.monotonic() + self.timeout
+        delay = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise StoreBusyError(self.path, self.timeout) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        self._fd = fd
+
+    def _release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,197 @@
+"""Text handling shared by every part of the store: one place for each rule.
+
+Item text is untrusted. ``sanitize`` makes it inert (no terminal controls, no bidi
+overrides) and is applied at import and again before anything is rendered.
+``normalize`` gives the canonical form an item's id is derived from. ``fold`` and
+``tokens`` define what a "word" is for search, topics and highlighting, so the
+query, the index and the topic rules can never disagree about matching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import NamedTuple
+
+# C0 controls except tab and newline, DEL, and the C1 block. ESC (0x1b) is in here,
+# so no CSI/OSC sequence survives: what is left of one is plain, printable text.
+_CONTROLS = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n") + "\x7f"
+_CONTROLS += "".join(chr(c) for c in range(0x80, 0xA0))
+# Bidi embeddings, overrides and isolates: they reorder the text around them.
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_DROP = {ord(ch): None for ch in _CONTROLS + _BIDI}
+_DROP_KEEP_CR = dict(_DROP)
+del _DROP_KEEP_CR[ord("\r")]
+
+_SPACE_RUN = re.compile(r"[^\S\n]+")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def sanitize(text: str) -> str:
+    """Remove control characters (except tab and newline) and bidi controls.
+
+    CR is dropped too: a lone CR moves the terminal cursor, and CRLF line ends
+    are handled by the importers before this is called.
+    """
+    return text.translate(_DROP)
+
+
+def sanitize_line(text: str) -> str:
+    """Sanitize for a single screen line: tabs and newlines become spaces."""
+    return sanitize(text).replace("\t", " ").replace("\n", " ")
+
+
+def clean(text: str) -> str:
+    """Sanitize, then collapse runs of spaces and trim: the form an item is stored in."""
+    text = unicodedata.normalize("NFC", sanitize(text))
+    lines = (_SPACE_RUN.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(lines).strip()
+
+
+def normalize(text: str) -> str:
+    """Canonical form for identity: NFKC, case-folded, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", sanitize(text)).casefold()
+    return " ".join(text.split())
+
+
+def item_id(text: str) -> str:
+    """A stable id for a brief: the same text (up to case and spacing) gives the same id."""
+    return hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:12]
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Fold one word for matching: case, accents, possessives, simple English plurals.
+
+    ``Ukraine's`` -> ``ukraine``, ``drones`` -> ``drone``, ``allies`` -> ``ally``,
+    ``Zelenskyy`` -> ``zelenskyy``. Deliberately small and predictable; both the
+    query and the indexed text go through it, so it only has to be consistent.
+    """
+    w = fold_prefix(word)
+    if len(w) > 3 and w.isalpha():
+        if w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif w.endswith("sses"):
+            w = w[:-2]
+        elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+            w = w[:-1]
+    return w
+
+
+def fold_prefix(word: str) -> str:
+    """Fold a word that may be cut short (the ``guarant`` of ``guarant*``): case,
+    accents and a possessive ``'s``, but no plural rule, so ``pres*`` stays ``pres``.
+
+    ``fold`` is this plus the plural rule, so a prefix search compares this with
+    the start of folded terms (``guarant*`` finds the folded ``guarantee``).
+    """
+    w = word.casefold().replace("’", "'")
+    if not w.isascii():
+        w = "".join(
+            c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c)
+        )
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w.rstrip("'")
+
+
+def fold_path(path: str) -> str:
+    """Fold a hierarchical name (a tag or topic such as ``Security/NATO``) for matching.
+
+    Each ``/`` segment becomes its folded words joined by one space and empty
+    segments go, so ``Region / Europe`` and ``region/europe`` compare equal.
+    """
+    segments = (" ".join(terms(part)) for part in path.split("/"))
+    return "/".join(seg for seg in segments if seg)
+
+
+class Token(NamedTuple):
+    """A word in a text: its folded form and where it stands (for highlighting)."""
+
+    term: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Yield every word of ``text`` with its folded form and character span."""
+    for m in _WORD.finditer(text):
+        term = fold(m.group())
+        if term:
+            yield Token(term, m.start(), m.end())
+
+
+def terms(text: str) -> list[str]:
+    """The folded words of ``text``, in order."""
+    return [term for term in map(fold, _WORD.findall(text)) if term]
+
+
+# Words that end in a period without ending a sentence.
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gen col lt sgt capt cmdr adm gov sen rep pres st jr sr
+    inc ltd co corp plc vs etc eg ie no nos approx dept est fig vol ed rev hon
+    jan feb mar apr jun jul aug sep sept oct nov dec mt ft av ave blvd""".split()
+)
+_BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9\u00c0-\u024f])")
+
+
+def _ends_with_abbreviation(before: str) -> bool:
+    word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    word = word.lstrip("\"“‘'([").rstrip(".")
+    if not word:
+        return False
+    if len(word) == 1 and word.isalpha():  # an initial: "U. S.", "J. Smith"
+        return True
+    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?", word):  # "U.S", "e.g"
+        return True
+    return word.casefold().replace(".", "") in _ABBREVIATIONS
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences, returned as (start, end) spans.
+
+    A period ends a sentence only when an upper-case letter, digit or opening quote
+    follows, and the word before it is not an initial or a known abbreviation, so
+    "The U. S. senators discussed…" stays one sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        punct_end = m.start() + len(m.group().rstrip())
+        if text[m.start()] == "." and _ends_with_abbreviation(text[start : m.start()]):
+            continue
+        spans.append((start, punct_end))
+        start = m.end()
+    if start < len(text) and text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (the whole text if it has no boundary)."""
+    spans = sentence_spans(text)
+    if not spans:
+        return text.strip()
+    start, end = spans[0]
+    return text[start:end].strip()
+
+
+TITLE_MAX = 120
+
+
+def make_title(text: str, limit: int = TITLE_MAX) -> str:
+    """A one-line title: the first sentence, without its final period, shortened
+    at a word boundary with an ellipsis when longer than ``limit`` characters."""
+    title = " ".join(first_sentence(text).split())
+    if title.endswith(".") and not title.endswith(".."):
+        title = title[:-1]
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"

@@ -1,0 +1,191 @@
+"""Topic rules (TOML) -> the topics of an item, each with the words that put it there.
+
+A rules file is a set of TOML tables, one per topic; ``Parent/Child`` nests::
+
+    ["Security/NATO"]
+    any = ["NATO", "North Atlantic alliance", "/Article\\s+5/"]
+    all = []          # every one of these must match too
+    not = ["NATO summit cancelled"]   # none of these may match
+
+A term is a keyword (one word), a phrase (several words, consecutive), a prefix
+(``guarant*``) or a regular expression between slashes. Words match whole words,
+ignoring case, accents and simple plurals, through the same ``store.text`` rules
+as search. ``disabled = true`` in a user file switches a default topic off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.errors import StoreError
+from store.text import Token, terms, tokens
+
+Span = tuple[int, int]
+
+
+class TopicRulesError(StoreError):
+    """A rules file that cannot be used, with the file and topic named."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing a rule looks for."""
+
+    source: str
+    words: tuple[str, ...] = ()
+    prefix: str | None = None
+    pattern: re.Pattern[str] | None = None
+
+    def spans(self, text: str, toks: Sequence[Token], termset: frozenset[str]) -> list[Span]:
+        """Where this term matches in ``text`` (empty when it does not)."""
+        if self.pattern is not None:
+            return [m.span() for m in self.pattern.finditer(text) if m.end() > m.start()]
+        if self.prefix is not None:
+            return [(t.start, t.end) for t in toks if t.term.startswith(self.prefix)]
+        first = self.words[0]
+        if first not in termset:
+            return []
+        n = len(self.words)
+        found: list[Span] = []
+        for i, tok in enumerate(toks):
+            if tok.term == first and tuple(t.term for t in toks[i:i + n]) == self.words:
+                found.append((tok.start, toks[i + n - 1].end))
+        return found
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    """A topic and the terms that decide membership."""
+
+    name: str
+    any: tuple[Term, ...]
+    all: tuple[Term, ...]
+    none: tuple[Term, ...]
+
+    def explain(self, text: str, toks: Sequence[Token], termset: frozenset[str]) -> list[Span]:
+        """The spans that put ``text`` in this topic, or [] if it does not belong."""
+        hits: list[Span] = []
+        for term in self.none:
+            if term.spans(text, toks, termset):
+                return []
+        for term in self.all:
+            found = term.spans(text, toks, termset)
+            if not found:
+                return []
+            hits.extend(found)
+        if self.any:
+            any_hits = [span for term in self.any for span in term.spans(text, toks, termset)]
+            if not any_hits:
+                return []
+            hits.extend(any_hits)
+        return sorted(set(hits))
+
+
+@dataclass(frozen=True)
+class TopicRules:
+    """An ordered set of topic rules, with a signature that changes when they do."""
+
+    rules: tuple[TopicRule, ...]
+    signature: str
+
+    def topics_for(self, text: str) -> list[str]:
+        """Names of the topics ``text`` belongs to, in rule order."""
+        toks = list(tokens(text))
+        termset = frozenset(t.term for t in toks)
+        return [r.name for r in self.rules if r.explain(text, toks, termset)]
+
+    def explain(self, text: str) -> dict[str, list[Span]]:
+        """For each topic of ``text``, the spans of the words that put it there."""
+        toks = list(tokens(text))
+        termset = frozenset(t.term for t in toks)
+        out: dict[str, list[Span]] = {}
+        for rule in self.rules:
+            spans = rule.explain(text, toks, termset)
+            if spans:
+                out[rule.name] = spans
+        return out
+
+
+def _term(raw: object, where: str) -> Term:
+    if not isinstance(raw, str) or not raw.strip():
+        raise TopicRulesError(f"{where}: each term must be a non-empty string, got {raw!r}.")
+    text = raw.strip()
+    if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
+        try:
+            return Term(text, pattern=re.compile(text[1:-1], re.IGNORECASE))
+        except re.error as exc:
+            raise TopicRulesError(f"{where}: bad regular expression {text}: {exc}.") from exc
+    if text.endswith("*") and " " not in text:
+        stem = terms(text[:-1])
+        if len(stem) != 1:
+            raise TopicRulesError(f"{where}: a prefix term is one word followed by *, not {raw!r}.")
+        return Term(text, prefix=stem[0])
+    words = tuple(terms(text))
+    if not words:
+        raise TopicRulesError(f"{where}: the term {raw!r} has no words in it.")
+    return Term(text, words=words)
+
+
+def _terms(table: dict[str, object], key: str, where: str) -> tuple[Term, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise TopicRulesError(f"{where}: '{key}' must be a list of strings.")
+    return tuple(_term(v, f"{where}, '{key}'") for v in value)
+
+
+_KEYS = {"any", "all", "not", "disabled"}
+
+
+def parse_rules(text: str, origin: str) -> dict[str, TopicRule | None]:
+    """Parse one rules file; a topic mapped to None is switched off (``disabled``)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TopicRulesError(f"{origin}: not valid TOML ({exc}). Fix the file.") from exc
+    out: dict[str, TopicRule | None] = {}
+    for name, table in data.items():
+        where = f"{origin}: topic {name!r}"
+        clean_name = "/".join(part.strip() for part in name.split("/"))
+        if not isinstance(table, dict):
+            raise TopicRulesError(f"{where}: expected a table like [\"{name}\"] with any = [...].")
+        if any(not part for part in clean_name.split("/")):
+            raise TopicRulesError(f"{where}: empty part in the topic path.")
+        unknown = set(table) - _KEYS
+        if unknown:
+            raise TopicRulesError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))}; use any, all, not."
+            )
+        if table.get("disabled") is True:
+            out[clean_name] = None
+            continue
+        rule = TopicRule(clean_name, _terms(table, "any", where), _terms(table, "all", where),
+                         _terms(table, "not", where))
+        if not rule.any and not rule.all:
+            raise TopicRulesError(f"{where}: give at least one term in 'any' or 'all'.")
+        out[clean_name] = rule
+    return out
+
+
+def load_rules(paths: Iterable[Path]) -> TopicRules:
+    """Load rules files in order; a later file extends or overrides an earlier one."""
+    merged: dict[str, TopicRule | None] = {}
+    digest = hashlib.sha1()
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TopicRulesError(f"{path}: cannot be read ({exc}).") from exc
+        digest.update(text.encode("utf-8"))
+        merged.update(parse_rules(text, str(path)))
+    rules = tuple(rule for rule in merged.values() if rule is not None)
+    return TopicRules(rules, digest.hexdigest()[:16])

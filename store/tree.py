@@ -1,0 +1,104 @@
+"""The topic tree as data: groups of nodes with counts, and what each node selects.
+
+Both faces use it: ``newsdesk tree`` prints it and the TUI's TopicTree draws it.
+A node's ``key`` says what it selects, so selecting never depends on labels.
+Paths nest by ``/``; a parent counts every item under any of its children once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+NodeKey = tuple[str, ...]
+ALL: NodeKey = ("all",)
+UNTAGGED: NodeKey = ("untagged",)
+
+
+@dataclass
+class TreeNode:
+    """One node: a label, how many items it holds, what it selects, its children."""
+
+    name: str
+    count: int
+    key: NodeKey
+    children: list[TreeNode] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"name", "count", "children"}``, recursively."""
+        return {"name": self.name, "count": self.count,
+                "children": [c.to_json() for c in self.children]}
+
+
+def _hierarchy(kind: str, members: dict[str, set[int]], prefix: str = "") -> list[TreeNode]:
+    """Nest ``path -> item ordinals`` by ``/``; counts are unions over descendants."""
+    tops: dict[str, dict[str, set[int]]] = {}
+    for path, ords in members.items():
+        rel = path[len(prefix):] if prefix else path
+        head, _, _rest = rel.partition("/")
+        tops.setdefault(head, {})[path] = ords
+    nodes = []
+    for head, sub in tops.items():
+        full = prefix + head
+        union: set[int] = set().union(*sub.values())
+        deeper = {p: o for p, o in sub.items() if p != full}
+        children = _hierarchy(kind, deeper, full + "/") if deeper else []
+        nodes.append(TreeNode(head, len(union), (kind, full), children))
+    nodes = [n for n in nodes if n.count]
+    nodes.sort(key=lambda n: (-n.count, n.name.casefold()))
+    return nodes
+
+
+def build_tree(
+    items: Sequence[dict[str, Any]],
+    tags_of: Callable[[str], Sequence[str]],
+) -> list[TreeNode]:
+    """The whole tree over ``items``: All items, Topics, Tags, Untagged."""
+    topics: dict[str, set[int]] = {}
+    tags: dict[str, set[int]] = {}
+    untagged = 0
+    with_topic = 0
+    tagged_any: set[int] = set()
+    for n, item in enumerate(items):
+        if item["topics"]:
+            with_topic += 1
+        for topic in item["topics"]:
+            topics.setdefault(topic, set()).add(n)
+        item_tags = tags_of(item["id"])
+        if not item_tags:
+            untagged += 1
+        for tag in item_tags:
+            tags.setdefault(tag, set()).add(n)
+            tagged_any.add(n)
+    return [
+        TreeNode("All items", len(items), ALL),
+        TreeNode("Topics", with_topic, ("group", "Topics"), _hierarchy("topic", topics)),
+        TreeNode("Tags", len(tagged_any), ("group", "Tags"), _hierarchy("tag", tags)),
+        TreeNode("Untagged", untagged, UNTAGGED),
+    ]
+
+
+def _under(path: str, values: Iterable[str]) -> bool:
+    folded = path.casefold()
+    return any(v.casefold() == folded or v.casefold().startswith(folded + "/") for v in values)
+
+
+def select(
+    key: NodeKey,
+    items: Sequence[dict[str, Any]],
+    tags_of: Callable[[str], Sequence[str]],
+) -> list[str]:
+    """The ids a node selects, in original order."""
+    kind = key[0]
+    if kind == "topic":
+        return [d["id"] for d in items if _under(key[1], d["topics"])]
+    if kind == "tag":
+        return [d["id"] for d in items if _under(key[1], tags_of(d["id"]))]
+    if kind == "untagged":
+        return [d["id"] for d in items if not tags_of(d["id"])]
+    if kind == "group" and key[1] == "Topics":
+        return [d["id"] for d in items if d["topics"]]
+    if kind == "group" and key[1] == "Tags":
+        return [d["id"] for d in items if tags_of(d["id"])]
+    return [d["id"] for d in items]

@@ -1,0 +1,203 @@
+"""The store: import, idempotence, atomic writes, concurrency, bad files."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from store import storage
+from store.desk import ITEMS_FILE, Store
+from store.errors import StoreError, StoreFormatError, StoreWriteError
+from tests.conftest import REPO
+
+
+def test_new_store_holds_the_seed_briefs(store_dir: Path, seed_lines: list[str]) -> None:
+    store = Store.open(store_dir)
+    assert len(store) == 30
+    items = store.items()
+    assert [d["body"] for d in items] == seed_lines
+    first = items[0]
+    assert first["title"].startswith("The United States and some European partners")
+    assert first["source"] == "briefs.txt" and first["line"] == 1 and first["position"] == 1
+    assert first["imported_at"].endswith("Z")
+    assert all(d["topics"] for d in items), "every seed brief sits in at least one topic"
+    assert store.get(first["id"]) is first
+
+
+def test_spaced_initials_title_from_the_seed(store_dir: Path) -> None:
+    store = Store.open(store_dir)
+    titles = [d["title"] for d in store.items()]
+    assert ("The U. S. senators discussed possible options for guaranteeing security for "
+            "Ukraine after the war") in titles
+
+
+def test_reimport_adds_nothing(store_dir: Path) -> None:
+    store = Store.open(store_dir)
+    report = store.import_files([REPO / "seeds" / "briefs.txt"])
+    assert (report.added, report.present) == (0, 30)
+    assert report.summary() == "0 added, 30 already present"
+    assert len(store) == 30
+
+
+def test_empty_store_and_persisted_items(store_dir: Path, tmp_path: Path) -> None:
+    Store.open(store_dir, seed=False)
+    src = tmp_path / "news.txt"
+    src.write_text("First brief. More.\n\nSecond brief here.\n", encoding="utf-8")
+    report = Store.open(store_dir).import_files([src])
+    assert report.added == 2
+    reopened = Store.open(store_dir)
+    assert [d["title"] for d in reopened.items()] == ["First brief", "Second brief here"]
+    assert json.loads((store_dir / ITEMS_FILE).read_text())["_meta"]["1"]["schema"] == 1
+
+
+def test_plain_import_tolerates_crlf_blank_lines_controls(store_dir: Path, tmp_path: Path) -> None:
+    store = Store.open(store_dir, seed=False)
+    src = tmp_path / "odd.txt"
+    src.write_bytes(b"Alpha one.\r\n\r\n   \nBeta \x1b[2Jtwo\x07.\r\nGamma \xe2\x80\xae three")
+    report = store.import_files([src])
+    assert report.added == 3 and not report.problems
+    assert [d["body"] for d in store.items()] == ["Alpha one.", "Beta [2Jtwo.", "Gamma three"]
+    assert [d["line"] for d in store.items()] == [1, 4, 5]
+
+
+def test_bad_lines_are_reported_and_the_rest_imported(store_dir: Path, tmp_path: Path) -> None:
+    store = Store.open(store_dir, seed=False)
+    src = tmp_path / "bad.txt"
+    src.write_bytes(b"Good one.\nBad \xff\xfe bytes.\nNul \x00 here.\nGood two.\n")
+    report = store.import_files([src])
+    assert report.added == 2
+    messages = [str(p) for p in report.problems]
+    assert messages[0].startswith(f"{src}:2: invalid UTF-8")
+    assert messages[1].startswith(f"{src}:3: contains a NUL byte")
+    assert report.summary() == "2 added, 0 already present, 2 skipped"
+
+
+def test_missing_file_is_a_problem_not_a_crash(store_dir: Path, tmp_path: Path) -> None:
+    report = Store.open(store_dir, seed=False).import_files([tmp_path / "nope.txt"])
+    assert report.added == 0 and "nope.txt" in str(report.problems[0])
+
+
+def test_failed_write_leaves_the_old_file_intact(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store.open(store_dir)
+    before = (store_dir / ITEMS_FILE).read_bytes()
+    src = tmp_path / "more.txt"
+    src.write_text("A new brief that will not land.\n")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "fsync", full_disk)
+    with pytest.raises(StoreWriteError, match="disk is full"):
+        store.import_files([src])
+    monkeypatch.undo()
+    assert (store_dir / ITEMS_FILE).read_bytes() == before
+    assert not [p for p in store_dir.iterdir() if p.name.endswith(".tmp")]
+    assert len(Store.open(store_dir)) == 30
+
+
+def test_failed_rename_leaves_the_old_file_intact(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store.open(store_dir)
+    before = (store_dir / ITEMS_FILE).read_bytes()
+    src = tmp_path / "more.txt"
+    src.write_text("Another brief.\n")
+
+    def refuse(a: object, b: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(storage.os, "replace", refuse)
+    with pytest.raises(StoreWriteError, match="read-only"):
+        store.import_files([src])
+    monkeypatch.undo()
+    assert (store_dir / ITEMS_FILE).read_bytes() == before
+    assert sorted(p.name for p in store_dir.iterdir()) == [ITEMS_FILE, "lock"]
+
+
+def test_temp_files_never_follow_a_planted_symlink(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "victim"
+    target.write_text("keep me")
+    path = tmp_path / "f.json"
+    monkeypatch.setattr(storage.secrets, "token_hex", lambda n: "fixed")
+    (tmp_path / ".f.json.fixed.tmp").symlink_to(target)
+    with pytest.raises(StoreWriteError):
+        storage.atomic_write(path, b"{}")
+    assert target.read_text() == "keep me"
+
+
+WRITER = """
+import sys
+from store.desk import Store
+store = Store.open(sys.argv[1], seed=False)
+for n in range(int(sys.argv[3])):
+    path = sys.argv[2] + f".{n}.txt"
+    with open(path, "w") as fh:
+        fh.write(f"Brief {n} from writer {sys.argv[4]}.\\n")
+    store.import_files([path])
+"""
+
+
+def test_concurrent_writers_lose_nothing(store_dir: Path, tmp_path: Path) -> None:
+    Store.open(store_dir, seed=False)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(store_dir), str(tmp_path / f"w{w}"),
+                          "15", str(w)], cwd=REPO)
+        for w in range(4)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    store = Store.open(store_dir)
+    bodies = {d["body"] for d in store.items()}
+    assert bodies == {f"Brief {n} from writer {w}." for n in range(15) for w in range(4)}
+    positions = [d["position"] for d in store.items()]
+    assert len(set(positions)) == 60
+
+
+def test_another_process_change_is_seen_on_refresh(store_dir: Path, tmp_path: Path) -> None:
+    mine = Store.open(store_dir, seed=False)
+    other = Store.open(store_dir)
+    src = tmp_path / "x.txt"
+    src.write_text("Seen by the other session.\n")
+    other.import_files([src])
+    assert len(mine) == 0
+    assert mine.refresh() is True and len(mine) == 1
+    assert mine.refresh() is False
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"", "empty"),
+        (b"[1, 2, 3]", "not a newsdesk store"),
+        (b'{"items": {}}', "no schema version"),
+        (b'{"_meta": {"1": {"schema": 99}}, "items": {}}', "newer newsdesk"),
+        (b'{"_meta": {"1": {"schema": 1}}, "items": {"1": {"title": "x"}}}', "item 1"),
+    ],
+)
+def test_bad_store_file_is_refused_and_never_written(
+    store_dir: Path, tmp_path: Path, content: bytes, problem: str
+) -> None:
+    store_dir.mkdir()
+    (store_dir / ITEMS_FILE).write_bytes(content)
+    with pytest.raises(StoreFormatError) as info:
+        Store.open(store_dir)
+    message = str(info.value)
+    assert problem in message and str(store_dir / ITEMS_FILE) in message
+    assert (store_dir / ITEMS_FILE).read_bytes() == content
+
+
+def test_folder_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError, match="not a newsdesk store"):
+        Store.open(folder)
+    assert sorted(os.listdir(folder)) == ["notes.txt"]

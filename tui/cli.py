@@ -1,0 +1,189 @@
+"""The ``newsdesk`` command line: the TUI by default, and scriptable subcommands.
+
+Only opening the TUI imports Textual; every other command must start fast, so
+this module imports nothing heavier than ``store``. Exit codes: 0 ok, 1 an error
+the user can fix (message on stderr, never a traceback), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import orjson
+
+from store.errors import StoreError
+from store.paths import default_store_dir
+
+PROG = "newsdesk"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsdesk")
+    except PackageNotFoundError:
+        return "0.0.0+source"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (global options go before the command)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A keyboard-first terminal browser for collections of short news items. "
+        "With no command, opens the browser.",
+    )
+    parser.add_argument("--store", metavar="DIR", type=Path,
+                        help="the store folder (default: $NEWSDESK_STORE or the user data dir)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a store (with the seed briefs unless --empty)",
+                       description="Create a store folder. It starts with the 30 seed briefs "
+                       "unless --empty is given.")
+    p.add_argument("--empty", action="store_true", help="create it without the seed briefs")
+
+    p = sub.add_parser("import", help="import briefs from files",
+                       description="Import briefs, one per line, from text files. Lines that "
+                       "cannot be read are reported as file:line and skipped.")
+    p.add_argument("files", nargs="+", metavar="FILE", type=Path)
+
+    p = sub.add_parser("list", help="print the items", description="Print every item: id and "
+                       "title, or JSON Lines with --json.")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser("tree", help="print the topic tree with counts",
+                       description="Print the topic tree with counts; --json prints a list of "
+                       "groups, each {name, count, children} recursively.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    sub.add_parser("retopic", help="re-derive topics from the rules",
+                   description="Re-derive every item's topics from the topic rules (the shipped "
+                   "ones and your config's topics.toml). Tags are never touched.")
+    return parser
+
+
+def _err(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def _open(args: argparse.Namespace, *, create: bool = True):  # -> Store
+    from store.desk import Store
+
+    return Store.open(args.store or default_store_dir(), create=create)
+
+
+def item_json(store, item: dict) -> dict:
+    """The public JSON shape of an item (``list --json``, later ``search --json``)."""
+    return {
+        "id": item["id"],
+        "title": item["title"],
+        "body": item["body"],
+        "source": item.get("source", ""),
+        "line": item.get("line"),
+        "position": item["position"],
+        "imported_at": item.get("imported_at"),
+        "topics": item["topics"],
+        "tags": store.tags_of(item["id"]),
+    }
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from store.desk import ITEMS_FILE, Store
+
+    root = (args.store or default_store_dir()).expanduser()
+    if (root / ITEMS_FILE).exists():
+        store = Store.open(root, create=False)
+        print(f"A store already exists at {root} ({len(store)} items); nothing changed.")
+        return 0
+    store = Store.open(root, create=True, seed=not args.empty)
+    print(f"Created a store at {root} with {len(store)} items.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    store = _open(args)
+    report = store.import_files(args.files)
+    for problem in report.problems:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.problems else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from store.text import sanitize_line
+
+    store = _open(args)
+    out = sys.stdout
+    for item in store.items():
+        if args.json:
+            out.write(orjson.dumps(item_json(store, item)).decode() + "\n")
+        else:
+            out.write(f"{item['id']}  {sanitize_line(item['title'])}\n")
+    return 0
+
+
+def cmd_tree(args: argparse.Namespace) -> int:
+    from store.text import sanitize_line
+    from store.tree import build_tree
+
+    store = _open(args)
+    nodes = build_tree(store.items(), store.tags_of)
+    if args.json:
+        groups = [n.to_json() for n in nodes if n.key[0] == "group"]
+        print(orjson.dumps(groups, option=orjson.OPT_INDENT_2).decode())
+        return 0
+
+    def show(node, depth: int) -> None:
+        print(f"{'  ' * depth}{sanitize_line(node.name)} ({node.count})")
+        for child in node.children:
+            show(child, depth + 1)
+
+    for node in nodes:
+        show(node, 0)
+    return 0
+
+
+def cmd_retopic(args: argparse.Namespace) -> int:
+    store = _open(args, create=False)
+    changed = store.retopic()
+    print(f"Topics re-derived: {changed} of {len(store)} items changed.")
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from tui.app import run
+
+    store = _open(args)
+    return run(store)
+
+
+COMMANDS = {
+    None: cmd_tui,
+    "init": cmd_init,
+    "import": cmd_import,
+    "list": cmd_list,
+    "tree": cmd_tree,
+    "retopic": cmd_retopic,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``newsdesk`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except StoreError as exc:
+        _err(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `newsdesk list | head`: the reader left; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

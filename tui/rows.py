@@ -1,0 +1,42 @@
+"""The bridge from the store to the widgets: plain data the panes can draw.
+
+Widgets never touch the store; the screen hands them these adapters, so a pane
+can be tested with an in-memory source and the store with no UI at all.
+"""
+
+from __future__ import annotations
+
+from store.desk import Store
+from tui.widgets.detail_view import Detail
+from tui.widgets.item_list import RowData
+
+
+class StoreRows:
+    """Rows of the item list, read from an open store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def row(self, item_id: str) -> RowData:
+        """What the list draws for one item."""
+        item = self.store.get(item_id)
+        if item is None:
+            return RowData(title="(item no longer in the store)")
+        return RowData(title=item["title"], tags=tuple(self.store.tags_of(item_id)))
+
+
+def detail_for(store: Store, item_id: str | None) -> Detail | None:
+    """What the detail pane shows for one item (None when there is no item)."""
+    item = store.get(item_id) if item_id else None
+    if item is None:
+        return None
+    line = item.get("line")
+    source = f"{item.get('source', '')}:{line}" if line else item.get("source", "")
+    return Detail(
+        item_id=item["id"],
+        title=item["title"],
+        body=item["body"],
+        source=source,
+        topics=item["topics"],
+        tags=store.tags_of(item["id"]),
+    )

@@ -1,0 +1,1 @@
+"""Screens: the main three-pane browser and the modal screens over it."""

@@ -1,0 +1,50 @@
+"""HelpScreen: every key binding of every pane, generated from the bindings themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def _key_label(binding: Binding) -> str:
+    names = {"question_mark": "?", "slash": "/", "full_stop": ".", "asterisk": "*",
+             "exclamation_mark": "!"}
+    return ", ".join(names.get(k.strip(), k.strip()) for k in binding.key.split(","))
+
+
+def bindings_text(sections: Iterable[tuple[str, Iterable[BindingType]]]) -> Text:
+    """A plain-text table of bindings grouped by pane (built from the classes' BINDINGS)."""
+    out = Text()
+    for title, bindings in sections:
+        out.append(f"{title}\n", style="bold underline")
+        for binding in bindings:
+            if not isinstance(binding, Binding):
+                continue
+            out.append(f"  {_key_label(binding):<22}", style="bold")
+            out.append(f"{binding.description or binding.action}\n")
+        out.append("\n")
+    return out
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every binding; Esc, q or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, sections: list[tuple[str, Iterable[BindingType]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-panel") as panel:
+            panel.border_title = "Keys — Esc closes"
+            yield Static(bindings_text(self.sections), id="help-text")

@@ -1,0 +1,162 @@
+"""TopicTree: the left pane, groups and nodes with counts; moving in it filters the list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode as UINode
+
+from store.text import sanitize_line
+from store.tree import NodeKey, TreeNode
+
+
+class TopicTree(Tree[TreeNode]):
+    """The store's tree (All items, Topics, Tags, Untagged …) with live counts.
+
+    Children are added when a node is first expanded, so a group with thousands of
+    tags costs nothing until it is opened. Labels are built as ``Text`` from plain
+    strings: a tag or topic name is never parsed as markup.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Show items", id="tree.select"),
+        Binding("space", "toggle_node", "Fold", id="tree.toggle"),
+        Binding("right,l", "expand_node", "Expand", show=False, id="tree.expand"),
+        Binding("left,h", "collapse_node", "Collapse", show=False, id="tree.collapse"),
+        Binding("k", "cursor_up", "Up", show=False, id="tree.cursor_up"),
+        Binding("j", "cursor_down", "Down", show=False, id="tree.cursor_down"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | enter | Show the node's items and move to the list. |
+    | space | Fold or unfold the node. |
+    | right, l / left, h | Expand / collapse the node. |
+    | up, k / down, j | Move the cursor. |
+    """
+
+    class Chosen(Message):
+        """The user picked a node (cursor moved onto it, or enter); the screen filters."""
+
+        def __init__(self, tree: TopicTree, key: NodeKey, label: str, enter: bool) -> None:
+            super().__init__()
+            self.tree = tree
+            self.key = key
+            self.label = label
+            self.enter = enter
+
+        @property
+        def control(self) -> TopicTree:
+            return self.tree
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("newsdesk", id=id)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+        self._expanded: set[NodeKey] = {("group", "Topics"), ("group", "Tags")}
+
+    def process_label(self, label: str | Text) -> Text:  # type: ignore[override]
+        """Never parse markup: a plain string becomes literal text."""
+        text = Text(sanitize_line(label)) if isinstance(label, str) else label
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        return text
+
+    @staticmethod
+    def _label(node: TreeNode) -> Text:
+        return Text(sanitize_line(node.name), style="bold" if node.key[0] == "group" else "")
+
+    def render_label(self, node: UINode[TreeNode], base_style: Style, style: Style) -> Text:
+        """The name, shortened with an ellipsis if need be, and the count at the right edge,
+        so a narrow tree never hides a count."""
+        text = super().render_label(node, base_style, style)
+        if node.data is None:
+            return text
+        depth, parent = 0, node.parent
+        while parent is not None and parent is not self.root:
+            depth, parent = depth + 1, parent.parent
+        count = f" {node.data.count:,}"
+        room = self.scrollable_content_region.width - depth * self.guide_depth - len(count)
+        if room > 1 and text.cell_len > room:
+            text.truncate(room - 1)
+            text.append("…")
+        if room > 1:
+            text.pad_right(room - text.cell_len)
+        text.append(count, style=base_style + Style(dim=True))
+        return text
+
+    def show_nodes(self, nodes: Sequence[TreeNode]) -> None:
+        """Rebuild from ``nodes``, keeping what was expanded and where the cursor was."""
+        selected = self.cursor_node.data.key if self.cursor_node and self.cursor_node.data else None
+        self.clear()
+        target: UINode[TreeNode] | None = None
+        for node in nodes:
+            ui = self._add(self.root, node)
+            target = self._restore(ui, selected) or target
+        if target is not None:
+            self.move_cursor(target)
+        elif self.root.children:
+            self.move_cursor(self.root.children[0])
+
+    def _restore(self, ui: UINode[TreeNode], key: NodeKey | None) -> UINode[TreeNode] | None:
+        if ui.data is not None and ui.data.key == key:
+            return ui
+        for child in ui.children:
+            found = self._restore(child, key)
+            if found is not None:
+                return found
+        return None
+
+    def _add(self, parent: UINode[TreeNode], node: TreeNode) -> UINode[TreeNode]:
+        ui = parent.add(self._label(node), data=node, allow_expand=bool(node.children))
+        if node.children and node.key in self._expanded:
+            self._populate(ui)
+            ui.expand()
+        return ui
+
+    def _populate(self, ui: UINode[TreeNode]) -> None:
+        if ui.children or ui.data is None:
+            return
+        for child in ui.data.children:
+            self._add(ui, child)
+
+    def _on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeNode]) -> None:
+        if event.node.data is not None:
+            self._expanded.add(event.node.data.key)
+            self._populate(event.node)
+
+    def _on_tree_node_collapsed(self, event: Tree.NodeCollapsed[TreeNode]) -> None:
+        if event.node.data is not None:
+            self._expanded.discard(event.node.data.key)
+
+    def _on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeNode]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.Chosen(self, event.node.data.key, event.node.data.name, False))
+
+    def _on_tree_node_selected(self, event: Tree.NodeSelected[TreeNode]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.Chosen(self, event.node.data.key, event.node.data.name, True))
+
+    def action_expand_node(self) -> None:
+        """Expand the node under the cursor."""
+        if self.cursor_node is not None and self.cursor_node.allow_expand:
+            self.cursor_node.expand()
+
+    def action_collapse_node(self) -> None:
+        """Collapse the node under the cursor, or go to its parent."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
