@@ -2,8 +2,11 @@
 
 Layout of a store folder::
 
-    items.json   imported content (TinyDB, written at import and retopic only)
-    lock         the cross-process write lock (flock; never stale)
+    items.json     imported content (TinyDB, written at import and retopic only)
+    state.json     user state snapshot: tags, read marks, saved searches, undo history
+    journal.jsonl  user operations since that snapshot (see store.state)
+    backups/       the last five state snapshots
+    lock           the cross-process write lock (flock; never stale)
 
 Content is written rarely and wholesale; user state (tags, read marks, saved
 searches) lives in its own files so a tag never rewrites the imported text.
@@ -24,10 +27,14 @@ from tinydb.table import Document
 
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.importers import Problem, Record, read_file
+from store.journal import Record as OpRecord
 from store.model import SCHEMA_VERSION, make_item, now_iso
 from store.paths import user_topics_file
 from store.resources import seed_file
+from store.state import StateFiles, UserState
 from store.storage import AtomicJSONStorage, StoreLock, file_signature
+from store.tagnames import clean_tag, is_under, tag_key
+from store.text import sanitize_line
 from store.topics import TopicRules, load_rules
 
 ITEMS_FILE = "items.json"
@@ -67,6 +74,7 @@ class Store:
         self._db = TinyDB(self._storage_path, storage=AtomicJSONStorage, kind="items")
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._lock = StoreLock(self.root / LOCK_FILE)
+        self.user = StateFiles(self.root, self._lock)
         self._items: list[dict[str, Any]] = []
         self._by_id: dict[str, dict[str, Any]] = {}
         self._loaded_signature: object = object()
@@ -108,6 +116,7 @@ class Store:
         if fresh:
             store._initialise(seed)
         store.load()
+        store.user.load()
         if not store.readonly and store._stored_rules_signature() != store.rules.signature:
             store.retopic()
         return store
@@ -160,9 +169,10 @@ class Store:
         self._loaded_signature = self._storage.signature
 
     def refresh(self) -> bool:
-        """Reload if another process changed the store; True when something changed."""
+        """Reload what another process changed (items or user state); True if anything did."""
+        changed_state = self.user.sync()
         if file_signature(self._storage_path) == self._loaded_signature:
-            return False
+            return changed_state is None or bool(changed_state)
         self.load()
         return True
 
@@ -185,9 +195,130 @@ class Store:
         """All item ids in original order."""
         return [d["id"] for d in self._items]
 
+    # -- user state: tags, read marks, saved searches ------------------------------
+
     def tags_of(self, item_id: str) -> list[str]:
-        """The item's tags (tagging lands with user state)."""
-        return []
+        """The item's tags, in the order they were given."""
+        return self.user.state.tags.get(item_id, [])
+
+    def is_read(self, item_id: str) -> bool:
+        """Whether the item has been read."""
+        return item_id in self.user.state.read
+
+    def tag_counts(self) -> dict[str, int]:
+        """Every tag in use on an item of this store, with how many items carry it."""
+        counts: dict[str, int] = {}
+        for item_id, tags in self.user.state.tags.items():
+            if item_id in self._by_id:
+                for tag in tags:
+                    counts[tag] = counts.get(tag, 0) + 1
+        return counts
+
+    def tag(self, ids: Sequence[str], add: Sequence[str] = (),
+            remove: Sequence[str] = ()) -> OpRecord | None:
+        """Add and remove tags on items, as one undoable operation.
+
+        Names are checked first (TagNameError says why one is refused); a name is
+        matched ignoring case, and the first spelling ever given is kept.
+        Returns the record written, or None when nothing changed.
+        """
+        adding = [clean_tag(n) for n in add]
+        removing = [clean_tag(n) for n in remove]
+        ids = list(dict.fromkeys(ids))
+        parts = [f"+{n}" for n in adding] + [f"-{n}" for n in removing]
+        label = f"{' '.join(parts)} on {len(ids)} item{'s' if len(ids) != 1 else ''}"
+        return self.user.change_tags(
+            lambda state: ({n: ids for n in adding}, {n: ids for n in removing}), label)
+
+    def rename_tag(self, old: str, new: str) -> OpRecord | None:
+        """Rename a tag and everything under it (``region`` -> ``area`` also moves
+        ``region/europe``); items that already carry the target simply keep it."""
+        old, new = clean_tag(old), clean_tag(new)
+
+        def plan(state: UserState) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+            add: dict[str, list[str]] = {}
+            remove: dict[str, list[str]] = {}
+            for item_id, tags in state.tags.items():
+                for tag in tags:
+                    if is_under(tag, old):
+                        remove.setdefault(tag, []).append(item_id)
+                        add.setdefault(new + tag[len(old):], []).append(item_id)
+            return add, remove
+
+        return self.user.change_tags(plan, f"rename {old} to {new}")
+
+    def delete_tag(self, name: str) -> OpRecord | None:
+        """Remove a tag (and the tags under it) from every item."""
+        name = clean_tag(name)
+
+        def plan(state: UserState) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+            remove: dict[str, list[str]] = {}
+            for item_id, tags in state.tags.items():
+                for tag in tags:
+                    if is_under(tag, name):
+                        remove.setdefault(tag, []).append(item_id)
+            return {}, remove
+
+        return self.user.change_tags(plan, f"delete {name}")
+
+    def restore_tags(self, wanted: dict[str, list[str]]) -> OpRecord | None:
+        """Set each listed item's tags to exactly the given ones, as one operation
+        (``newsdesk tags restore``). Ids not in the store keep their tags for when
+        the item is imported."""
+        wanted = {i: [clean_tag(t) for t in tags] for i, tags in wanted.items()}
+
+        def plan(state: UserState) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+            add: dict[str, list[str]] = {}
+            remove: dict[str, list[str]] = {}
+            for item_id, tags in wanted.items():
+                keys = {tag_key(t) for t in tags}
+                for tag in state.tags.get(item_id, []):
+                    if tag_key(tag) not in keys:
+                        remove.setdefault(tag, []).append(item_id)
+                for tag in tags:
+                    add.setdefault(tag, []).append(item_id)
+            return add, remove
+
+        return self.user.change_tags(plan, f"restore tags of {len(wanted)} items")
+
+    def resolve_id(self, prefix: str) -> str:
+        """The one item id starting with ``prefix`` (at least 4 characters)."""
+        if prefix in self._by_id:
+            return prefix
+        if len(prefix) < 4:
+            raise StoreError(f"No item with id {prefix!r} (give at least 4 characters of an id).")
+        found = [i for i in self._by_id if i.startswith(prefix)]
+        if len(found) != 1:
+            what = "No item" if not found else f"{len(found)} items"
+            raise StoreError(f"{what} with an id starting {prefix!r}.")
+        return found[0]
+
+    def undo(self) -> OpRecord | None:
+        """Undo this user's latest tag operation; None when there is none."""
+        return self.user.undo()
+
+    def redo(self) -> OpRecord | None:
+        """Redo this user's latest undone tag operation; None when there is none."""
+        return self.user.redo()
+
+    def set_read(self, ids: Sequence[str], read: bool = True) -> OpRecord | None:
+        """Mark items read or unread."""
+        return self.user.set_read(ids, read)
+
+    def saved_searches(self) -> dict[str, str]:
+        """Saved searches, name -> query, in the order they were saved."""
+        return self.user.state.saved
+
+    def save_search(self, name: str, query: str, replaces: str | None = None) -> OpRecord | None:
+        """Save a search under ``name`` (renaming ``replaces`` if given)."""
+        name = " ".join(sanitize_line(name).split())
+        if not name:
+            raise StoreError("A saved search needs a name.")
+        return self.user.save_search(name, query, replaces)
+
+    def delete_search(self, name: str) -> OpRecord | None:
+        """Delete the saved search ``name``."""
+        return self.user.delete_search(name)
 
     def topic_reasons(self, item_id: str) -> dict[str, list[tuple[int, int]]]:
         """For each topic of the item, the body spans that put it there."""

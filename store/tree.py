@@ -7,13 +7,22 @@ Paths nest by ``/``; a parent counts every item under any of its children once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 NodeKey = tuple[str, ...]
 ALL: NodeKey = ("all",)
 UNTAGGED: NodeKey = ("untagged",)
+UNREAD: NodeKey = ("unread",)
+
+
+class TreeSource(Protocol):
+    """What the tree reads: the store, or anything shaped like it."""
+
+    def items(self) -> Sequence[dict[str, Any]]: ...
+    def tags_of(self, item_id: str) -> Sequence[str]: ...
+    def is_read(self, item_id: str) -> bool: ...
 
 
 @dataclass
@@ -50,17 +59,18 @@ def _hierarchy(kind: str, members: dict[str, set[int]], prefix: str = "") -> lis
     return nodes
 
 
-def build_tree(
-    items: Sequence[dict[str, Any]],
-    tags_of: Callable[[str], Sequence[str]],
-) -> list[TreeNode]:
-    """The whole tree over ``items``: All items, Topics, Tags, Untagged."""
+def build_tree(source: TreeSource) -> list[TreeNode]:
+    """The whole tree: All items, Unread, Topics, Tags, Untagged."""
+    items, tags_of = source.items(), source.tags_of
     topics: dict[str, set[int]] = {}
     tags: dict[str, set[int]] = {}
     untagged = 0
     with_topic = 0
+    unread = 0
     tagged_any: set[int] = set()
     for n, item in enumerate(items):
+        if not source.is_read(item["id"]):
+            unread += 1
         if item["topics"]:
             with_topic += 1
         for topic in item["topics"]:
@@ -73,6 +83,7 @@ def build_tree(
             tagged_any.add(n)
     return [
         TreeNode("All items", len(items), ALL),
+        TreeNode("Unread", unread, UNREAD),
         TreeNode("Topics", with_topic, ("group", "Topics"), _hierarchy("topic", topics)),
         TreeNode("Tags", len(tagged_any), ("group", "Tags"), _hierarchy("tag", tags)),
         TreeNode("Untagged", untagged, UNTAGGED),
@@ -84,13 +95,12 @@ def _under(path: str, values: Iterable[str]) -> bool:
     return any(v.casefold() == folded or v.casefold().startswith(folded + "/") for v in values)
 
 
-def select(
-    key: NodeKey,
-    items: Sequence[dict[str, Any]],
-    tags_of: Callable[[str], Sequence[str]],
-) -> list[str]:
+def select(key: NodeKey, source: TreeSource) -> list[str]:
     """The ids a node selects, in original order."""
+    items, tags_of = source.items(), source.tags_of
     kind = key[0]
+    if kind == "unread":
+        return [d["id"] for d in items if not source.is_read(d["id"])]
     if kind == "topic":
         return [d["id"] for d in items if _under(key[1], d["topics"])]
     if kind == "tag":

@@ -43,8 +43,8 @@ async def test_choosing_a_topic_filters_the_list(store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("shift+tab")  # to the tree
-        # All items, Topics, Defence, Diplomacy, Security → expand → Guarantees, NATO
-        await pilot.press("down", "down", "down", "down", "right", "down", "down")
+        # All items, Unread, Topics, Defence, Diplomacy, Security → expand → Guarantees, NATO
+        await pilot.press("down", "down", "down", "down", "down", "right", "down", "down")
         await pilot.pause()
         items = app.screen.query_one(ItemList)
         # By reading the briefs: NATO (or "the alliance") is named in these nine.

@@ -70,7 +70,7 @@ def test_usage_errors_exit_2(store_dir: Path) -> None:
     assert run("--store", str(store_dir), "import").returncode == 2
 
 
-@pytest.mark.parametrize("command", ["init", "import", "list", "tree", "retopic"])
+@pytest.mark.parametrize("command", ["init", "import", "list", "tree", "retopic", "tag", "tags"])
 def test_every_command_has_help(command: str) -> None:
     out = run(command, "--help")
     assert out.returncode == 0 and "usage: newsdesk" in out.stdout
@@ -95,3 +95,49 @@ def test_list_piped_into_head_is_quiet(store_dir: Path) -> None:
     cmd = f"{sys.executable} -m tui --store {store_dir} list | head -1"
     out = subprocess.run(cmd, shell=True, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.stdout.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_tag_commands_round_trip(store_dir: Path, tmp_path: Path) -> None:
+    s = ("--store", str(store_dir))
+    ids = [line.split()[0] for line in run(*s, "list").stdout.splitlines()]
+    out = run(*s, "tag", ids[0], ids[1][:6], "+verify", "+region/baltics")
+    assert out.returncode == 0 and out.stdout.strip() == "+verify +region/baltics on 2 items"
+    out = run(*s, "tag", ids[0], "-verify")  # -TAG is an operation, not an option
+    assert out.returncode == 0, out.stderr
+    listed = json.loads(run(*s, "tags", "--json").stdout)
+    assert listed == [{"name": "region/baltics", "count": 2}, {"name": "verify", "count": 1}]
+    dump = run(*s, "tags", "dump").stdout
+    assert dump.splitlines() == [f"{ids[0]} region/baltics", f"{ids[1]} verify region/baltics"]
+    assert run(*s, "tags", "rename", "region", "area").returncode == 0
+    assert "area/baltics" in run(*s, "tags").stdout
+    (tmp_path / "dump.txt").write_text(dump)
+    assert run(*s, "tags", "restore", str(tmp_path / "dump.txt")).returncode == 0
+    assert json.loads(run(*s, "tags", "--json").stdout) == listed
+    lines = [json.loads(line) for line in run(*s, "list", "--json").stdout.splitlines()]
+    assert lines[1]["tags"] == ["verify", "region/baltics"]
+
+
+def test_tag_refusals_exit_1_with_the_reason(store_dir: Path) -> None:
+    s = ("--store", str(store_dir))
+    item = run(*s, "list").stdout.split()[0]
+    out = run(*s, "tag", item, "+bad,name")
+    assert out.returncode == 1 and "commas separate tags" in out.stderr
+    out = run(*s, "tag", "zzzzzz", "+x")
+    assert out.returncode == 1 and "No item" in out.stderr
+    assert run(*s, "tag", item).returncode == 2
+    assert "Traceback" not in out.stderr
+
+
+def test_tags_survive_a_move_to_a_new_store(store_dir: Path, tmp_path: Path) -> None:
+    s = ("--store", str(store_dir))
+    item = run(*s, "list").stdout.split()[0]
+    run(*s, "tag", item, "+keep me/please")
+    dump = run(*s, "tags", "dump").stdout
+    assert "keep%20me/please" in dump
+    fresh = ("--store", str(tmp_path / "new"))
+    run(*fresh, "init")
+    restore = subprocess.run([sys.executable, "-m", "tui", *fresh, "tags", "restore", "-"],
+                             input=dump, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert restore.returncode == 0
+    assert json.loads(run(*fresh, "tags", "--json").stdout) == [
+        {"name": "keep me/please", "count": 1}]

@@ -8,9 +8,11 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from store.desk import Store
+from tui.config import Settings
 from tui.resources import styles_dir
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+from tui.screens.tag_editor import TagEditorScreen
 from tui.widgets.detail_view import DetailView
 from tui.widgets.item_list import ItemList
 from tui.widgets.topic_tree import TopicTree
@@ -34,12 +36,13 @@ class NewsdeskApp(App[None]):
     | ? | Show every key. |
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, settings: Settings | None = None) -> None:
         super().__init__()
         self.store = store
+        self.settings = settings or Settings()
 
     def get_default_screen(self) -> MainScreen:
-        return MainScreen(self.store)
+        return MainScreen(self.store, self.settings)
 
     def action_help(self) -> None:
         """Open the help screen listing every binding."""
@@ -50,12 +53,13 @@ class NewsdeskApp(App[None]):
             ("Topic tree", TopicTree.BINDINGS),
             ("Item list", ItemList.BINDINGS),
             ("Detail", DetailView.BINDINGS),
+            ("Tag editor", TagEditorScreen.BINDINGS),
         ]))
 
 
-def make_app(store: Store) -> NewsdeskApp:
-    """Build the app over ``store`` (tests inject their own store here)."""
-    return NewsdeskApp(store)
+def make_app(store: Store, settings: Settings | None = None) -> NewsdeskApp:
+    """Build the app over ``store`` (tests inject their own store and settings here)."""
+    return NewsdeskApp(store, settings)
 
 
 def run(store: Store) -> int:

@@ -61,6 +61,29 @@ def build_parser() -> argparse.ArgumentParser:
                        "groups, each {name, count, children} recursively.")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser(
+        "tag", help="add or remove tags: tag ID... +TAG -TAG",
+        usage="newsdesk tag ID... +TAG... -TAG...",
+        description="Add (+TAG) and remove (-TAG) tags on the items with these ids (a unique "
+        "prefix of at least 4 characters will do). -TAG is an operation, not an option.")
+    p.add_argument("words", nargs=argparse.REMAINDER, metavar="ID|+TAG|-TAG")
+
+    p = sub.add_parser("tags", help="list, rename, dump or restore tags",
+                       description="List tags with counts, or rename, dump and restore them.")
+    p.add_argument("--json", action="store_true", help='a JSON list of {"name", "count"}')
+    tags_sub = p.add_subparsers(dest="tags_command", metavar="ACTION")
+    q = tags_sub.add_parser("rename", help="rename a tag (merging into an existing one)",
+                            description="Rename OLD (and the tags under it) to NEW.")
+    q.add_argument("old", metavar="OLD")
+    q.add_argument("new", metavar="NEW")
+    tags_sub.add_parser("dump", help="print every item's tags as 'id tag tag…'",
+                        description="Print one line per tagged item: its id, then its tags "
+                        "(URL-encoded where needed). `tags restore` reads it back.")
+    q = tags_sub.add_parser("restore", help="set tags from a dump file ('-' for stdin)",
+                            description="Set each listed item's tags to exactly the dumped "
+                            "ones, as one undoable operation.")
+    q.add_argument("file", metavar="FILE")
+
     sub.add_parser("retopic", help="re-derive topics from the rules",
                    description="Re-derive every item's topics from the topic rules (the shipped "
                    "ones and your config's topics.toml). Tags are never touched.")
@@ -132,7 +155,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from store.tree import build_tree
 
     store = _open(args)
-    nodes = build_tree(store.items(), store.tags_of)
+    nodes = build_tree(store)
     if args.json:
         groups = [n.to_json() for n in nodes if n.key[0] == "group"]
         print(orjson.dumps(groups, option=orjson.OPT_INDENT_2).decode())
@@ -145,6 +168,69 @@ def cmd_tree(args: argparse.Namespace) -> int:
 
     for node in nodes:
         show(node, 0)
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    words = list(args.words)
+    if words and words[0] == "--":
+        words = words[1:]
+    if not words or words[0] in ("-h", "--help"):
+        build_parser().parse_args(["tag", "--help"])
+    ids = [w for w in words if w[:1] not in "+-"]
+    add = [w[1:] for w in words if w.startswith("+")]
+    remove = [w[1:] for w in words if w.startswith("-")]
+    if not ids or not (add or remove):
+        _err("tag needs at least one ID and one +TAG or -TAG (e.g. tag 3f2a9c +verify)")
+        return 2
+    store = _open(args, create=False)
+    resolved = [store.resolve_id(i) for i in ids]
+    record = store.tag(resolved, add, remove)
+    print(record["label"] if record else "Nothing changed: the items already look like that.")
+    return 0
+
+
+def cmd_tags(args: argparse.Namespace) -> int:
+    from urllib.parse import quote, unquote
+
+    from store.text import sanitize_line
+
+    store = _open(args, create=False)
+    if args.tags_command == "rename":
+        record = store.rename_tag(args.old, args.new)
+        print(record["label"] if record else f"No item carries the tag {args.old!r}.")
+        return 0 if record else 1
+    if args.tags_command == "dump":
+        for item_id, tags in store.user.state.tags.items():
+            if tags:
+                print(item_id, *(quote(t, safe="/-_.~@:+!") for t in tags))
+        return 0
+    if args.tags_command == "restore":
+        if args.file == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            try:
+                lines = Path(args.file).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError) as exc:
+                _err(f"cannot read {args.file}: {exc}")
+                return 1
+        wanted: dict[str, list[str]] = {}
+        for line in lines:
+            parts = line.split()
+            if parts and not parts[0].startswith("#"):
+                wanted[parts[0]] = [unquote(t) for t in parts[1:]]
+        unknown = sum(1 for i in wanted if store.get(i) is None)
+        record = store.restore_tags(wanted)
+        print(record["label"] if record else "Nothing changed.")
+        if unknown:
+            print(f"{unknown} ids are not in this store; their tags apply if they are imported.")
+        return 0
+    counts = sorted(store.tag_counts().items(), key=lambda kv: kv[0].casefold())
+    if args.json:
+        print(orjson.dumps([{"name": n, "count": c} for n, c in counts]).decode())
+    else:
+        for name, count in counts:
+            print(f"{count:>6}  {sanitize_line(name)}")
     return 0
 
 
@@ -169,6 +255,8 @@ COMMANDS = {
     "list": cmd_list,
     "tree": cmd_tree,
     "retopic": cmd_retopic,
+    "tag": cmd_tag,
+    "tags": cmd_tags,
 }
 
 

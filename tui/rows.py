@@ -22,7 +22,8 @@ class StoreRows:
         item = self.store.get(item_id)
         if item is None:
             return RowData(title="(item no longer in the store)")
-        return RowData(title=item["title"], tags=tuple(self.store.tags_of(item_id)))
+        return RowData(title=item["title"], tags=tuple(self.store.tags_of(item_id)),
+                       unread=not self.store.is_read(item_id))
 
 
 def detail_for(store: Store, item_id: str | None) -> Detail | None:
