@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.table import Document
 
+from store.derive import ENTITIES_VERSION, Reason, derive, explain, resolve_all
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.importers import Problem, Record, read_file
 from store.journal import Record as OpRecord
@@ -38,6 +38,7 @@ from store.text import sanitize_line
 from store.topics import TopicRules, load_rules
 
 ITEMS_FILE = "items.json"
+_DERIVED = ("topics", "people", "places", "orgs")
 LOCK_FILE = "lock"
 _ITEMS, _META = "items", "_meta"
 
@@ -117,7 +118,8 @@ class Store:
             store._initialise(seed)
         store.load()
         store.user.load()
-        if not store.readonly and store._stored_rules_signature() != store.rules.signature:
+        if not store.readonly and store._derived_signature() != (
+                store.rules.signature, ENTITIES_VERSION):
             store.retopic()
         return store
 
@@ -128,7 +130,8 @@ class Store:
             if self._storage.read() is not None:  # another process got here first
                 return
             self._storage.write({_META: {"1": {"schema": SCHEMA_VERSION,
-                                                    "rules": self.rules.signature}},
+                                                    "rules": self.rules.signature,
+                                                    "entities": ENTITIES_VERSION}},
                                  _ITEMS: {}})
         if seed:
             self.import_files([seed_file("briefs.txt")])
@@ -161,7 +164,8 @@ class Store:
                 raise StoreFormatError(self._storage_path,
                                        f"item {doc_id} is not an object with 'id' and 'body'")
             doc.setdefault("title", "")
-            doc.setdefault("topics", [])
+            for key in _DERIVED:
+                doc.setdefault(key, [])
             doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
         items.sort(key=lambda d: d["position"])
         self._items = items
@@ -176,9 +180,10 @@ class Store:
         self.load()
         return True
 
-    def _stored_rules_signature(self) -> str:
+    def _derived_signature(self) -> tuple[str, object]:
         data = self._storage.read() or {}
-        return str(data.get(_META, {}).get("1", {}).get("rules", ""))
+        meta = data.get(_META, {}).get("1", {})
+        return str(meta.get("rules", "")), meta.get("entities")
 
     def __len__(self) -> int:
         return len(self._items)
@@ -320,10 +325,10 @@ class Store:
         """Delete the saved search ``name``."""
         return self.user.delete_search(name)
 
-    def topic_reasons(self, item_id: str) -> dict[str, list[tuple[int, int]]]:
-        """For each topic of the item, the body spans that put it there."""
+    def reasons(self, item_id: str) -> list[Reason]:
+        """Why the item sits where it does: (group, node, body spans) per topic and entity."""
         item = self._by_id.get(item_id)
-        return self.rules.explain(item["body"]) if item else {}
+        return explain(item, self.rules) if item else []
 
     # -- writing -------------------------------------------------------------------
 
@@ -337,11 +342,11 @@ class Store:
         report = ImportReport()
         with self._lock.hold():
             data = self._storage.read() or {}
-            table = data.get(_ITEMS, {})
+            table = data.setdefault(_ITEMS, {})
             known = {doc["id"] for doc in table.values()}
             position = max((int(k) for k in table), default=0) + 1
             stamp = now_iso()
-            new: list[Document] = []
+            added = 0
             for record in records:
                 item = make_item(record, position, stamp)
                 if not item["body"]:
@@ -349,13 +354,15 @@ class Store:
                 if item["id"] in known:
                     report.present += 1
                     continue
-                item["topics"] = self.rules.topics_for(item["body"])
+                derive(item, self.rules)
                 known.add(item["id"])
-                new.append(Document(item, doc_id=position))
+                table[str(position)] = item
                 position += 1
-            if new:
-                self._db.table(_ITEMS, cache_size=0).insert_multiple(new)
-            report.added = len(new)
+                added += 1
+            if added:
+                resolve_all(table.values())
+                self._storage.write(data)
+            report.added = added
         self.refresh()
         return report
 
@@ -372,21 +379,27 @@ class Store:
         return report
 
     def retopic(self) -> int:
-        """Re-derive every item's topics from the current rules; returns how many changed.
+        """Re-derive every item's topics from the current rules (and its entities, when
+        the extractor changed); returns how many items changed.
 
-        Only ``topics`` is touched: tags and the imported text stay as they are.
+        Only derived fields are touched: tags and the imported text stay as they are.
         """
         self._require_writable()
         changed = 0
         with self._lock.hold():
             data = self._storage.read() or {}
-            for doc in data.get(_ITEMS, {}).values():
-                topics = self.rules.topics_for(doc.get("body", ""))
-                if topics != doc.get("topics"):
-                    doc["topics"] = topics
+            meta = data.setdefault(_META, {}).setdefault("1", {"schema": SCHEMA_VERSION})
+            redo_entities = meta.get("entities") != ENTITIES_VERSION
+            docs = list(data.get(_ITEMS, {}).values())
+            for doc in docs:
+                before = [doc.get(k) for k in _DERIVED]
+                derive(doc, self.rules, with_entities=redo_entities)
+                if [doc.get(k) for k in _DERIVED] != before:
                     changed += 1
-            data.setdefault(_META, {}).setdefault("1", {"schema": SCHEMA_VERSION})
-            data[_META]["1"]["rules"] = self.rules.signature
+            if redo_entities:
+                resolve_all(docs)
+            meta["rules"] = self.rules.signature
+            meta["entities"] = ENTITIES_VERSION
             self._storage.write(data)
         self.refresh()
         return changed

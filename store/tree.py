@@ -8,13 +8,19 @@ Paths nest by ``/``; a parent counts every item under any of its children once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, Protocol
 
 NodeKey = tuple[str, ...]
 ALL: NodeKey = ("all",)
 UNTAGGED: NodeKey = ("untagged",)
 UNREAD: NodeKey = ("unread",)
+ENTITY_GROUPS = (("people", "People", "person"), ("places", "Places", "place"),
+                 ("orgs", "Organisations", "org"))
+"""(item field, group name, node kind) of the entity groups."""
+_FIELD_OF_KIND = {kind: field for field, _, kind in ENTITY_GROUPS}
+_FIELD_OF_GROUP = {group: field for field, group, _ in ENTITY_GROUPS}
 
 
 class TreeSource(Protocol):
@@ -32,7 +38,7 @@ class TreeNode:
     name: str
     count: int
     key: NodeKey
-    children: list[TreeNode] = field(default_factory=list)
+    children: list[TreeNode] = dc_field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """``{"name", "count", "children"}``, recursively."""
@@ -60,9 +66,12 @@ def _hierarchy(kind: str, members: dict[str, set[int]], prefix: str = "") -> lis
 
 
 def build_tree(source: TreeSource) -> list[TreeNode]:
-    """The whole tree: All items, Unread, Topics, Tags, Untagged."""
+    """The whole tree: All items, Unread, Topics, People, Places, Organisations, Tags,
+    Untagged."""
     items, tags_of = source.items(), source.tags_of
     topics: dict[str, set[int]] = {}
+    entities: dict[str, dict[str, int]] = {field: {} for field, _, _ in ENTITY_GROUPS}
+    with_entity: dict[str, int] = dict.fromkeys(entities, 0)
     tags: dict[str, set[int]] = {}
     untagged = 0
     with_topic = 0
@@ -75,6 +84,12 @@ def build_tree(source: TreeSource) -> list[TreeNode]:
             with_topic += 1
         for topic in item["topics"]:
             topics.setdefault(topic, set()).add(n)
+        for field, counts in entities.items():
+            names = item.get(field, ())
+            if names:
+                with_entity[field] += 1
+            for name in names:
+                counts[name] = counts.get(name, 0) + 1
         item_tags = tags_of(item["id"])
         if not item_tags:
             untagged += 1
@@ -85,9 +100,19 @@ def build_tree(source: TreeSource) -> list[TreeNode]:
         TreeNode("All items", len(items), ALL),
         TreeNode("Unread", unread, UNREAD),
         TreeNode("Topics", with_topic, ("group", "Topics"), _hierarchy("topic", topics)),
+        *(_flat_group(group, kind, entities[field], with_entity[field])
+          for field, group, kind in ENTITY_GROUPS),
         TreeNode("Tags", len(tagged_any), ("group", "Tags"), _hierarchy("tag", tags)),
         TreeNode("Untagged", untagged, UNTAGGED),
     ]
+
+
+def _flat_group(group: str, kind: str, counts: dict[str, int], items: int) -> TreeNode:
+    """A group of leaf nodes (people, places …), sorted by count then name; the group
+    counts the items that have any of them."""
+    children = [TreeNode(name, count, (kind, name)) for name, count in counts.items() if count]
+    children.sort(key=lambda n: (-n.count, n.name.casefold()))
+    return TreeNode(group, items, ("group", group), children)
 
 
 def _under(path: str, values: Iterable[str]) -> bool:
@@ -99,6 +124,9 @@ def select(key: NodeKey, source: TreeSource) -> list[str]:
     """The ids a node selects, in original order."""
     items, tags_of = source.items(), source.tags_of
     kind = key[0]
+    if kind in _FIELD_OF_KIND:
+        field = _FIELD_OF_KIND[kind]
+        return [d["id"] for d in items if key[1] in d.get(field, ())]
     if kind == "unread":
         return [d["id"] for d in items if not source.is_read(d["id"])]
     if kind == "topic":
@@ -107,6 +135,9 @@ def select(key: NodeKey, source: TreeSource) -> list[str]:
         return [d["id"] for d in items if _under(key[1], tags_of(d["id"]))]
     if kind == "untagged":
         return [d["id"] for d in items if not tags_of(d["id"])]
+    if kind == "group" and key[1] in _FIELD_OF_GROUP:
+        field = _FIELD_OF_GROUP[key[1]]
+        return [d["id"] for d in items if d.get(field)]
     if kind == "group" and key[1] == "Topics":
         return [d["id"] for d in items if d["topics"]]
     if kind == "group" and key[1] == "Tags":

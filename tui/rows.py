@@ -40,4 +40,5 @@ def detail_for(store: Store, item_id: str | None) -> Detail | None:
         source=source,
         topics=item["topics"],
         tags=store.tags_of(item["id"]),
+        reasons=store.reasons(item["id"]),
     )

@@ -99,6 +99,7 @@ class MainScreen(Screen[None]):
     # -- wiring --------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")  # right from frame one
         self.tree.border_title = "Topics"
         self.detail.border_title = "Detail"
         self.tree.show_nodes(build_tree(self.store))

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from store.text import sanitize, sanitize_line
 
 Span = tuple[int, int]
+_GROUP_LABEL = {"topics": "topic", "people": "person", "places": "place", "orgs": "org"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Detail:
     topics: Sequence[str] = ()
     tags: Sequence[str] = ()
     highlights: Sequence[Span] = field(default_factory=tuple)
+    reasons: Sequence[tuple[str, str, Sequence[Span]]] = ()
+    """Why the item is where it is: (group, node, body spans of the words)."""
     extra: Sequence[tuple[str, str]] = ()
 
 
@@ -75,11 +78,22 @@ class DetailView(VerticalScroll):
         out.append(body)
         if body.startswith(lead):  # the title is the first sentence: make it stand out
             out.stylize("bold", body_start, body_start + len(lead))
+        for _, _, spans in detail.reasons:
+            for start, end in spans:
+                out.stylize("underline", body_start + start, body_start + end)
         for start, end in detail.highlights:
             out.stylize("reverse bold", body_start + start, body_start + end)
         out.append("\n")
+        if detail.reasons:
+            out.append("\nWhy here", style="bold")
+            for group, name, spans in detail.reasons:
+                words = dict.fromkeys(sanitize_line(body[a:b]) for a, b in spans)
+                out.append(f"\n{_GROUP_LABEL.get(group, group):<7}", style="dim")
+                out.append(sanitize_line(name))
+                if words:
+                    out.append(" ← " + ", ".join(words), style="dim")
+            out.append("\n")
         rows: list[tuple[str, str]] = [
-            ("topics", ", ".join(detail.topics) or "—"),
             ("tags", ", ".join(detail.tags) or "—"),
             ("source", detail.source),
             ("id", detail.item_id),
