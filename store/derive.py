@@ -8,7 +8,11 @@ the resolved ones (``people``), and resolution is redone when new names arrive.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from store.entities import GROUPS, entities, extract, resolve_people
@@ -32,6 +36,37 @@ def derive(item: dict[str, Any], rules: TopicRules, with_entities: bool = True) 
         item["people"] = list(found["people"])
         item["places"] = found["places"]
         item["orgs"] = found["orgs"]
+
+
+PARALLEL_FROM = 4000
+"""Below this many items a process pool costs more than it saves."""
+
+
+def _derive_chunk(args: tuple[list[dict[str, Any]], TopicRules]) -> list[dict[str, Any]]:
+    chunk, rules = args
+    out = []
+    for item in chunk:
+        derive(item, rules)
+        out.append({k: item[k] for k in ("topics", "people_raw", "people", "places", "orgs")})
+    return out
+
+
+def derive_many(items: list[dict[str, Any]], rules: TopicRules) -> None:
+    """``derive`` every item, on all cores when there are many (a 100k import spends
+    most of its time here)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) < PARALLEL_FROM or workers < 2:
+        for item in items:
+            derive(item, rules)
+        return
+    size = max(500, len(items) // (workers * 4))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = pool.map(_derive_chunk, [(chunk, rules) for chunk in chunks])
+        for chunk, derived in zip(chunks, results, strict=True):
+            for item, fields in zip(chunk, derived, strict=True):
+                item.update(fields)
 
 
 def resolve_all(docs: Iterable[dict[str, Any]]) -> int:

@@ -24,7 +24,7 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from store.derive import ENTITIES_VERSION, Reason, derive, explain, resolve_all
+from store.derive import ENTITIES_VERSION, Reason, derive, derive_many, explain, resolve_all
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.importers import Problem, Record, read_file
 from store.journal import Record as OpRecord
@@ -346,7 +346,7 @@ class Store:
             known = {doc["id"] for doc in table.values()}
             position = max((int(k) for k in table), default=0) + 1
             stamp = now_iso()
-            added = 0
+            new: list[dict[str, Any]] = []
             for record in records:
                 item = make_item(record, position, stamp)
                 if not item["body"]:
@@ -354,15 +354,16 @@ class Store:
                 if item["id"] in known:
                     report.present += 1
                     continue
-                derive(item, self.rules)
                 known.add(item["id"])
-                table[str(position)] = item
+                new.append(item)
                 position += 1
-                added += 1
-            if added:
+            if new:
+                derive_many(new, self.rules)
+                for item in new:
+                    table[str(item["position"])] = item
                 resolve_all(table.values())
                 self._storage.write(data)
-            report.added = added
+            report.added = len(new)
         self.refresh()
         return report
 

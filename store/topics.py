@@ -41,6 +41,18 @@ class Term:
     prefix: str | None = None
     pattern: re.Pattern[str] | None = None
 
+    def matches(self, text: str, toks: Sequence[Token], termset: frozenset[str]) -> bool:
+        """Whether this term occurs (the fast path: no spans are built)."""
+        if self.pattern is not None:
+            return self.pattern.search(text) is not None
+        if self.prefix is not None:
+            return any(t.startswith(self.prefix) for t in termset)
+        if len(self.words) == 1:
+            return self.words[0] in termset
+        if not all(w in termset for w in self.words):
+            return False
+        return bool(self.spans(text, toks, termset))
+
     def spans(self, text: str, toks: Sequence[Token], termset: frozenset[str]) -> list[Span]:
         """Where this term matches in ``text`` (empty when it does not)."""
         if self.pattern is not None:
@@ -66,6 +78,14 @@ class TopicRule:
     any: tuple[Term, ...]
     all: tuple[Term, ...]
     none: tuple[Term, ...]
+
+    def applies(self, text: str, toks: Sequence[Token], termset: frozenset[str]) -> bool:
+        """Whether ``text`` belongs to this topic."""
+        if any(t.matches(text, toks, termset) for t in self.none):
+            return False
+        if not all(t.matches(text, toks, termset) for t in self.all):
+            return False
+        return not self.any or any(t.matches(text, toks, termset) for t in self.any)
 
     def explain(self, text: str, toks: Sequence[Token], termset: frozenset[str]) -> list[Span]:
         """The spans that put ``text`` in this topic, or [] if it does not belong."""
@@ -97,7 +117,7 @@ class TopicRules:
         """Names of the topics ``text`` belongs to, in rule order."""
         toks = list(tokens(text))
         termset = frozenset(t.term for t in toks)
-        return [r.name for r in self.rules if r.explain(text, toks, termset)]
+        return [r.name for r in self.rules if r.applies(text, toks, termset)]
 
     def explain(self, text: str) -> dict[str, list[Span]]:
         """For each topic of ``text``, the spans of the words that put it there."""
