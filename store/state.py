@@ -179,6 +179,8 @@ class StateFiles:
         self._offset = 0
         self._inode: int | None = None
         self.bad_lines = 0
+        self.reloads = 0
+        """How many times the state was rebuilt from the files (part of the revision)."""
 
     # -- reading -------------------------------------------------------------------
 
@@ -193,6 +195,7 @@ class StateFiles:
         self.state = state
         self._offset, self._inode = journal.offset, journal.inode
         self.bad_lines = journal.bad_lines
+        self.reloads += 1
 
     def sync(self) -> set[str] | None:
         """Catch up with other processes: the ids that changed, or None if everything
