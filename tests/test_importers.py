@@ -83,7 +83,8 @@ def test_atom_html_and_xhtml_titles_and_content() -> None:
     result = read("atom.xml")
     assert [fields(r) for r in result.records] == [
         {"title": "Finland reopens border crossing",
-         "body": "Finland reopened the Vaalimaa crossing on Tuesday.\n\nTraffic was light & orderly.",
+         "body": "Finland reopened the Vaalimaa crossing on Tuesday.\n\n"
+                 "Traffic was light & orderly.",
          "date": "2025-02-18T07:00:00Z", "url": "https://nordic.example/finland-border",
          "author": "Aino Virtanen", "guid": "urn:nordic:2001", "feed": "Nordic Desk",
          "tags": ("borders",)},
