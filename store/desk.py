@@ -34,7 +34,7 @@ from store.state import StateFiles, UserState
 from store.storage import AtomicJSONStorage, StoreLock, file_signature
 from store.tagnames import clean_tag, is_under, tag_key
 from store.text import item_id as text_id
-from store.text import sanitize_line
+from store.text import make_title, sanitize_line
 from store.topics import TopicRules, load_rules
 
 ITEMS_FILE = "items.json"
@@ -101,12 +101,15 @@ class _Identities:
         return self.texts.get(text_id(item["body"]))
 
 
-def _refreshed(current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
+def _refreshed(current: dict[str, Any], new: dict[str, Any],
+               own_title: bool) -> dict[str, Any] | None:
     """``current`` with the content of ``new`` (same id, position, import time), or
-    None when the content is the same. Fields ``new`` lacks are kept."""
+    None when the content is the same. Fields ``new`` lacks are kept, and so is a
+    title the source gave when ``new`` only has one made from its text."""
     doc = dict(current)
+    keep_title = not own_title and current["title"] != make_title(current["body"])
     for name in ("title", "body", *OPTIONAL_FIELDS):
-        if new.get(name):
+        if new.get(name) and not (name == "title" and keep_title):
             doc[name] = new[name]
     if all(doc.get(name) == current.get(name) for name in ("title", "body", *OPTIONAL_FIELDS)):
         return None
@@ -425,7 +428,7 @@ class Store:
                     report.added += 1
                 elif update and doc_id in table:
                     current = changes.get(doc_id, table[doc_id])
-                    fresh = _refreshed(current, item)
+                    fresh = _refreshed(current, item, bool(record.title and record.title.strip()))
                     if fresh is None:
                         report.present += 1
                     else:

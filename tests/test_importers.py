@@ -411,10 +411,15 @@ def test_update_refreshes_content_keeps_ids_and_tags(empty_store: Store,
         "New", "New text about NATO.", "2025-02-01T00:00:00Z", "https://u/1")
     assert "updated_at" in item and item["topics"]  # topics follow the new text
     assert empty_store.tags_of(old_ids[0]) == ["keep"]
+    # A record without a title of its own keeps the title the source gave.
+    report = empty_store.import_records(
+        [Record(body="Newest text.", source="c", guid="g-1")], update=True)
+    assert report.updated == 1
+    assert empty_store.get(old_ids[0])["title"] == "New"
     # Without --update the same change is only "already present".
     report = empty_store.import_records([Record(body="Newer.", source="c", guid="g-1")])
     assert report.summary() == "0 added, 1 already present"
-    assert empty_store.get(old_ids[0])["body"] == "New text about NATO."
+    assert empty_store.get(old_ids[0])["body"] == "Newest text."
 
 
 def test_import_tags_are_one_undoable_operation(empty_store: Store) -> None:
