@@ -17,7 +17,7 @@ applies the change and replaces the file atomically.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,15 +26,16 @@ from tinydb import TinyDB
 
 from store.derive import ENTITIES_VERSION, Reason, derive, derive_many, explain, resolve_all
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
-from store.importers import Problem, Record, read_file
+from store.importers import ImportOptions, ImportResult, Problem, Record, read_file
 from store.journal import Record as OpRecord
-from store.model import SCHEMA_VERSION, make_item, now_iso
+from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
 from store.paths import user_topics_file
 from store.resources import seed_file
 from store.state import StateFiles, UserState
 from store.storage import AtomicJSONStorage, StoreLock, file_signature
 from store.tagnames import clean_tag, is_under, tag_key
-from store.text import sanitize_line
+from store.text import item_id as text_id
+from store.text import make_title, sanitize_line
 from store.topics import TopicRules, load_rules
 
 ITEMS_FILE = "items.json"
@@ -45,18 +46,77 @@ _ITEMS, _META = "items", "_meta"
 
 @dataclass
 class ImportReport:
-    """What an import did: counts and the problems it skipped."""
+    """What an import did: counts, the problems it skipped, and its warnings."""
 
     added: int = 0
     present: int = 0
+    updated: int = 0
+    update: bool = False
+    """Whether this was an ``--update`` import (the summary then counts updates)."""
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
-        """``N added, M already present`` (and how many were skipped)."""
+        """``N added, M already present`` (and how many were updated or skipped)."""
         text = f"{self.added} added, {self.present} already present"
+        if self.update:
+            text += f", {self.updated} updated"
         if self.problems:
             text += f", {len(self.problems)} skipped"
         return text
+
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while an import works through its records."""
+
+
+class _Identities:
+    """Which stored item a record is: by guid, then url, then normalized text.
+
+    Also by id first, which covers a newsdesk export read back (its records carry
+    their ids) and derived ids. Items of the running import are added as they are
+    made, so a file that repeats itself is deduplicated too.
+    """
+
+    def __init__(self, table: dict[str, dict[str, Any]]) -> None:
+        self.ids: dict[str, str] = {}
+        self.guids: dict[str, str] = {}
+        self.urls: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+        for doc_id, doc in table.items():
+            self.add(doc_id, doc)
+
+    def add(self, doc_id: str, doc: dict[str, Any]) -> None:
+        self.ids.setdefault(doc["id"], doc_id)
+        if doc.get("guid"):
+            self.guids.setdefault(doc["guid"], doc_id)
+        if doc.get("url"):
+            self.urls.setdefault(doc["url"], doc_id)
+        self.texts.setdefault(text_id(doc.get("body", "")), doc_id)
+
+    def match(self, item: dict[str, Any]) -> str | None:
+        """The document id of the stored item ``item`` duplicates, or None."""
+        for index, key in ((self.ids, item["id"]), (self.guids, item.get("guid")),
+                           (self.urls, item.get("url"))):
+            if key and key in index:
+                return index[key]
+        return self.texts.get(text_id(item["body"]))
+
+
+def _refreshed(current: dict[str, Any], new: dict[str, Any],
+               own_title: bool) -> dict[str, Any] | None:
+    """``current`` with the content of ``new`` (same id, position, import time), or
+    None when the content is the same. Fields ``new`` lacks are kept, and so is a
+    title the source gave when ``new`` only has one made from its text."""
+    doc = dict(current)
+    keep_title = not own_title and current["title"] != make_title(current["body"])
+    for name in ("title", "body", *OPTIONAL_FIELDS):
+        if new.get(name) and not (name == "title" and keep_title):
+            doc[name] = new[name]
+    if all(doc.get(name) == current.get(name) for name in ("title", "body", *OPTIONAL_FIELDS)):
+        return None
+    doc["source"], doc["line"] = new["source"], new["line"]
+    return doc
 
 
 def default_rules() -> TopicRules:
@@ -336,48 +396,110 @@ class Store:
         if self.readonly:
             raise ReadOnlyStoreError(self.root)
 
-    def import_records(self, records: Iterable[Record]) -> ImportReport:
-        """Add the records that are not already present, in one atomic write."""
+    def import_records(self, records: Iterable[Record], *, update: bool = False,
+                       progress: ProgressCallback | None = None) -> ImportReport:
+        """Add the records that are not already present, in one atomic write.
+
+        A record is already present when it has the id, guid, url or normalized
+        text of a stored item (or of an earlier record of this import). With
+        ``update`` such an item gets the record's title, text, date and so on,
+        keeping its id, so its tags (user state, keyed by id) stay with it.
+        Tags the records carry are added afterwards as one operation, "import
+        tags", to the added and updated items.
+        """
         self._require_writable()
-        report = ImportReport()
+        report = ImportReport(update=update)
+        records = list(records)
         with self._lock.hold():
             data = self._storage.read() or {}
-            table = data.setdefault(_ITEMS, {})
-            known = {doc["id"] for doc in table.values()}
+            table: dict[str, dict[str, Any]] = data.get(_ITEMS, {})
+            known = _Identities(table)
             position = max((int(k) for k in table), default=0) + 1
             stamp = now_iso()
-            new: list[dict[str, Any]] = []
-            for record in records:
+            changes: dict[str, dict[str, Any]] = {}
+            to_derive: list[dict[str, Any]] = []
+            import_tags: dict[str, list[str]] = {}
+            for done, record in enumerate(records):
+                if progress is not None and done % 500 == 0:
+                    progress(done, len(records))
                 item = make_item(record, position, stamp)
                 if not item["body"]:
                     continue
-                if item["id"] in known:
+                doc_id = known.match(item)
+                if doc_id is None:
+                    to_derive.append(item)
+                    doc_id = str(position)
+                    changes[doc_id] = item
+                    known.add(doc_id, item)
+                    position += 1
+                    report.added += 1
+                elif update and doc_id in table:
+                    current = changes.get(doc_id, table[doc_id])
+                    fresh = _refreshed(current, item, bool(record.title and record.title.strip()))
+                    if fresh is None:
+                        report.present += 1
+                    else:
+                        if fresh["body"] != current["body"]:
+                            to_derive.append(fresh)
+                        fresh["updated_at"] = stamp
+                        if doc_id not in changes:
+                            report.updated += 1
+                        changes[doc_id] = fresh
+                        known.add(doc_id, fresh)
+                else:
                     report.present += 1
-                    continue
-                known.add(item["id"])
-                new.append(item)
-                position += 1
-            if new:
-                derive_many(new, self.rules)
-                for item in new:
-                    table[str(item["position"])] = item
-                resolve_all(table.values())
-                self._storage.write(data)
-            report.added = len(new)
+                    if doc_id not in changes:
+                        continue  # already stored, not updating: leave its tags alone
+                target = (changes.get(doc_id) or table[doc_id])["id"]
+                for tag in record.tags:
+                    import_tags.setdefault(tag, []).append(target)
+            if progress is not None:
+                progress(len(records), len(records))
+            if changes:
+                derive_many(to_derive, self.rules)
+                merged = {**table, **changes}
+                resolve_all(merged.values())
+                self._storage.write({**data, _ITEMS: merged})
+            if import_tags:
+                self.add_import_tags(import_tags)
         self.refresh()
         return report
 
-    def import_files(self, paths: Sequence[str | Path]) -> ImportReport:
-        """Import every file; problems are collected, the valid records still land."""
+    def add_import_tags(self, tags: dict[str, list[str]]) -> OpRecord | None:
+        """Add tags that came with imported items (tag name -> ids) as ONE undoable
+        operation labelled "import tags"; names are checked like any tag."""
+        wanted: dict[str, list[str]] = {}
+        for name, ids in tags.items():
+            wanted.setdefault(clean_tag(name), []).extend(ids)
+        count = len({i for ids in wanted.values() for i in ids})
+        label = f"import tags on {count} item{'s' if count != 1 else ''}"
+        return self.user.change_tags(lambda state: (wanted, {}), label)
+
+    def import_results(self, results: Iterable[ImportResult], *, update: bool = False,
+                       progress: ProgressCallback | None = None) -> ImportReport:
+        """Import what the importers read (one write for all of it); their problems
+        and warnings go into the report, the valid records still land."""
         records: list[Record] = []
         problems: list[Problem] = []
-        for path in paths:
-            result = read_file(path)
+        warnings: list[Problem] = []
+        for result in results:
             records.extend(result.records)
             problems.extend(result.problems)
-        report = self.import_records(records) if records else ImportReport()
+            warnings.extend(result.warnings)
+        if records:
+            report = self.import_records(records, update=update, progress=progress)
+        else:
+            report = ImportReport(update=update)
         report.problems = problems + report.problems
+        report.warnings = warnings + report.warnings
         return report
+
+    def import_files(self, paths: Sequence[str | Path], options: ImportOptions | None = None,
+                     *, update: bool = False,
+                     progress: ProgressCallback | None = None) -> ImportReport:
+        """Import every file; problems are collected, the valid records still land."""
+        return self.import_results((read_file(p, options) for p in paths), update=update,
+                                   progress=progress)
 
     def retopic(self) -> int:
         """Re-derive every item's topics from the current rules (and its entities, when

@@ -6,22 +6,31 @@ from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 from store.importers.records import Record
-from store.text import clean, item_id, make_title
+from store.text import clean, item_id, key_id, make_title, sanitize_line
 
 SCHEMA_VERSION = 1
+
+OPTIONAL_FIELDS = ("date", "url", "author", "guid", "feed")
+"""Item fields a record may or may not have; an item stores only those it has."""
 
 
 class Item(TypedDict, total=False):
     """One brief. Content only: tags and read state are user state, kept apart."""
 
-    id: str  # stable: derived from the normalized text
-    title: str  # the first sentence, shortened
-    body: str  # the full text, sanitized
-    source: str  # the file it came from (name only)
+    id: str  # stable: from the guid, else the url, else the normalized text
+    title: str  # given by the source, else the first sentence, shortened
+    body: str  # the full text, sanitized, paragraphs separated by blank lines
+    source: str  # the file it came from (name only; "stdin" for standard input)
     line: int | None  # where in that file
     position: int  # global original order (also the TinyDB document id)
     imported_at: str  # ISO-8601 UTC
+    updated_at: str  # ISO-8601 UTC, when `import --update` last changed it
     topics: list[str]  # derived by the topic rules
+    date: str  # ISO-8601 UTC, "YYYY-MM-DDTHH:MM:SSZ": when the source says it was published
+    url: str  # its web address
+    author: str
+    guid: str  # the feed's id for it
+    feed: str  # the title of the feed (or source) it came from
 
 
 def now_iso() -> str:
@@ -29,13 +38,23 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def identity(guid: str | None, url: str | None, body: str) -> str:
+    """An item's id: from its guid if it has one, else its url, else its normalized
+    text (so text-only items keep the ids they always had)."""
+    if guid:
+        return key_id("guid", guid)
+    if url:
+        return key_id("url", url)
+    return item_id(body)
+
+
 def make_item(record: Record, position: int, imported_at: str) -> dict[str, Any]:
     """Build the stored form of ``record`` (topics are filled in by the store)."""
     body = clean(record.body)
-    title = clean(record.title).replace("\n", " ") if record.title else make_title(body)
-    return {
-        "id": item_id(body),
-        "title": title,
+    title = " ".join(clean(record.title).split()) if record.title else ""
+    item: dict[str, Any] = {
+        "id": "",
+        "title": title or make_title(body),
         "body": body,
         "source": record.source.replace("\\", "/").rsplit("/", 1)[-1],
         "line": record.line,
@@ -43,3 +62,11 @@ def make_item(record: Record, position: int, imported_at: str) -> dict[str, Any]
         "imported_at": imported_at,
         "topics": [],
     }
+    for name in OPTIONAL_FIELDS:
+        value = getattr(record, name)
+        if value:
+            value = " ".join(sanitize_line(value).split())
+            if value:
+                item[name] = value
+    item["id"] = record.id or identity(item.get("guid"), item.get("url"), body)
+    return item

@@ -62,6 +62,15 @@ def item_id(text: str) -> str:
     return hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:12]
 
 
+def key_id(kind: str, key: str) -> str:
+    """A stable id from an identity given by the source (``kind`` "guid" or "url").
+
+    The kind is hashed in, so a guid, a url and a text never share an id; the key
+    is only trimmed, as feeds compare guids exactly.
+    """
+    return hashlib.sha1(f"{kind}\x00{key.strip()}".encode()).hexdigest()[:12]
+
+
 @lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Fold one word for matching: case, accents, possessives, simple English plurals.

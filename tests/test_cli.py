@@ -70,7 +70,8 @@ def test_usage_errors_exit_2(store_dir: Path) -> None:
     assert run("--store", str(store_dir), "import").returncode == 2
 
 
-@pytest.mark.parametrize("command", ["init", "import", "list", "tree", "retopic", "tag", "tags"])
+@pytest.mark.parametrize("command", ["init", "import", "export", "config", "list", "tree",
+                                     "retopic", "tag", "tags"])
 def test_every_command_has_help(command: str) -> None:
     out = run(command, "--help")
     assert out.returncode == 0 and "usage: newsdesk" in out.stdout
@@ -141,3 +142,175 @@ def test_tags_survive_a_move_to_a_new_store(store_dir: Path, tmp_path: Path) -> 
     assert restore.returncode == 0
     assert json.loads(run(*fresh, "tags", "--json").stdout) == [
         {"name": "keep me/please", "count": 1}]
+
+
+# -- import, export, config ---------------------------------------------------------------
+
+FIXTURES = REPO / "tests" / "fixtures" / "import"
+
+
+def listed(store_dir: Path) -> list[dict]:
+    out = run("--store", str(store_dir), "list", "--json")
+    assert out.returncode == 0, out.stderr
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def test_import_many_formats_reports_positions_and_exits_1(store_dir: Path) -> None:
+    s = ("--store", str(store_dir))
+    run(*s, "init", "--empty")
+    files = [str(FIXTURES / n) for n in ("rss2.xml", "briefs.csv", "briefs.jsonl", "rdf.xml")]
+    out = run(*s, "import", *files)
+    assert out.returncode == 1
+    assert out.stdout == "12 added, 0 already present, 6 skipped\n"
+    errors = out.stderr.replace(str(FIXTURES) + "/", "").splitlines()
+    assert errors == [
+        "newsdesk: rss2.xml: record 4: the entry has no title and no text; skipped",
+        "newsdesk: briefs.csv:4: expected 5 fields, found 6; row skipped",
+        "newsdesk: briefs.csv:7: unclosed quote; row skipped",
+        "newsdesk: briefs.jsonl:2: not valid JSON: Expecting ',' delimiter (column 49); "
+        "line skipped",
+        "newsdesk: briefs.jsonl:4: expected a JSON object, found an array; line skipped",
+        "newsdesk: briefs.jsonl:5: no text (looked for body, text, summary, content, "
+        "description, title)",
+    ]
+    again = run(*s, "import", *files)
+    assert again.stdout == "0 added, 12 already present, 6 skipped\n"
+    clean = run(*s, "import", str(FIXTURES / "atom.xml"))
+    assert clean.returncode == 0 and clean.stdout == "3 added, 0 already present\n"
+
+
+def test_import_from_stdin_with_format_and_map(store_dir: Path) -> None:
+    s = ("--store", str(store_dir))
+    run(*s, "init", "--empty")
+    feed = (FIXTURES / "atom.xml").read_text()
+    out = subprocess.run([sys.executable, "-m", "tui", *s, "import", "-"], input=feed,
+                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout == "3 added, 0 already present\n", out.stderr
+    odd = (FIXTURES / "odd-fields.json").read_text()
+    out = subprocess.run(
+        [sys.executable, "-m", "tui", *s, "import", "--format", "json", "--map", "text=Story",
+         "--map", "title=Headline", "--map", "date=When", "-"],
+        input=odd, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and out.stdout == "4 added, 0 already present, 1 skipped\n"
+    assert "stdin: record 3: expected a JSON object" in out.stderr
+    assert "newsdesk: warning: stdin: record 5: date 'yesterday-ish' not understood" in out.stderr
+    rows = listed(store_dir)
+    assert {r["source"] for r in rows} == {"stdin"}
+    assert rows[0]["title"] == "Finland reopens border crossing"
+    assert rows[3]["date"] == "2025-02-15T18:30:00Z"
+
+
+def test_import_usage_errors_exit_2(store_dir: Path) -> None:
+    out = run("--store", str(store_dir), "import", "--map", "colour=c", "x.csv")
+    assert out.returncode == 2 and "unknown field 'colour'" in out.stderr
+    out = run("--store", str(store_dir), "import", "--format", "xls", "x.csv")
+    assert out.returncode == 2
+
+
+def test_import_update_keeps_ids_and_tags(store_dir: Path, tmp_path: Path) -> None:
+    s = ("--store", str(store_dir))
+    run(*s, "init", "--empty")
+    src = tmp_path / "feed.jsonl"
+    src.write_text('{"guid": "g1", "title": "Old", "body": "Old text."}\n')
+    assert run(*s, "import", str(src)).stdout == "1 added, 0 already present\n"
+    (item_id,) = [r["id"] for r in listed(store_dir)]
+    run(*s, "tag", item_id, "+keep")
+    src.write_text('{"guid": "g1", "title": "New", "body": "New text.", "tags": "fresh"}\n')
+    assert run(*s, "import", str(src)).stdout == "0 added, 1 already present\n"
+    out = run(*s, "import", "--update", str(src))
+    assert out.returncode == 0 and out.stdout == "0 added, 0 already present, 1 updated\n"
+    (row,) = listed(store_dir)
+    assert (row["id"], row["title"], row["body"]) == (item_id, "New", "New text.")
+    assert row["tags"] == ["keep", "fresh"]
+
+
+IMPORT_ONLY = """
+import sys
+from tui.cli import main
+code = main(["--store", sys.argv[1], "import", sys.argv[2]])
+print("LOADED:" + ",".join(sorted(m for m in sys.modules
+                                  if m.split(".")[0] in ("textual", "rich"))), file=sys.stderr)
+"""
+
+
+def test_import_loads_neither_textual_nor_rich(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-c", IMPORT_ONLY, str(tmp_path / "s"),
+                          str(FIXTURES / "rss2.xml")], cwd=REPO, capture_output=True,
+                         text=True, timeout=60)
+    assert out.stderr.rstrip().endswith("LOADED:"), out.stderr
+
+
+def test_progress_bar_only_on_a_terminal_after_a_second() -> None:
+    import io
+
+    from tui.cli import ImportProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    now = [0.0]
+    quiet = ImportProgress(io.StringIO(), clock=lambda: now[0])
+    now[0] = 5.0
+    quiet.update("importing", 1, 2)
+    assert not quiet.enabled and quiet.bar is None
+    now[0] = 0.0
+    screen = Terminal()
+    shown = ImportProgress(screen, clock=lambda: now[0])
+    shown.update("reading", 1, 2)
+    assert shown.bar is None  # fast imports never show one
+    now[0] = 1.5
+    shown.update("importing", 1, 2)
+    assert shown.bar is not None
+    shown.stop()
+    assert shown.bar is None and screen.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_round_trip_through_the_cli(store_dir: Path, tmp_path: Path, fmt: str) -> None:
+    s = ("--store", str(store_dir))
+    run(*s, "import", str(FIXTURES / "rss2.xml"), str(FIXTURES / "atom.xml"))
+    first = listed(store_dir)[0]["id"]
+    run(*s, "tag", first, "+verify")
+    target = tmp_path / f"all.{fmt}"
+    out = run(*s, "export", "-o", str(target))
+    assert out.returncode == 0 and out.stderr == f"Exported 36 items to {target}.\n"
+    fresh = ("--store", str(tmp_path / "fresh"))
+    assert run(*fresh, "init", "--empty").returncode == 0
+    out = run(*fresh, "import", str(target))
+    assert out.returncode == 0 and out.stdout == "36 added, 0 already present\n", out.stderr
+    keys = ("id", "title", "body", "date", "url", "tags")
+    assert [[r[k] for k in keys] for r in listed(tmp_path / "fresh")] == [
+        [r[k] for k in keys] for r in listed(store_dir)]
+
+
+def test_export_to_stdout_with_query(store_dir: Path) -> None:
+    s = ("--store", str(store_dir))
+    run(*s, "import", str(FIXTURES / "rss2.xml"))
+    out = run(*s, "export", "--format", "md", "--query", "tag:defence")
+    assert out.returncode == 0
+    assert out.stdout.count("\n## ") == 1 and "## Estonia expands drone defence" in out.stdout
+    out = run(*s, "export", "--query", "date:2025")
+    assert out.returncode == 1 and "only tag:NAME" in out.stderr
+    out = run(*s, "export", "-o", str(store_dir / "missing" / "x.jsonl"))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+
+
+def test_config_path_show_and_default_store(tmp_path: Path) -> None:
+    env = {"NEWSDESK_CONFIG_DIR": str(tmp_path / "cfg")}
+    out = run("config", "path", env=env)
+    assert out.stdout.strip() == str(tmp_path / "cfg" / "config.toml")
+    out = run("config", "show", env=env)
+    assert out.returncode == 0 and "does not exist: all defaults" in out.stdout
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "config.toml").write_text(
+        f'store = "{tmp_path / "from-config"}"\nmouse = 3\n')
+    out = run("config", "show", env=env)
+    assert out.returncode == 1
+    assert "mouse = true" in out.stdout and f'store = "{tmp_path / "from-config"}"' in out.stdout
+    assert out.stderr == (f"newsdesk: {tmp_path / 'cfg' / 'config.toml'}:2: mouse must be true "
+                          "or false; using the default (true)\n")
+    no_env_store = {k: v for k, v in os.environ.items() if k != "NEWSDESK_STORE"}
+    out = subprocess.run([sys.executable, "-m", "tui", "init", "--empty"], cwd=REPO,
+                         capture_output=True, text=True, timeout=60, env={**no_env_store, **env})
+    assert out.returncode == 0 and (tmp_path / "from-config" / "items.json").exists()

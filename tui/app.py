@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual.app import App
@@ -10,8 +12,10 @@ from textual.binding import Binding, BindingType
 from store.desk import Store
 from tui.config import Settings
 from tui.resources import styles_dir
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+from tui.screens.prompt import PromptScreen
 from tui.screens.tag_editor import TagEditorScreen
 from tui.widgets.detail_view import DetailView
 from tui.widgets.item_list import ItemList
@@ -44,17 +48,58 @@ class NewsdeskApp(App[None]):
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.store, self.settings)
 
+    def on_mount(self) -> None:
+        self.set_keymap(self.settings.keys)
+        self._apply_settings()
+
+    def _apply_settings(self) -> None:
+        """Apply the theme, and tell the user what in their config was not applied."""
+        problems = [str(p) for p in self.settings.problems]
+        path = self.settings.path
+        theme = self.settings.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            problems.append(f"{path}: theme {theme!r} is unknown (themes: "
+                            f"{', '.join(sorted(self.available_themes))})")
+        known = binding_ids()
+        for binding_id in self.settings.keys:
+            if binding_id not in known:
+                line = self.settings.key_lines.get(binding_id)
+                problems.append(f"{path}{f':{line}' if line else ''}: [keys] no binding has "
+                                f"the id {binding_id!r} (press ? for the keys)")
+        if problems:
+            self.notify("\n".join(problems), title="Settings not applied",
+                        severity="warning", timeout=12, markup=False)
+
+    def _help_sections(self) -> list[tuple[str, list[BindingType]]]:
+        """Every pane's bindings, with the keys the user's keymap gave them."""
+        keys = self.settings.keys
+
+        def mapped(bindings: Iterable[BindingType]) -> list[BindingType]:
+            return [dataclasses.replace(b, key=keys[b.id])
+                    if isinstance(b, Binding) and b.id in keys else b for b in bindings]
+
+        return [
+            ("Everywhere", mapped([*self.BINDINGS, *MainScreen.BINDINGS])),
+            ("Topic tree", mapped(TopicTree.BINDINGS)),
+            ("Item list", mapped(ItemList.BINDINGS)),
+            ("Detail", mapped(DetailView.BINDINGS)),
+            ("Tag editor", mapped(TagEditorScreen.BINDINGS)),
+        ]
+
     def action_help(self) -> None:
         """Open the help screen listing every binding."""
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen([
-            ("Everywhere", self.BINDINGS + MainScreen.BINDINGS),
-            ("Topic tree", TopicTree.BINDINGS),
-            ("Item list", ItemList.BINDINGS),
-            ("Detail", DetailView.BINDINGS),
-            ("Tag editor", TagEditorScreen.BINDINGS),
-        ]))
+        self.push_screen(HelpScreen(self._help_sections()))
+
+
+def binding_ids() -> set[str]:
+    """The id of every binding a keymap (``[keys]`` in config.toml) can change."""
+    classes = (NewsdeskApp, MainScreen, TopicTree, ItemList, DetailView, TagEditorScreen,
+               HelpScreen, ConfirmScreen, PromptScreen)
+    return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 def make_app(store: Store, settings: Settings | None = None) -> NewsdeskApp:
@@ -62,7 +107,8 @@ def make_app(store: Store, settings: Settings | None = None) -> NewsdeskApp:
     return NewsdeskApp(store, settings)
 
 
-def run(store: Store) -> int:
+def run(store: Store, settings: Settings | None = None) -> int:
     """Run the TUI until the user quits; returns the process exit code."""
-    make_app(store).run()
+    settings = settings or Settings()
+    make_app(store, settings).run(mouse=settings.mouse)
     return 0

@@ -16,6 +16,8 @@ from pathlib import Path
 import orjson
 
 from store.errors import StoreError
+from store.export import EXPORT_FORMATS
+from store.importers import FORMATS as IMPORT_FORMATS
 from store.paths import default_store_dir
 
 PROG = "newsdesk"
@@ -47,10 +49,36 @@ def build_parser() -> argparse.ArgumentParser:
                        "unless --empty is given.")
     p.add_argument("--empty", action="store_true", help="create it without the seed briefs")
 
-    p = sub.add_parser("import", help="import briefs from files",
-                       description="Import briefs, one per line, from text files. Lines that "
-                       "cannot be read are reported as file:line and skipped.")
-    p.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    p = sub.add_parser(
+        "import", help="import items from text, CSV/TSV, JSON/JSONL or RSS/Atom files",
+        description="Import items from files ('-' reads standard input). The format comes "
+        "from --format, else the file's extension, else its first bytes: txt (one item per "
+        "line), csv and tsv (a header row), jsonl, json (an array or {\"items\": [...]}), "
+        "and RSS 2.0, RSS 1.0 and Atom feeds. An item already in the store (same guid, url "
+        "or text) is not added again. Records that cannot be read are reported as "
+        "file:line (or file: record N) and skipped; the exit code is then 1.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a file, or - for standard input")
+    p.add_argument("--format", choices=IMPORT_FORMATS,
+                   help="read every file as this format instead of detecting it")
+    p.add_argument("--paragraphs", action="store_true",
+                   help="text files: one item per blank-line-separated paragraph")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="read FIELD (title, text, date, url, author, guid, feed, tags) from "
+                   "COLUMN of a CSV/TSV/JSON file; repeat for more fields")
+    p.add_argument("--update", action="store_true",
+                   help="refresh the title, text, date... of items already present "
+                   "(their ids and tags stay)")
+
+    p = sub.add_parser(
+        "export", help="write the items as JSON Lines, CSV or Markdown",
+        description="Write the items with their tags and topics. JSON Lines and CSV read "
+        "back with `newsdesk import` into the same items and tags.")
+    p.add_argument("--format", choices=EXPORT_FORMATS,
+                   help="jsonl, csv or md (default: from -o's extension, else jsonl)")
+    p.add_argument("--query", "-q", metavar="Q",
+                   help="only the items matching Q: words, tag:NAME, topic:NAME")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write FILE (replaced atomically) instead of standard output")
 
     p = sub.add_parser("list", help="print the items", description="Print every item: id and "
                        "title, or JSON Lines with --json.")
@@ -84,6 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
                             "ones, as one undoable operation.")
     q.add_argument("file", metavar="FILE")
 
+    p = sub.add_parser("config", help="show where the settings file is, or the settings",
+                       description="newsdesk reads settings from config.toml in your config "
+                       "folder; nothing ever writes it. `config show` prints the settings in "
+                       "effect and any problems with the file (exit code 1 if there are any).")
+    config_sub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_sub.add_parser("path", help="print the settings file's path",
+                          description="Print the path of config.toml (it may not exist yet).")
+    config_sub.add_parser("show", help="print the effective settings and any problems",
+                          description="Print the settings in effect as TOML; problems with "
+                          "the file go to standard error.")
+
     sub.add_parser("retopic", help="re-derive topics from the rules",
                    description="Re-derive every item's topics from the topic rules (the shipped "
                    "ones and your config's topics.toml). Tags are never touched.")
@@ -94,10 +133,23 @@ def _err(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr)
 
 
-def _open(args: argparse.Namespace, *, create: bool = True):  # -> Store
+def _store_root(args: argparse.Namespace, settings=None) -> Path:  # settings: Settings
+    """--store, else $NEWSDESK_STORE, else ``store`` in config.toml, else the data dir."""
+    if args.store:
+        return args.store.expanduser()
+    if os.environ.get("NEWSDESK_STORE"):
+        return default_store_dir()
+    if settings is None:
+        from tui.config import load_settings
+
+        settings = load_settings()
+    return settings.store or default_store_dir()
+
+
+def _open(args: argparse.Namespace, *, create: bool = True, settings=None):  # -> Store
     from store.desk import Store
 
-    return Store.open(args.store or default_store_dir(), create=create)
+    return Store.open(_store_root(args, settings), create=create)
 
 
 def item_json(store, item: dict) -> dict:
@@ -112,13 +164,14 @@ def item_json(store, item: dict) -> dict:
         "imported_at": item.get("imported_at"),
         "topics": item["topics"],
         "tags": store.tags_of(item["id"]),
+        **{name: item.get(name) for name in ("date", "url", "author", "guid", "feed")},
     }
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from store.desk import ITEMS_FILE, Store
 
-    root = (args.store or default_store_dir()).expanduser()
+    root = _store_root(args)
     if (root / ITEMS_FILE).exists():
         store = Store.open(root, create=False)
         print(f"A store already exists at {root} ({len(store)} items); nothing changed.")
@@ -128,13 +181,121 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+class ImportProgress:
+    """A Rich progress bar on stderr, shown only for imports that take more than
+    about a second, and only when stderr is a terminal (never in a pipe or a log).
+
+    Rich is imported only when the bar actually appears, so a quick or scripted
+    import stays as light as the other commands.
+    """
+
+    DELAY = 1.0
+
+    def __init__(self, stream=None, clock=None) -> None:  # noqa: ANN001 - a text stream
+        import time
+
+        self.stream = stream if stream is not None else sys.stderr
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = bool(isatty and isatty())
+        self.bar = None
+        self._task = None
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        """Report ``done`` of ``total`` for ``stage`` ("reading", "importing")."""
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if self.clock() - self.started < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(file=self.stream), transient=True)
+            self.bar.start()
+            self._task = self.bar.add_task(stage, total=total)
+        self.bar.update(self._task, description=stage, completed=done, total=total)
+
+    def stop(self) -> None:
+        """Remove the bar (if it was ever shown)."""
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    from store.importers import (
+        ImportOptions,
+        MappingError,
+        parse_mappings,
+        read_bytes,
+        read_file,
+    )
+
+    try:
+        mapping = parse_mappings(args.map)
+    except MappingError as exc:
+        _err(str(exc))
+        return 2
+    options = ImportOptions(format=args.format, paragraphs=args.paragraphs, mapping=mapping)
     store = _open(args)
-    report = store.import_files(args.files)
+    progress = ImportProgress()
+    results = []
+    try:
+        for done, name in enumerate(args.files, start=1):
+            if name == "-":
+                results.append(read_bytes(sys.stdin.buffer.read(), "stdin", options))
+            else:
+                results.append(read_file(name, options))
+            progress.update("reading", done, len(args.files))
+        report = store.import_results(
+            results, update=args.update,
+            progress=lambda done, total: progress.update("importing", done, total))
+    finally:
+        progress.stop()
     for problem in report.problems:
         print(f"{PROG}: {problem}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     print(report.summary())
     return 1 if report.problems else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from store.export import export_items
+    from store.storage import atomic_write
+
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.casefold().lstrip(".") if args.output else ""
+        fmt = {"markdown": "md", "ndjson": "jsonl"}.get(suffix, suffix)
+        fmt = fmt if fmt in EXPORT_FORMATS else "jsonl"
+    store = _open(args, create=False)
+    data, count = export_items(store, fmt, args.query)
+    if args.output and args.output != "-":
+        atomic_write(Path(args.output), data)
+        print(f"Exported {count} item{'s' if count != 1 else ''} to {args.output}.",
+              file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from tui.config import config_file, load_settings, to_toml
+
+    if args.config_command == "path":
+        print(config_file())
+        return 0
+    settings = load_settings()
+    where = settings.path if settings.path and settings.path.exists() else None
+    print(f"# {where}" if where else f"# {config_file()} does not exist: all defaults")
+    print(to_toml(settings), end="")
+    for problem in settings.problems:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+    return 1 if settings.problems else 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -243,15 +404,19 @@ def cmd_retopic(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     from tui.app import run
+    from tui.config import load_settings
 
-    store = _open(args)
-    return run(store)
+    settings = load_settings()
+    store = _open(args, settings=settings)
+    return run(store, settings)
 
 
 COMMANDS = {
     None: cmd_tui,
     "init": cmd_init,
     "import": cmd_import,
+    "export": cmd_export,
+    "config": cmd_config,
     "list": cmd_list,
     "tree": cmd_tree,
     "retopic": cmd_retopic,

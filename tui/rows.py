@@ -23,7 +23,8 @@ class StoreRows:
         if item is None:
             return RowData(title="(item no longer in the store)")
         return RowData(title=item["title"], tags=tuple(self.store.tags_of(item_id)),
-                       unread=not self.store.is_read(item_id))
+                       unread=not self.store.is_read(item_id),
+                       date=item["date"][:10] if item.get("date") else None)
 
 
 def detail_for(store: Store, item_id: str | None) -> Detail | None:
@@ -41,4 +42,6 @@ def detail_for(store: Store, item_id: str | None) -> Detail | None:
         topics=item["topics"],
         tags=store.tags_of(item["id"]),
         reasons=store.reasons(item["id"]),
+        extra=[(name, item[name]) for name in ("date", "url", "author", "feed")
+               if item.get(name)],
     )

@@ -37,3 +37,52 @@ def read_plain(data: bytes, source: str) -> ImportResult:
         if text:
             result.records.append(Record(body=text, source=source, line=number))
     return result
+
+
+def read_paragraphs(data: bytes, source: str) -> ImportResult:
+    """One record per paragraph: runs of lines separated by blank lines.
+
+    The lines of a paragraph are joined with spaces (hard-wrapped text reads as
+    one brief); its record points at the paragraph's first line.
+    """
+    result = ImportResult()
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    lines: list[str] = []
+    first = 0
+    broken: Problem | None = None
+
+    def flush() -> None:
+        nonlocal broken
+        if broken is not None:
+            result.problems.append(broken)
+        elif lines:
+            text = clean(" ".join(line.replace("\t", " ") for line in lines))
+            if text:
+                result.records.append(Record(body=text, source=source, line=first))
+        lines.clear()
+        broken = None
+
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        raw = raw.rstrip(b"\r")
+        if not raw.strip():
+            flush()
+            continue
+        if not lines and broken is None:
+            first = number
+        if broken is not None:
+            continue
+        reason = None
+        if b"\x00" in raw:
+            reason = "contains a NUL byte"
+        else:
+            try:
+                lines.append(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                reason = f"invalid UTF-8 at byte {exc.start + 1} of the line"
+        if reason:
+            where = f"; the paragraph from line {first} is skipped" if number != first else \
+                "; paragraph skipped"
+            broken = Problem(source, number, reason + where)
+    flush()
+    return result

@@ -80,7 +80,10 @@ class MainScreen(Screen[None]):
         with Horizontal(id="panes"):
             yield TopicTree(id="tree")
             with Container(id="content"):
-                yield ItemList(StoreRows(self.store), id="items")
+                columns = self.settings.columns
+                yield ItemList(StoreRows(self.store), id="items",
+                               show_tags=None if "tags" in columns else False,
+                               show_dates=None if "date" in columns else False)
                 yield DetailView(id="detail")
         yield Footer()
 

@@ -1,0 +1,164 @@
+"""Export: the items (with their tags and topics) as JSON Lines, CSV or Markdown.
+
+JSON Lines and CSV read back with ``newsdesk import`` into the same items, ids
+and tags: ids are written in the ``id`` column, which the importer honours, and
+tags are joined with ", " (a tag never holds a comma, so the split is exact).
+Markdown is for reading: item text is escaped so it cannot add headings, links,
+lists or HTML to the document; it stays literal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shlex
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from store.desk import Store
+from store.errors import StoreError
+from store.model import now_iso
+from store.tagnames import is_under
+from store.text import sanitize, sanitize_line, terms
+
+EXPORT_FORMATS = ("jsonl", "csv", "md")
+COLUMNS = ("id", "title", "body", "source", "date", "url", "author", "guid", "feed",
+           "tags", "topics")
+"""The fields of an exported item, in order (the CSV header)."""
+LIST_SEPARATOR = ", "
+
+
+class QueryError(StoreError):
+    """An export query this version cannot read."""
+
+
+def export_row(store: Store, item: dict[str, Any]) -> dict[str, Any]:
+    """One item as exported: its content, tags and topics (absent fields are null)."""
+    row: dict[str, Any] = {name: item.get(name) for name in COLUMNS[:9]}
+    row["source"] = row["source"] or ""
+    row["tags"] = list(store.tags_of(item["id"]))
+    row["topics"] = list(item.get("topics", []))
+    return row
+
+
+# -- choosing items -------------------------------------------------------------------
+
+
+def select_items(store: Store, query: str | None) -> list[dict[str, Any]]:
+    """The items ``query`` selects, in store order; every item when it is empty.
+
+    NOTE: a stand-in until the search language (store/query.py + store/index.py)
+    is merged; then this function alone should call ``SearchIndex``/``parse``. It
+    reads ``tag:NAME`` and ``topic:NAME`` (the name or anything under it, ignoring
+    case) and plain words (all of them must occur in the title or text, matched
+    like search matches words), all ANDed; quote a name with spaces.
+    """
+    if not query or not query.strip():
+        return list(store.items())
+    try:
+        parts = shlex.split(query)
+    except ValueError as exc:
+        raise QueryError(f"Cannot read the query {query!r}: {exc}.") from exc
+    tags: list[str] = []
+    topics: list[str] = []
+    words: list[str] = []
+    for part in parts:
+        field, sep, value = part.partition(":")
+        if sep and field.casefold() == "tag":
+            tags.append(value)
+        elif sep and field.casefold() == "topic":
+            topics.append(value)
+        elif sep and re.fullmatch(r"[A-Za-z]+", field):
+            raise QueryError(f"Export understands only tag:NAME, topic:NAME and words for now, "
+                             f"not {field}:.")
+        else:
+            words.extend(terms(part))
+    chosen = []
+    for item in store.items():
+        item_tags = store.tags_of(item["id"])
+        if not all(any(is_under(t, want) for t in item_tags) for want in tags):
+            continue
+        if not all(any(is_under(t, want) for t in item.get("topics", ())) for want in topics):
+            continue
+        if words:
+            have = set(terms(item["title"])) | set(terms(item["body"]))
+            if not all(w in have for w in words):
+                continue
+        chosen.append(item)
+    return chosen
+
+
+# -- formats --------------------------------------------------------------------------
+
+
+def to_jsonl(rows: Iterable[dict[str, Any]]) -> bytes:
+    """One JSON object per line."""
+    return b"".join(orjson.dumps(row) + b"\n" for row in rows)
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> bytes:
+    """A header row, then one row per item; lists joined with ", "."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([
+            LIST_SEPARATOR.join(row[c]) if isinstance(row[c], list) else (row[c] or "")
+            for c in COLUMNS
+        ])
+    return out.getvalue().encode("utf-8")
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>&|~#!])")
+_MD_LINE_MARK = re.compile(r"^([+\-=])", re.MULTILINE)
+_MD_LINE_NUMBER = re.compile(r"^(\d+)([.)])", re.MULTILINE)
+
+
+def md_escape(text: str) -> str:
+    """Text that Markdown shows literally: every character that could start
+    emphasis, code, a link, HTML, an entity or a table is backslash-escaped, and
+    so is whatever would make a line a heading, quote, list or rule."""
+    text = _MD_INLINE.sub(r"\\\1", sanitize(text))
+    text = _MD_LINE_MARK.sub(r"\\\1", text)
+    return _MD_LINE_NUMBER.sub(r"\1\\\2", text)
+
+
+def _md_body(body: str) -> str:
+    paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
+    # Single newlines inside a paragraph stay line breaks (a trailing backslash).
+    return "\n\n".join("\\\n".join(md_escape(line) for line in p.split("\n"))
+                       for p in paragraphs)
+
+
+def to_markdown(rows: Sequence[dict[str, Any]], stamp: str | None = None) -> bytes:
+    """A readable document: a heading per item, its metadata, then its text."""
+    count = len(rows)
+    out = ["# newsdesk export", "",
+           f"{count} item{'s' if count != 1 else ''}, exported {stamp or now_iso()}.", ""]
+    for row in rows:
+        out += [f"## {md_escape(sanitize_line(row['title'])) or '(untitled)'}", ""]
+        meta = [("id", row["id"]), ("date", row.get("date")), ("url", row.get("url")),
+                ("author", row.get("author")), ("feed", row.get("feed")),
+                ("source", row.get("source")),
+                ("tags", LIST_SEPARATOR.join(row["tags"])),
+                ("topics", LIST_SEPARATOR.join(row["topics"]))]
+        out += [f"- {name}: {md_escape(sanitize_line(str(value)))}"
+                for name, value in meta if value]
+        out += ["", _md_body(row["body"]), "", "---", ""]
+    return "\n".join(out).encode("utf-8")
+
+
+def export_items(store: Store, fmt: str, query: str | None = None) -> tuple[bytes, int]:
+    """The items of ``store`` that ``query`` selects, in ``fmt`` (one of
+    EXPORT_FORMATS), and how many there are."""
+    rows = [export_row(store, item) for item in select_items(store, query)]
+    if fmt == "jsonl":
+        return to_jsonl(rows), len(rows)
+    if fmt == "csv":
+        return to_csv(rows), len(rows)
+    if fmt == "md":
+        return to_markdown(rows), len(rows)
+    raise ValueError(f"unknown export format {fmt!r}")
