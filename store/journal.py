@@ -9,6 +9,12 @@ crash is simply not there yet, and the next writer cuts it off before appending.
 Other processes follow the log by offset and replay only what is new; the log is
 folded into the state snapshot now and then (see ``store.state``), which replaces
 the file, so a follower that sees a new inode starts over from the snapshot.
+
+A damaged line in the middle (a disk error, a hand edit: never a crash, which can
+only tear the last line) is skipped and reported as ``journal.jsonl:LINE`` (the
+TUI and the CLI warn, ``newsdesk doctor`` lists it); the lines after it still
+count. Before a compaction would fold such a journal away, the damaged file is
+kept in ``backups/`` so the bad line is never lost without a trace.
 """
 
 from __future__ import annotations
@@ -22,9 +28,17 @@ from typing import Any
 import orjson
 
 from store.errors import StoreWriteError
-from store.storage import describe_os_error
+from store.storage import NOFOLLOW, describe_os_error, mask_world_writable
 
 Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A journal line that is not a record: where it is, and what is wrong with it."""
+
+    line: int
+    reason: str
 
 
 @dataclass
@@ -34,35 +48,100 @@ class JournalRead:
     records: list[Record] = field(default_factory=list)
     offset: int = 0
     inode: int | None = None
-    bad_lines: int = 0
+    bad: list[BadLine] = field(default_factory=list)
+    line: int = 1
+    """The number of the next line to read (1 after a fresh start)."""
+
+    @property
+    def bad_lines(self) -> int:
+        """How many lines were skipped as damaged."""
+        return len(self.bad)
 
 
-def read_journal(path: Path, offset: int = 0, inode: int | None = None) -> JournalRead:
-    """Records after ``offset`` (from the start if the file was replaced since)."""
+def _is_delta(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v)
+        for k, v in value.items())
+
+
+def _is_names(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(i, str) for i in value)
+
+
+def forward_problem(entry: object) -> str | None:
+    """Why an undo/redo history entry is malformed (None when it is fine)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("seq"), int):
+        return "a history entry has no operation number"
+    if not isinstance(entry.get("label", ""), str):
+        return "a history entry's label is not text"
+    if not (_is_delta(entry.get("add") or {}) and _is_delta(entry.get("remove") or {})):
+        return "a history entry's tag changes have the wrong shape"
+    return None
+
+
+def record_problem(record: object) -> str | None:
+    """Why ``record`` cannot be replayed (None when it can).
+
+    Checked before anything is applied, so a well-formed JSON line of the wrong
+    shape is a damaged line, never a crash halfway through replaying it.
+    """
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    seq = record.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        return "no operation number"
+    kind = record.get("kind")
+    if kind == "tags":
+        if not (_is_delta(record.get("add") or {}) and _is_delta(record.get("remove") or {})):
+            return "its tag changes have the wrong shape"
+        for key in ("undo_of", "redo_of", "withdraw_of"):
+            if key in record and not isinstance(record[key], int):
+                return f"{key} is not an operation number"
+        if record.get("original") is not None and forward_problem(record["original"]):
+            return "the operation it undoes has the wrong shape"
+    elif kind == "read":
+        if not (_is_names(record.get("read") or []) and _is_names(record.get("unread") or [])):
+            return "its read marks have the wrong shape"
+    elif kind == "saved":
+        saved = record.get("set") or {}
+        if not (isinstance(saved, dict) and all(isinstance(v, str) for v in saved.values())
+                and _is_names(record.get("delete") or [])):
+            return "its saved searches have the wrong shape"
+    # Another kind comes from a newer newsdesk: replayed as a no-op, not an error.
+    return None
+
+
+def read_journal(path: Path, offset: int = 0, inode: int | None = None,
+                 line: int = 1) -> JournalRead:
+    """Records after ``offset`` (from the start if the file was replaced since);
+    ``line`` is the number of the line at ``offset``, for reporting damaged ones."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
     except FileNotFoundError:
         return JournalRead(offset=0, inode=None)
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
         if st.st_ino != inode or st.st_size < offset:
-            offset = 0
+            offset, line = 0, 1
         fh.seek(offset)
         data = fh.read()
     end = data.rfind(b"\n") + 1  # only whole lines; a torn tail is not a record yet
     out = JournalRead(offset=offset + end, inode=st.st_ino)
-    for line in data[:end].splitlines():
-        if not line.strip():
+    lines = data[:end].split(b"\n")[:-1]
+    for number, raw in enumerate(lines, start=line):
+        if not raw.strip():
             continue
         try:
-            record = orjson.loads(line)
+            record = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            out.bad_lines += 1
+            out.bad.append(BadLine(number, "not valid JSON"))
             continue
-        if isinstance(record, dict) and isinstance(record.get("seq"), int):
+        problem = record_problem(record)
+        if problem is None:
             out.records.append(record)
         else:
-            out.bad_lines += 1
+            out.bad.append(BadLine(number, problem))
+    out.line = line + len(lines)
     return out
 
 
@@ -73,10 +152,12 @@ def append_records(path: Path, records: list[Record]) -> None:
     """
     payload = b"".join(orjson.dumps(r) + b"\n" for r in records)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | NOFOLLOW, 0o666)
     except OSError as exc:
         raise StoreWriteError(path, describe_os_error(exc)) from exc
     try:
+        with contextlib.suppress(OSError):
+            mask_world_writable(fd)
         size = os.fstat(fd).st_size
         size = _cut_torn_tail(fd, size)
         try:

@@ -7,6 +7,10 @@ never followed), is flushed and fsynced, renamed over the old file with
 ``os.replace`` and the folder is fsynced: a reader sees the old file or the new
 one, never half of either. Reads are cached by the file's stat signature, so a
 process re-parses only when another one has changed the file.
+
+Files are created with the user's umask but never world-writable (``o+w`` is
+masked out even under ``umask 000``): anyone who can rewrite a store file can
+rewrite someone's tags.
 """
 
 from __future__ import annotations
@@ -36,6 +40,62 @@ _WRITE_ERRORS = {
 }
 
 
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+"""Opened store files (journal, lock) are never reached through a planted symlink."""
+
+TEMP_SUFFIX = ".tmp"
+"""Temp files are ``.NAME.RANDOM.tmp`` beside the file they will replace."""
+
+
+def is_writable(folder: Path) -> bool:
+    """Whether this process may create and replace files in ``folder``.
+
+    The one place the store asks; tests monkeypatch it, because ``os.access`` says
+    yes to root (CI runs as root) even where a user would be refused.
+    """
+    return os.access(folder, os.W_OK)
+
+
+def mask_world_writable(fd: int) -> None:
+    """Drop ``o+w`` from a file we just created, whatever the umask allowed."""
+    mode = os.fstat(fd).st_mode
+    if mode & 0o002:
+        os.fchmod(fd, mode & 0o7775)
+
+
+def make_dir(folder: Path) -> None:
+    """Create ``folder`` (and its parents) with the umask, never world-writable."""
+    missing = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    if missing:
+        mode = folder.stat().st_mode
+        if mode & 0o002:
+            os.chmod(folder, mode & 0o7775)
+
+
+def temp_files(folder: Path) -> list[Path]:
+    """Temp files a killed writer may have left in ``folder`` (ours only)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [folder / n for n in sorted(names)
+            if n.startswith(".") and (n.endswith(TEMP_SUFFIX) or n.startswith(".index-"))]
+
+
+def remove_temp_files(folder: Path) -> int:
+    """Remove temp files left by killed writers; call only under the store lock, which
+    every writer of the folder's own files holds. Returns how many went."""
+    removed = 0
+    for path in temp_files(folder):
+        if path.name.startswith(".index-"):
+            continue  # the search cache is saved without the lock: leave its temp alone
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed
+
+
 def describe_os_error(exc: OSError) -> str:
     """A short human reason for an OS error, without the errno noise."""
     return _WRITE_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
@@ -62,14 +122,15 @@ def atomic_write(path: Path, data: bytes) -> None:
     no temp file is left behind.
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
     try:
         # O_EXCL: never follow or reuse something already at the temp name.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o666)
     except OSError as exc:
         raise StoreWriteError(path, describe_os_error(exc)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
+            mask_world_writable(fd)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -104,11 +165,16 @@ class AtomicJSONStorage(Storage):
 
     ``kind`` names what the file must hold, so a wrong file (someone's
     settings.json copied in by mistake) is refused instead of overwritten.
+    With ``previous``, each write keeps the version it replaces there (a hard
+    link to the old inode, so it costs no copy; the old inode is never written
+    again, because writes replace the file).
     """
 
-    def __init__(self, path: str | Path, kind: str = "newsdesk") -> None:
+    def __init__(self, path: str | Path, kind: str = "newsdesk",
+                 previous: Path | None = None) -> None:
         self.path = Path(path)
         self.kind = kind
+        self.previous = Path(previous) if previous is not None else None
         self._signature: tuple[int, int, int, int] | None = None
         self._cache: dict[str, Any] | None = None
 
@@ -151,18 +217,41 @@ class AtomicJSONStorage(Storage):
         return data
 
     def write(self, data: dict[str, Any]) -> None:
+        held = self._hold_previous()
         try:
             atomic_write(self.path, dumps(data))
         except BaseException:
             # TinyDB mutates the dict it read before writing it back; after a failed
             # write that dict no longer matches the disk, so forget it.
             self._cache, self._signature = None, None
+            if held is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(held)
             raise
+        if held is not None and self.previous is not None:
+            with contextlib.suppress(OSError):
+                os.replace(held, self.previous)
         self._cache = data
         self._signature = file_signature(self.path)
 
     def close(self) -> None:
         self._cache = None
+
+    def _hold_previous(self) -> Path | None:
+        """Link the current file to a temp name beside ``previous`` (best effort: a file
+        system without hard links, or a symlinked folder, simply keeps no previous)."""
+        if self.previous is None or not self.path.exists():
+            return None
+        folder = self.previous.parent
+        try:
+            if folder.is_symlink():
+                return None
+            make_dir(folder)
+            held = folder / f".{self.previous.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
+            os.link(self.path, held, follow_symlinks=False)
+        except OSError:
+            return None
+        return held
 
 
 class StoreLock:
@@ -195,9 +284,11 @@ class StoreLock:
 
     def _acquire(self) -> None:
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | NOFOLLOW, 0o666)
         except OSError as exc:
             raise StoreWriteError(self.path, describe_os_error(exc)) from exc
+        with contextlib.suppress(OSError):  # a lock someone else created stays theirs
+            mask_world_writable(fd)
         deadline = time.monotonic() + self.timeout
         delay = 0.001
         while True:
