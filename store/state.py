@@ -7,7 +7,7 @@ On disk::
 
     state.json      a snapshot (TinyDB tables: _meta, tags, read, saved, history)
     journal.jsonl   operations since the snapshot, one fsynced line each
-    backups/        the last five snapshots
+    backups/        copies of the last five snapshots (the newest = state.json)
 
 Every change is an *operation* with its effective delta ("add follow-up to these
 ids that lacked it"), appended under the store lock after replaying what other
@@ -23,13 +23,23 @@ import os
 import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from store.errors import ReadOnlyStoreError, StoreFormatError
-from store.journal import Record, append_records, read_journal
+from store.errors import ReadOnlyStoreError, StoreFormatError, StoreWriteError
+from store.journal import BadLine, Record, append_records, forward_problem, read_journal
 from store.model import now_iso
-from store.storage import AtomicJSONStorage, StoreLock, atomic_write, file_signature
+from store.storage import (
+    AtomicJSONStorage,
+    StoreLock,
+    atomic_write,
+    dumps,
+    file_signature,
+    is_writable,
+    make_dir,
+    remove_temp_files,
+)
 from store.tagnames import tag_key
 
 STATE_FILE = "state.json"
@@ -39,6 +49,12 @@ BACKUPS_KEPT = 5
 STATE_SCHEMA = 1
 HISTORY_DEPTH = 500
 COMPACT_BYTES = 4 << 20
+"""Fold the journal into a snapshot once it is this big…"""
+SNAPSHOT_EVERY = 24 * 3600
+"""…or once its oldest operation is this many seconds old (one backup a day of use)."""
+RESTORE_ADVICE = ("newsdesk has not changed it. `newsdesk doctor` explains what is wrong and "
+                  "`newsdesk doctor --restore` puts back the newest good backup (the broken "
+                  "file is kept beside it).")
 
 Delta = dict[str, list[str]]  # tag name -> item ids
 
@@ -127,6 +143,10 @@ class UserState:
             original = record.get("original")
             if original:
                 history.redo.append(original)
+        elif "withdraw_of" in record:  # an operation whose import failed: not a user edit
+            target = record["withdraw_of"]
+            history.undo = [r for r in history.undo if r["seq"] != target]
+            return
         elif "redo_of" in record:
             target = record["redo_of"]
             history.redo = [r for r in history.redo if r["seq"] != target]
@@ -164,13 +184,91 @@ def _forward(record: Record) -> Record:
             "add": record.get("add") or {}, "remove": record.get("remove") or {}}
 
 
-class StateFiles:
-    """The user-state files of one store folder, shared safely between processes."""
+def snapshot_state(data: dict[str, Any] | None, path: Path) -> UserState:
+    """The user state a snapshot file's tables hold; StoreFormatError naming ``path``
+    when they are not newsdesk state (checked whole before anything is used)."""
+    state = UserState()
+    if data is None:
+        return state
+    try:
+        meta = data["_meta"]["1"]
+        if not isinstance(meta.get("schema"), int):
+            raise KeyError("schema")
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise StoreFormatError(path, "it has no schema version, so it is not newsdesk state",
+                               RESTORE_ADVICE) from exc
+    if meta["schema"] > STATE_SCHEMA:
+        raise StoreFormatError(
+            path,
+            f"it was written by a newer newsdesk (schema {meta['schema']}; this version "
+            f"reads up to {STATE_SCHEMA})", "Upgrade newsdesk to open it.")
+    try:
+        state.seq = int(meta.get("seq", 0))
+        spelling = meta.get("spelling", {})
+        _expect(isinstance(spelling, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in spelling.items()),
+            "_meta.spelling is not a table of names")
+        state.spelling = dict(spelling)
+        for doc in data.get("tags", {}).values():
+            _expect(isinstance(doc["id"], str) and _is_names(doc["tags"]),
+                    "a 'tags' entry is not an id with a list of tag names")
+            state.tags[doc["id"]] = list(doc["tags"])
+        for doc in data.get("read", {}).values():
+            _expect(_is_names(doc["ids"]), "the 'read' table is not a list of ids")
+            state.read.update(doc["ids"])
+        for doc in data.get("saved", {}).values():
+            _expect(isinstance(doc["name"], str) and isinstance(doc["query"], str),
+                    "a 'saved' entry is not a name with a query")
+            state.saved[doc["name"]] = doc["query"]
+        for doc in data.get("history", {}).values():
+            undo, redo = doc["undo"], doc["redo"]
+            _expect(isinstance(doc["author"], str) and isinstance(undo, list)
+                    and isinstance(redo, list), "a 'history' entry has the wrong shape")
+            for entry in (*undo, *redo):
+                problem = forward_problem(entry)
+                _expect(problem is None, str(problem))
+            state.history[doc["author"]] = History(list(undo), list(redo))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        detail = str(exc) if isinstance(exc, _ShapeError) else repr(exc)
+        raise StoreFormatError(path, f"a table has the wrong shape ({detail})",
+                               RESTORE_ADVICE) from exc
+    return state
 
-    def __init__(self, root: Path, lock: StoreLock, author: str | None = None) -> None:
+
+class _ShapeError(ValueError):
+    """A snapshot table that parses but does not hold what newsdesk wrote."""
+
+
+def _expect(ok: bool, problem: str) -> None:
+    if not ok:
+        raise _ShapeError(problem)
+
+
+def _is_names(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def backup_paths(root: Path) -> list[Path]:
+    """The state snapshots kept in ``backups/``, oldest first."""
+    folder = Path(root) / BACKUP_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(folder.glob("state.*.json"))
+
+
+class StateFiles:
+    """The user-state files of one store folder, shared safely between processes.
+
+    ``readonly`` (default: the folder is not writable, see ``storage.is_writable``)
+    makes every change raise ReadOnlyStoreError before anything is touched.
+    """
+
+    def __init__(self, root: Path, lock: StoreLock, author: str | None = None, *,
+                 readonly: bool | None = None) -> None:
         self.root = Path(root)
         self.lock = lock
         self.author = author or default_author()
+        self.readonly = not is_writable(self.root) if readonly is None else readonly
         self.state_path = self.root / STATE_FILE
         self.journal_path = self.root / JOURNAL_FILE
         self._storage = AtomicJSONStorage(self.state_path, kind="state")
@@ -178,9 +276,32 @@ class StateFiles:
         self._snapshot_sig: object = None
         self._offset = 0
         self._inode: int | None = None
-        self.bad_lines = 0
+        self._line = 1
+        self.bad: list[BadLine] = []
+        """Damaged journal lines skipped by the last load (and syncs since)."""
+        self.missing: tuple[int, int] | None = None
+        """Operations (first, last) that neither the snapshot nor the journal holds."""
+        self._journal_since: str | None = None
+        self._compact_after = COMPACT_BYTES
         self.reloads = 0
         """How many times the state was rebuilt from the files (part of the revision)."""
+
+    @property
+    def bad_lines(self) -> int:
+        """How many journal lines were skipped as damaged."""
+        return len(self.bad)
+
+    def problems(self) -> list[str]:
+        """What the last load found wrong but could work around, in plain words."""
+        out = [f"{self.journal_path}:{b.line}: skipped a damaged line ({b.reason}); the "
+               "lines after it still count" for b in self.bad]
+        if self.missing:
+            first, last = self.missing
+            ops = f"operation {first}" if first == last else f"operations {first}–{last}"
+            out.append(f"{self.state_path}: {ops} are in neither the snapshot nor the journal "
+                       "(the snapshot was deleted or replaced by an older copy?); "
+                       "`newsdesk doctor --restore` restores the newest backup")
+        return out
 
     # -- reading -------------------------------------------------------------------
 
@@ -189,12 +310,18 @@ class StateFiles:
         state = self._read_snapshot()
         self._snapshot_sig = file_signature(self.state_path)
         journal = read_journal(self.journal_path)
+        self.missing = None
+        self._journal_since = None
         for record in journal.records:
             if record["seq"] > state.seq:
+                if record["seq"] > state.seq + 1 and self.missing is None:
+                    self.missing = (state.seq + 1, record["seq"] - 1)
+                if self._journal_since is None:
+                    self._journal_since = str(record.get("at", ""))
                 state.apply(record)
         self.state = state
-        self._offset, self._inode = journal.offset, journal.inode
-        self.bad_lines = journal.bad_lines
+        self._offset, self._inode, self._line = journal.offset, journal.inode, journal.line
+        self.bad = list(journal.bad)
         self.reloads += 1
 
     def sync(self) -> set[str] | None:
@@ -212,47 +339,19 @@ class StateFiles:
         if st.st_ino != self._inode and self._inode is not None:
             self.load()
             return None
-        journal = read_journal(self.journal_path, self._offset, self._inode)
+        journal = read_journal(self.journal_path, self._offset, self._inode, self._line)
         changed: set[str] = set()
         for record in journal.records:
             if record["seq"] > self.state.seq:
+                if self._journal_since is None:
+                    self._journal_since = str(record.get("at", ""))
                 changed |= self.state.apply(record)
-        self._offset, self._inode = journal.offset, journal.inode
+        self._offset, self._inode, self._line = journal.offset, journal.inode, journal.line
+        self.bad.extend(journal.bad)
         return changed
 
     def _read_snapshot(self) -> UserState:
-        data = self._storage.read()
-        state = UserState()
-        if data is None:
-            return state
-        try:
-            meta = data["_meta"]["1"]
-            if not isinstance(meta.get("schema"), int):
-                raise KeyError("schema")
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise StoreFormatError(self.state_path,
-                                   "it has no schema version, so it is not newsdesk state") from exc
-        if meta["schema"] > STATE_SCHEMA:
-            raise StoreFormatError(
-                self.state_path,
-                f"it was written by a newer newsdesk (schema {meta['schema']}; this version "
-                f"reads up to {STATE_SCHEMA})", "Upgrade newsdesk to open it.")
-        try:
-            state.seq = int(meta.get("seq", 0))
-            state.spelling = dict(meta.get("spelling", {}))
-            for doc in data.get("tags", {}).values():
-                state.tags[str(doc["id"])] = [str(t) for t in doc["tags"]]
-            for doc in data.get("read", {}).values():
-                state.read.update(str(i) for i in doc["ids"])
-            for doc in data.get("saved", {}).values():
-                state.saved[str(doc["name"])] = str(doc["query"])
-            for doc in data.get("history", {}).values():
-                state.history[str(doc["author"])] = History(list(doc["undo"]),
-                                                            list(doc["redo"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StoreFormatError(self.state_path,
-                                   f"a table has the wrong shape ({exc!r})") from exc
-        return state
+        return snapshot_state(self._storage.read(), self.state_path)
 
     # -- writing -------------------------------------------------------------------
 
@@ -261,8 +360,10 @@ class StateFiles:
 
         ``make`` sees the state after catching up with every other process, so
         the delta it computes is exact; it returns None when there is nothing to do.
+        Once the record is appended the operation is done: a compaction that fails
+        afterwards (disk full) is retried later and never reported as its failure.
         """
-        if not os.access(self.root, os.W_OK):
+        if self.readonly:
             raise ReadOnlyStoreError(self.root)
         with self.lock.hold():
             self.sync()
@@ -272,10 +373,27 @@ class StateFiles:
             record = {"seq": self.state.seq + 1, "at": now_iso(), "by": self.author, **record}
             append_records(self.journal_path, [record])
             self.state.apply(record)
+            if self._journal_since is None:
+                self._journal_since = record["at"]
             self._offset, self._inode = self._journal_position()
-            if self._offset > COMPACT_BYTES:
-                self.compact()
+            self._line += 1
+            if self._offset > self._compact_after or self._snapshot_due():
+                try:
+                    self.compact()
+                except StoreWriteError:
+                    # Try again after another quarter of the threshold, not on every tag.
+                    self._compact_after = self._offset + COMPACT_BYTES // 4
+                    self._journal_since = now_iso()
         return record
+
+    def _snapshot_due(self) -> bool:
+        """A day's worth of operations lives only in the journal: time for a snapshot
+        (and so a backup), so backups/ holds one version per day of use."""
+        since = self._journal_since
+        if not since:
+            return False
+        cutoff = datetime.now(UTC) - timedelta(seconds=SNAPSHOT_EVERY)
+        return since < cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _journal_position(self) -> tuple[int, int | None]:
         try:
@@ -285,32 +403,63 @@ class StateFiles:
         return st.st_size, st.st_ino
 
     def compact(self) -> None:
-        """Fold the journal into a new snapshot, keeping the last five snapshots."""
+        """Fold the journal into a new snapshot, keeping the last five snapshots.
+
+        Each snapshot is written to ``backups/`` first, then over ``state.json``: a
+        crash between the two leaves a backup and the journal that still holds every
+        operation, and the newest backup always equals the current snapshot, so a
+        damaged ``state.json`` is restored without losing anything.
+        """
+        if self.readonly:
+            raise ReadOnlyStoreError(self.root)
         with self.lock.hold():
             self.sync()
-            self._backup()
-            self._storage.write(self._snapshot_tables())
+            if self.bad:
+                self._keep_damaged_journal()
+            tables = self._snapshot_tables()
+            self._backup(tables)
+            self._storage.write(tables)
             # The snapshot holds every record now; a crash before the next line
             # only leaves records that load() skips by their seq.
             atomic_write(self.journal_path, b"")
             self._snapshot_sig = file_signature(self.state_path)
             self._offset, self._inode = self._journal_position()
+            self._line = 1
+            self.bad, self.missing, self._journal_since = [], None, None
+            self._compact_after = COMPACT_BYTES
+            remove_temp_files(self.root)
+            remove_temp_files(self.root / BACKUP_DIR)
 
-    def _backup(self) -> None:
-        if not self.state_path.exists():
-            return
+    def _backup_folder(self) -> Path:
         folder = self.root / BACKUP_DIR
-        folder.mkdir(exist_ok=True)
-        target = folder / f"state.{self.state.seq:012d}.json"
-        with contextlib.suppress(FileExistsError):
-            try:
-                os.link(self.state_path, target)
-            except OSError:
-                atomic_write(target, self.state_path.read_bytes())
-        old = sorted(folder.glob("state.*.json"))[:-BACKUPS_KEPT]
-        for path in old:
+        if folder.is_symlink():
+            raise StoreWriteError(folder, "it is a symbolic link, and newsdesk never writes "
+                                  "through one (make it a real folder)")
+        make_dir(folder)
+        return folder
+
+    def _backup(self, tables: dict[str, Any]) -> None:
+        folder = self._backup_folder()
+        # A snapshot written before backups were taken this way has no copy yet.
+        current = self._storage.read()
+        if current is not None:
+            seq = int(current["_meta"]["1"].get("seq", 0))
+            kept = folder / f"state.{seq:012d}.json"
+            if not kept.exists():
+                atomic_write(kept, self.state_path.read_bytes())
+        # Copies, never hard links: a tool that rewrites state.json in place
+        # (``> state.json``) would damage a linked backup along with it.
+        atomic_write(folder / f"state.{self.state.seq:012d}.json", dumps(tables))
+        for path in backup_paths(self.root)[:-BACKUPS_KEPT]:
             with contextlib.suppress(OSError):
                 path.unlink()
+
+    def _keep_damaged_journal(self) -> None:
+        """Copy a journal with damaged lines into backups/ before folding it away."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = self._backup_folder() / f"journal.damaged-{stamp}.jsonl"
+        if not target.exists():
+            atomic_write(target, self.journal_path.read_bytes())
 
     def _snapshot_tables(self) -> dict[str, Any]:
         s = self.state
@@ -362,6 +511,16 @@ class StateFiles:
             eff_add, eff_remove = state.effective(target["add"], target["remove"])
             return {"kind": "tags", "label": target["label"], "add": eff_add,
                     "remove": eff_remove, "redo_of": target["seq"]}
+        return self.commit(make)
+
+    def withdraw(self, done: Record) -> Record | None:
+        """Take back the tag changes of ``done`` (written just before a step that then
+        failed), leaving no trace in anyone's undo history."""
+        def make(state: UserState) -> Record | None:
+            eff_add, eff_remove = state.effective(done.get("remove") or {},
+                                                  done.get("add") or {})
+            return {"kind": "tags", "label": f"withdraw {done.get('label', '')}",
+                    "add": eff_add, "remove": eff_remove, "withdraw_of": done["seq"]}
         return self.commit(make)
 
     def set_read(self, ids: Sequence[str], read: bool) -> Record | None:

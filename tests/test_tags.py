@@ -133,10 +133,14 @@ def test_backups_keep_the_last_five_snapshots(store: Store, store_dir: Path) -> 
     for n in range(8):
         store.tag([ids[n]], add=["x"])
         store.user.compact()
-    backups = sorted((store_dir / "backups").iterdir())
+    backups = sorted((store_dir / "backups").glob("state.*.json"))
     assert len(backups) == 5
+    # The newest backup is a copy of the current snapshot (so a damaged state.json
+    # loses nothing), never a hard link that an in-place rewrite would damage too.
     newest = json.loads(backups[-1].read_text())
-    assert newest["_meta"]["1"]["seq"] == 7
+    assert newest["_meta"]["1"]["seq"] == 8
+    assert backups[-1].read_bytes() == (store_dir / "state.json").read_bytes()
+    assert backups[-1].stat().st_ino != (store_dir / "state.json").stat().st_ino
 
 
 def test_tagging_never_rewrites_the_imported_text(store: Store, store_dir: Path) -> None:
