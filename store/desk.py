@@ -5,8 +5,9 @@ Layout of a store folder::
     items.json     imported content (TinyDB, written at import and retopic only)
     state.json     user state snapshot: tags, read marks, saved searches, undo history
     journal.jsonl  user operations since that snapshot (see store.state)
-    backups/       the last five state snapshots
-    lock           the cross-process write lock (flock; never stale)
+    backups/       copies of the last five state snapshots, and items.prev.json: the
+                   items.json before the latest import or retopic
+    lock           the cross-process write lock (flock; never stale; reads never take it)
 
 Content is written rarely and wholesale; user state (tags, read marks, saved
 searches) lives in its own files so a tag never rewrites the imported text.
@@ -16,7 +17,7 @@ applies the change and replaces the file atomically.
 
 from __future__ import annotations
 
-import os
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,14 +32,16 @@ from store.journal import Record as OpRecord
 from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
 from store.paths import user_topics_file
 from store.resources import seed_file
-from store.state import StateFiles, UserState
-from store.storage import AtomicJSONStorage, StoreLock, file_signature
+from store.state import BACKUP_DIR, StateFiles, UserState
+from store.storage import AtomicJSONStorage, StoreLock, file_signature, is_writable, make_dir
 from store.tagnames import clean_tag, is_under, tag_key
 from store.text import item_id as text_id
 from store.text import make_title, sanitize_line
 from store.topics import TopicRules, load_rules
 
 ITEMS_FILE = "items.json"
+PREVIOUS_ITEMS = "items.prev.json"
+"""In backups/: the items file as it was before the latest write (see AtomicJSONStorage)."""
 _DERIVED = ("topics", "people", "places", "orgs")
 LOCK_FILE = "lock"
 _ITEMS, _META = "items", "_meta"
@@ -129,13 +132,16 @@ class Store:
 
     def __init__(self, root: Path, rules: TopicRules | None = None) -> None:
         self.root = Path(root)
-        self.readonly = not os.access(self.root, os.W_OK)
+        self.readonly = not is_writable(self.root)
+        """Opened without write permission: browsing works, every change raises
+        ReadOnlyStoreError, and nothing (not even the lock file) is created."""
         self.rules = rules if rules is not None else default_rules()
         self._storage_path = self.root / ITEMS_FILE
-        self._db = TinyDB(self._storage_path, storage=AtomicJSONStorage, kind="items")
+        self._db = TinyDB(self._storage_path, storage=AtomicJSONStorage, kind="items",
+                          previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._lock = StoreLock(self.root / LOCK_FILE)
-        self.user = StateFiles(self.root, self._lock)
+        self.user = StateFiles(self.root, self._lock, readonly=self.readonly)
         self._items: list[dict[str, Any]] = []
         self._by_id: dict[str, dict[str, Any]] = {}
         self._loaded_signature: object = object()
@@ -170,7 +176,7 @@ class Store:
                     "store. Choose an empty or new folder for --store."
                 )
             try:
-                root.mkdir(parents=True, exist_ok=True)
+                make_dir(root)
             except OSError as exc:
                 raise StoreError(f"Cannot create the store folder {root}: {exc.strerror}.") from exc
         store = cls(root, rules)
@@ -231,6 +237,12 @@ class Store:
         self._items = items
         self._by_id = {d["id"]: d for d in items}
         self._loaded_signature = self._storage.signature
+
+    def problems(self) -> list[str]:
+        """What is damaged but was worked around (skipped journal lines, operations
+        missing from the user state), in plain words; empty when all is well.
+        The faces show these as warnings and ``newsdesk doctor`` explains them."""
+        return self.user.problems()
 
     def refresh(self) -> bool:
         """Reload what another process changed (items or user state); True if anything did."""
@@ -459,9 +471,18 @@ class Store:
                 derive_many(to_derive, self.rules)
                 merged = {**table, **changes}
                 resolve_all(merged.values())
-                self._storage.write({**data, _ITEMS: merged})
-            if import_tags:
-                self.add_import_tags(import_tags)
+            # The tags go to the journal BEFORE the items are written: tags of ids
+            # not in items.json are invisible, so a crash in between shows neither;
+            # writing them after would leave visible items without their tags.
+            tags_record = self.add_import_tags(import_tags) if import_tags else None
+            if changes:
+                try:
+                    self._storage.write({**data, _ITEMS: merged})
+                except BaseException:
+                    if tags_record is not None:  # best effort: the disk may be full
+                        with contextlib.suppress(StoreError):
+                            self.user.withdraw(tags_record)
+                    raise
         self.refresh()
         return report
 

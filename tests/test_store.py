@@ -119,7 +119,8 @@ def test_failed_rename_leaves_the_old_file_intact(
         store.import_files([src])
     monkeypatch.undo()
     assert (store_dir / ITEMS_FILE).read_bytes() == before
-    assert sorted(p.name for p in store_dir.iterdir()) == [ITEMS_FILE, "lock"]
+    assert sorted(p.name for p in store_dir.iterdir()) == ["backups", ITEMS_FILE, "lock"]
+    assert [p.name for p in (store_dir / "backups").iterdir()] == ["items.prev.json"]
 
 
 def test_temp_files_never_follow_a_planted_symlink(tmp_path: Path, monkeypatch) -> None:
