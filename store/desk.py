@@ -127,6 +127,54 @@ def default_rules() -> TopicRules:
     return load_rules([seed_file("topics.toml"), user_topics_file()])
 
 
+_TEXT_FIELDS = ("title", "source", "imported_at", "updated_at", *OPTIONAL_FIELDS)
+
+
+def items_from(data: dict[str, Any] | None, path: Path) -> list[dict[str, Any]]:
+    """The items an ``items.json`` holds, in original order, with defaults filled in.
+
+    Raises StoreFormatError naming ``path`` when the data is not a newsdesk store of
+    this or an older schema, or an item has the wrong shape: checked here, once,
+    so no later code (the tree, the list, a sort) trips over a wrong type.
+    """
+    if data is None:
+        raise StoreFormatError(path, "the file is missing")
+    meta = data.get(_META, {}).get("1")
+    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+        raise StoreFormatError(path, "it has no schema version, so it is not a newsdesk store")
+    if meta["schema"] > SCHEMA_VERSION:
+        raise StoreFormatError(
+            path,
+            f"it was written by a newer newsdesk (schema {meta['schema']}; this version "
+            f"reads up to {SCHEMA_VERSION})",
+            "Upgrade newsdesk to open it; the file has not been changed.",
+        )
+    table = data.get(_ITEMS)
+    if not isinstance(table, dict):
+        raise StoreFormatError(path, "it has no 'items' table")
+    items = list(table.values())
+    for doc_id, doc in table.items():
+        if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
+                and isinstance(doc.get("body"), str)):
+            raise StoreFormatError(path, f"item {doc_id} is not an object with 'id' and 'body'")
+        doc.setdefault("title", "")
+        for key in _DERIVED:
+            doc.setdefault(key, [])
+        doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
+        wrong = next((k for k in _TEXT_FIELDS if k in doc and not isinstance(doc[k], str)),
+                     None)
+        if wrong is None:
+            wrong = next((k for k in _DERIVED if not isinstance(doc[k], list)
+                          or not all(isinstance(v, str) for v in doc[k])), None)
+        if wrong is None and (type(doc["position"]) is not int
+                              or not isinstance(doc.get("line"), int | None)):
+            wrong = "position" if type(doc["position"]) is not int else "line"
+        if wrong is not None:
+            raise StoreFormatError(path, f"item {doc_id} has a wrong {wrong!r}")
+    items.sort(key=lambda d: d["position"])
+    return items
+
+
 class Store:
     """A newsdesk store folder: items, their topics, and (later) user state."""
 
@@ -206,34 +254,7 @@ class Store:
 
     def load(self) -> None:
         """(Re)load the items from disk, validating the file's shape and schema."""
-        data = self._storage.read()
-        if data is None:
-            raise StoreFormatError(self._storage_path, "the file is missing")
-        meta = data.get(_META, {}).get("1")
-        if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
-            raise StoreFormatError(self._storage_path,
-                                   "it has no schema version, so it is not a newsdesk store")
-        if meta["schema"] > SCHEMA_VERSION:
-            raise StoreFormatError(
-                self._storage_path,
-                f"it was written by a newer newsdesk (schema {meta['schema']}; this version "
-                f"reads up to {SCHEMA_VERSION})",
-                "Upgrade newsdesk to open it; the file has not been changed.",
-            )
-        table = data.get(_ITEMS)
-        if not isinstance(table, dict):
-            raise StoreFormatError(self._storage_path, "it has no 'items' table")
-        items = list(table.values())
-        for doc_id, doc in table.items():
-            if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
-                    and isinstance(doc.get("body"), str)):
-                raise StoreFormatError(self._storage_path,
-                                       f"item {doc_id} is not an object with 'id' and 'body'")
-            doc.setdefault("title", "")
-            for key in _DERIVED:
-                doc.setdefault(key, [])
-            doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
-        items.sort(key=lambda d: d["position"])
+        items = items_from(self._storage.read(), self._storage_path)
         self._items = items
         self._by_id = {d["id"]: d for d in items}
         self._loaded_signature = self._storage.signature

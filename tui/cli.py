@@ -126,6 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("retopic", help="re-derive topics from the rules",
                    description="Re-derive every item's topics from the topic rules (the shipped "
                    "ones and your config's topics.toml). Tags are never touched.")
+
+    p = sub.add_parser(
+        "doctor", help="check the store's files; --restore puts back the newest good backup",
+        description="Check the store: items.json, state.json, the journal, backups, the "
+        "search cache, the lock, permissions and leftover temp files, and explain anything "
+        "wrong in plain words (exit code 1 if something is). Nothing is written unless "
+        "--restore is given.")
+    p.add_argument("--restore", action="store_true",
+                   help="restore a damaged state.json (or items.json) from the newest good "
+                   "backup; the damaged file is renamed NAME.broken-TIME, never deleted")
     return parser
 
 
@@ -149,7 +159,10 @@ def _store_root(args: argparse.Namespace, settings=None) -> Path:  # settings: S
 def _open(args: argparse.Namespace, *, create: bool = True, settings=None):  # -> Store
     from store.desk import Store
 
-    return Store.open(_store_root(args, settings), create=create)
+    store = Store.open(_store_root(args, settings), create=create)
+    for problem in store.problems():  # damage that was worked around: say so, go on
+        _err(f"warning: {problem}")
+    return store
 
 
 def item_json(store, item: dict) -> dict:
@@ -402,6 +415,18 @@ def cmd_retopic(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from store.doctor import check_store, restore_store
+
+    root = _store_root(args)
+    if args.restore:
+        for line in restore_store(root):
+            print(line)
+    report = check_store(root)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     from tui.app import run
     from tui.config import load_settings
@@ -422,6 +447,7 @@ COMMANDS = {
     "retopic": cmd_retopic,
     "tag": cmd_tag,
     "tags": cmd_tags,
+    "doctor": cmd_doctor,
 }
 
 
