@@ -51,6 +51,7 @@ class NewsdeskApp(App[None]):
     def on_mount(self) -> None:
         self.set_keymap(self.settings.keys)
         self._apply_settings()
+        self._warn_store_problems()
 
     def _apply_settings(self) -> None:
         """Apply the theme, and tell the user what in their config was not applied."""
@@ -71,6 +72,14 @@ class NewsdeskApp(App[None]):
         if problems:
             self.notify("\n".join(problems), title="Settings not applied",
                         severity="warning", timeout=12, markup=False)
+
+    def _warn_store_problems(self) -> None:
+        """Damage the store worked around (a skipped journal line…): say so at start."""
+        problems = self.store.problems()
+        if problems:
+            self.notify("\n".join(problems) + "\n`newsdesk doctor` explains more.",
+                        title="Store needs attention", severity="warning", timeout=15,
+                        markup=False)
 
     def _help_sections(self) -> list[tuple[str, list[BindingType]]]:
         """Every pane's bindings, with the keys the user's keymap gave them."""

@@ -17,10 +17,10 @@ from textual.containers import Container, Horizontal
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from store.desk import Store
-from store.errors import StoreError
+from store.errors import ReadOnlyStoreError, StoreError
 from store.journal import Record
 from store.tagnames import TagNameError, clean_tag
 from store.tree import ALL, NodeKey, build_tree, select
@@ -35,6 +35,8 @@ from tui.widgets.topic_tree import TopicTree
 
 NARROW_WIDTH = 100
 """Below this many columns the detail pane moves under the list."""
+READONLY_BANNER = "read-only store: browsing and search work; changes cannot be saved"
+"""Docked at the top when the store folder cannot be written."""
 
 
 def _plural(n: int, word: str) -> str:
@@ -77,6 +79,8 @@ class MainScreen(Screen[None]):
         self._read_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
+        if self.store.readonly:
+            yield Static(READONLY_BANNER, id="readonly-banner", markup=False)
         with Horizontal(id="panes"):
             yield TopicTree(id="tree")
             with Container(id="content"):
@@ -187,6 +191,8 @@ class MainScreen(Screen[None]):
 
     def action_tag(self) -> None:
         """Open the tag editor for the marked items, or the current one."""
+        if self._refuse_readonly():
+            return
         targets = self._targets()
         if not targets:
             self.notify("No item to tag.", severity="warning")
@@ -197,6 +203,13 @@ class MainScreen(Screen[None]):
         known = sorted(self.store.tag_counts(), key=str.casefold)
         self.app.push_screen(TagEditorScreen(title, known, current),
                              lambda edit: self._apply_edit(edit, targets))
+
+    def _refuse_readonly(self) -> bool:
+        """On a read-only store, say why a change cannot be made (before any typing)."""
+        if self.store.readonly:
+            self.notify(str(ReadOnlyStoreError(self.store.root)), title="Read-only store",
+                        severity="error", timeout=8)
+        return self.store.readonly
 
     def _apply_edit(self, edit: TagEdit | None, targets: list[str]) -> None:
         if not edit:
