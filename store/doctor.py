@@ -193,7 +193,7 @@ def _check_journal(root: Path, report: DoctorReport, state: UserState | None) ->
         return
     after = [r["seq"] for r in journal.records if r["seq"] > state.seq]
     expected = state.seq + 1
-    for seq in after:
+    for seq in after if not journal.bad else ():  # damaged lines explain their own gaps
         if seq != expected:
             missing = (f"operation {expected}" if seq - 1 == expected
                        else f"operations {expected}–{seq - 1}")
@@ -384,7 +384,7 @@ def _restore_state(root: Path, stamp: str) -> list[str]:
     journal = read_journal(root / JOURNAL_FILE)
     base = current.seq if current is not None else 0
     later = [r["seq"] for r in journal.records if r["seq"] > base]
-    gap = bool(later) and later[0] != base + 1
+    gap = bool(later) and later[0] != base + 1 and not journal.bad
     if not gap and (current is not None or not path.exists()):
         return []  # whole, or never written yet (the state lives in the journal)
     good = _newest_good_backup(root)

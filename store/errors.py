@@ -24,8 +24,9 @@ class StoreFormatError(StoreError):
         self.path = Path(path)
         self.problem = problem
         self.advice = advice or (
-            "newsdesk has not changed it. Restore the file from a backup, or move it "
-            "aside to start a fresh store there."
+            "newsdesk has not changed it. `newsdesk doctor` explains what is wrong and "
+            "`newsdesk doctor --restore` puts back the newest good backup (the broken file "
+            "is kept beside it)."
         )
         super().__init__(f"Cannot open store file {self.path}: {problem}. {self.advice}")
 

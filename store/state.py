@@ -52,9 +52,6 @@ COMPACT_BYTES = 4 << 20
 """Fold the journal into a snapshot once it is this big…"""
 SNAPSHOT_EVERY = 24 * 3600
 """…or once its oldest operation is this many seconds old (one backup a day of use)."""
-RESTORE_ADVICE = ("newsdesk has not changed it. `newsdesk doctor` explains what is wrong and "
-                  "`newsdesk doctor --restore` puts back the newest good backup (the broken "
-                  "file is kept beside it).")
 
 Delta = dict[str, list[str]]  # tag name -> item ids
 
@@ -195,8 +192,8 @@ def snapshot_state(data: dict[str, Any] | None, path: Path) -> UserState:
         if not isinstance(meta.get("schema"), int):
             raise KeyError("schema")
     except (KeyError, TypeError, AttributeError) as exc:
-        raise StoreFormatError(path, "it has no schema version, so it is not newsdesk state",
-                               RESTORE_ADVICE) from exc
+        raise StoreFormatError(path,
+                               "it has no schema version, so it is not newsdesk state") from exc
     if meta["schema"] > STATE_SCHEMA:
         raise StoreFormatError(
             path,
@@ -230,8 +227,7 @@ def snapshot_state(data: dict[str, Any] | None, path: Path) -> UserState:
             state.history[doc["author"]] = History(list(undo), list(redo))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         detail = str(exc) if isinstance(exc, _ShapeError) else repr(exc)
-        raise StoreFormatError(path, f"a table has the wrong shape ({detail})",
-                               RESTORE_ADVICE) from exc
+        raise StoreFormatError(path, f"a table has the wrong shape ({detail})") from exc
     return state
 
 
@@ -322,6 +318,8 @@ class StateFiles:
         self.state = state
         self._offset, self._inode, self._line = journal.offset, journal.inode, journal.line
         self.bad = list(journal.bad)
+        if self.bad:
+            self.missing = None  # the damaged lines are where the missing operations went
         self.reloads += 1
 
     def sync(self) -> set[str] | None:
