@@ -177,6 +177,9 @@ def _check_journal(root: Path, report: DoctorReport, state: UserState | None) ->
     try:
         journal = read_journal(path)
         size = path.stat().st_size
+    except StoreFormatError as exc:
+        report.add(PROBLEM, JOURNAL_FILE, exc.problem)
+        return
     except OSError as exc:
         report.add(PROBLEM, JOURNAL_FILE, f"cannot be read ({describe_os_error(exc)})")
         return

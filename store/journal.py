@@ -20,6 +20,7 @@ kept in ``backups/`` so the bad line is never lost without a trace.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from store.errors import StoreWriteError
+from store.errors import StoreFormatError, StoreWriteError
 from store.storage import NOFOLLOW, describe_os_error, mask_world_writable
 
 Record = dict[str, Any]
@@ -119,6 +120,12 @@ def read_journal(path: Path, offset: int = 0, inode: int | None = None,
         fd = os.open(path, os.O_RDONLY | NOFOLLOW)
     except FileNotFoundError:
         return JournalRead(offset=0, inode=None)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreFormatError(path, "it is a symbolic link, and newsdesk never follows "
+                                   "one", "Put the real file in its place.") from exc
+        raise StoreFormatError(path, f"it cannot be read ({describe_os_error(exc)})",
+                               "Check the file's permissions.") from exc
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
         if st.st_ino != inode or st.st_size < offset:

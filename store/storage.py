@@ -37,6 +37,7 @@ _WRITE_ERRORS = {
     errno.EROFS: "the file system is read-only",
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
+    errno.ELOOP: "it is a symbolic link, and newsdesk never writes through one",
 }
 
 
