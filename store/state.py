@@ -83,10 +83,18 @@ class UserState:
     saved: dict[str, str] = field(default_factory=dict)
     history: dict[str, History] = field(default_factory=dict)
     seq: int = 0
+    _keys: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+    """Per item, the keys of its tags: built on first use, kept in step by ``apply``, so
+    checking a tag costs the same on an item with 1,000 tags as on one with two."""
+
+    def _key_set(self, item_id: str) -> set[str]:
+        keys = self._keys.get(item_id)
+        if keys is None:
+            keys = self._keys[item_id] = {tag_key(t) for t in self.tags.get(item_id, ())}
+        return keys
 
     def has_tag(self, item_id: str, name: str) -> bool:
-        key = tag_key(name)
-        return any(tag_key(t) == key for t in self.tags.get(item_id, ()))
+        return tag_key(name) in self._key_set(item_id)
 
     def display(self, name: str) -> str:
         """The first spelling a tag was given (tags are unique ignoring case)."""
@@ -98,22 +106,28 @@ class UserState:
         kind = record.get("kind")
         changed: set[str] = set()
         if kind == "tags":
+            dropping: dict[str, set[str]] = {}  # item -> keys; each list is rebuilt once
             for name, ids in (record.get("remove") or {}).items():
                 key = tag_key(name)
                 for item_id in ids:
-                    current = self.tags.get(item_id)
-                    if current:
-                        kept = [t for t in current if tag_key(t) != key]
-                        if len(kept) != len(current):
-                            changed.add(item_id)
-                            if kept:
-                                self.tags[item_id] = kept
-                            else:
-                                del self.tags[item_id]
+                    if key in self._key_set(item_id):
+                        dropping.setdefault(item_id, set()).add(key)
+            for item_id, keys in dropping.items():
+                kept = [t for t in self.tags[item_id] if tag_key(t) not in keys]
+                changed.add(item_id)
+                self._key_set(item_id).difference_update(keys)
+                if kept:
+                    self.tags[item_id] = kept
+                else:
+                    del self.tags[item_id]
+                    del self._keys[item_id]
             for name, ids in (record.get("add") or {}).items():
-                shown = self.spelling.setdefault(tag_key(name), name)
+                key = tag_key(name)
+                shown = self.spelling.setdefault(key, name)
                 for item_id in ids:
-                    if not self.has_tag(item_id, shown):
+                    keys = self._key_set(item_id)
+                    if key not in keys:
+                        keys.add(key)
                         self.tags.setdefault(item_id, []).append(shown)
                         changed.add(item_id)
             self._track(record)
