@@ -24,6 +24,9 @@ Reason = tuple[str, str, list[Span]]
 
 ENTITIES_VERSION = 1
 """Bump when the extractor changes, so stores re-derive their entities once."""
+DERIVE_CHARS = 50_000
+"""Topics, entities and "why here" come from the first this-many characters of a text:
+all of a 1 MB item would cost seconds at import and at every display of it."""
 
 
 def derive(item: dict[str, Any], rules: TopicRules, with_entities: bool = True) -> None:
@@ -83,13 +86,14 @@ def resolve_all(docs: Iterable[dict[str, Any]]) -> int:
 
 def _text(item: dict[str, Any]) -> str:
     title, body = item.get("title", ""), item.get("body", "")
-    return body if not title or body.startswith(title.rstrip("…")) else f"{title}. {body}"
+    text = body if not title or body.startswith(title.rstrip("…")) else f"{title}. {body}"
+    return text[:DERIVE_CHARS]
 
 
 def explain(item: dict[str, Any], rules: TopicRules) -> list[Reason]:
     """Why the item sits where it does: (group, node name, body spans) for each topic
     and entity, for the detail pane's "why is this here" section."""
-    body = item.get("body", "")
+    body = item.get("body", "")[:DERIVE_CHARS]
     out: list[Reason] = []
     for topic, spans in rules.explain(body).items():
         out.append(("topics", topic, spans))

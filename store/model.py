@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 from store.importers.records import Record
-from store.text import clean, item_id, key_id, make_title, sanitize_line
+from store.text import (
+    GIVEN_TITLE_MAX,
+    clean,
+    item_id,
+    key_id,
+    make_title,
+    sanitize_line,
+    shorten,
+)
 
 SCHEMA_VERSION = 1
 
@@ -52,6 +60,7 @@ def make_item(record: Record, position: int, imported_at: str) -> dict[str, Any]
     """Build the stored form of ``record`` (topics are filled in by the store)."""
     body = clean(record.body)
     title = " ".join(clean(record.title).split()) if record.title else ""
+    title = shorten(title, GIVEN_TITLE_MAX)
     item: dict[str, Any] = {
         "id": "",
         "title": title or make_title(body),

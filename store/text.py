@@ -189,6 +189,9 @@ def first_sentence(text: str) -> str:
 
 
 TITLE_MAX = 120
+GIVEN_TITLE_MAX = 300
+"""A title the source gives is kept up to this long (a hostile feed's 100k-character
+title is shortened on import; the text itself is always kept whole)."""
 
 
 def make_title(text: str, limit: int = TITLE_MAX) -> str:
@@ -197,6 +200,12 @@ def make_title(text: str, limit: int = TITLE_MAX) -> str:
     title = " ".join(first_sentence(text).split())
     if title.endswith(".") and not title.endswith(".."):
         title = title[:-1]
+    return shorten(title, limit)
+
+
+def shorten(title: str, limit: int) -> str:
+    """``title`` if it fits in ``limit`` characters, else cut at a word boundary (when
+    one is near) and ended with an ellipsis."""
     if len(title) <= limit:
         return title
     cut = title[: limit - 1]

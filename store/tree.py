@@ -48,19 +48,25 @@ class TreeNode:
 
 def _hierarchy(kind: str, members: dict[str, set[int]], prefix: str = "") -> list[TreeNode]:
     """Nest ``path -> item ordinals`` by ``/``; counts are unions over descendants."""
-    tops: dict[str, dict[str, set[int]]] = {}
+    cut = len(prefix)
+    own: dict[str, set[int]] = {}  # head -> ordinals of the path ``prefix + head`` itself
+    deeper: dict[str, dict[str, set[int]]] = {}  # head -> the paths below it
     for path, ords in members.items():
-        rel = path[len(prefix):] if prefix else path
-        head, _, _rest = rel.partition("/")
-        tops.setdefault(head, {})[path] = ords
-    nodes = []
-    for head, sub in tops.items():
+        rel = path[cut:]
+        slash = rel.find("/")
+        if slash < 0:
+            own[rel] = ords
+        else:
+            deeper.setdefault(rel[:slash], {})[path] = ords
+    # Leaves (the common case, and all of them for 100k flat tags) need no union.
+    nodes = [TreeNode(head, len(ords), (kind, prefix + head))
+             for head, ords in own.items() if ords and head not in deeper]
+    for head, sub in deeper.items():
         full = prefix + head
-        union: set[int] = set().union(*sub.values())
-        deeper = {p: o for p, o in sub.items() if p != full}
-        children = _hierarchy(kind, deeper, full + "/") if deeper else []
-        nodes.append(TreeNode(head, len(union), (kind, full), children))
-    nodes = [n for n in nodes if n.count]
+        union: set[int] = set().union(own.get(head, ()), *sub.values())
+        if union:
+            nodes.append(TreeNode(head, len(union), (kind, full),
+                                  _hierarchy(kind, sub, full + "/")))
     nodes.sort(key=lambda n: (-n.count, n.name.casefold()))
     return nodes
 

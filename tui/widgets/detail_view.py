@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -31,6 +32,36 @@ class Detail:
     reasons: Sequence[tuple[str, str, Sequence[Span]]] = ()
     """Why the item is where it is: (group, node, body spans of the words)."""
     extra: Sequence[tuple[str, str]] = ()
+
+
+BODY_SHOWN = 20_000
+"""Characters of the text the pane lays out: a 1 MB item would take Textual half a
+minute to wrap, and no one reads that much in a pane. The rest is reported, never
+silently dropped (``newsdesk export`` writes it all)."""
+
+
+TITLE_SHOWN = 500
+"""Titles are shortened on import; one stored before that is cut here."""
+
+
+def _shortened(detail: Detail) -> Detail:
+    """``detail`` with its text cut after BODY_SHOWN characters (at a space) and a note
+    saying how much is not shown; spans past the cut are dropped."""
+    if len(detail.title) > TITLE_SHOWN:
+        detail = dataclasses.replace(detail, title=detail.title[:TITLE_SHOWN - 1] + "…")
+    if len(detail.body) <= BODY_SHOWN:
+        return detail
+    cut = detail.body.rfind(" ", BODY_SHOWN - 200, BODY_SHOWN)
+    cut = cut if cut > 0 else BODY_SHOWN
+    rest = len(detail.body) - cut
+    body = (f"{detail.body[:cut]} …\n\n[{rest:,} more characters are not shown here; "
+            "`newsdesk export` writes the whole text]")
+
+    def keep(spans: Sequence[Span]) -> tuple[Span, ...]:
+        return tuple((a, b) for a, b in spans if b <= cut)
+
+    return dataclasses.replace(detail, body=body, highlights=keep(detail.highlights),
+                               reasons=[(g, n, keep(s)) for g, n, s in detail.reasons])
 
 
 class DetailView(VerticalScroll):
@@ -68,6 +99,7 @@ class DetailView(VerticalScroll):
         """The pane's content as Rich ``Text`` (no markup is ever parsed)."""
         if detail is None:
             return Text("No item selected.", style="dim")
+        detail = _shortened(detail)
         title, body = sanitize_line(detail.title), sanitize(detail.body)
         out = Text()
         lead = title.removesuffix("…")

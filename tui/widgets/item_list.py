@@ -165,6 +165,20 @@ def _fit(segments: list[Segment], width: int, pad_style: Style) -> list[Segment]
     return [*head, Segment(ELLIPSIS, style)]
 
 
+def _tag_text(tags: Sequence[str], width: int) -> str:
+    """The tags joined by commas, stopping once more than ``width`` cells are filled: an
+    item with 1,000 tags costs no more to draw than one with ten."""
+    out: list[str] = []
+    size = -1
+    for tag in tags:
+        text = sanitize_line(tag)
+        out.append(text)
+        size += len(text) + 1
+        if size > width:
+            break
+    return ",".join(out)
+
+
 def render_row(
     data: RowData,
     *,
@@ -192,7 +206,7 @@ def render_row(
             _title_segments(title, spans, title_style, styles.match), columns.title, base
         )
     if columns.tags:
-        tags = ",".join(sanitize_line(tag) for tag in data.tags)
+        tags = _tag_text(data.tags, columns.tags)
         segments.append(Segment(" ", base))
         segments += _fit([Segment(tags, styles.tags)] if tags else [], columns.tags, base)
     if columns.date:
