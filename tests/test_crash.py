@@ -22,12 +22,13 @@ import json
 import multiprocessing
 import os
 import random
+import select
 import signal
 import time
 from pathlib import Path
 
 from store import state as state_module
-from store.desk import Store
+from store.desk import Store, default_rules
 from store.doctor import check_store
 from store.journal import read_journal
 from store.storage import temp_files
@@ -44,9 +45,14 @@ def _marker(batch: str) -> str:
     return f"Marker {batch} "
 
 
+RULES = default_rules()
+"""Loaded once: every child and every check opens the store with them."""
+
+
 def _worker(store_dir: str, batches: str, round_: int, report_fd: int) -> None:
     state_module.COMPACT_BYTES = 2500  # compact every ten or so operations
-    store = Store.open(store_dir)
+    store = Store.open(store_dir, rules=RULES)
+    os.write(report_fd, b"R\n")  # the clock starts now, not while a busy CI forks
     rng = random.Random(round_ * 7919)
     n = 0
     while True:
@@ -81,6 +87,18 @@ def _worker(store_dir: str, batches: str, round_: int, report_fd: int) -> None:
             report = store.import_files([op["path"]])
             assert report.added == op["count"], report.summary()
         os.write(report_fd, b"D\n")
+
+
+def _wait_ready(fd: int) -> bytes:
+    """Read the child's reports up to its "ready" line (what came after is kept)."""
+    data = b""
+    deadline = time.monotonic() + 30
+    while b"R\n" not in data:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(fd, 65536) if ready else b""
+        assert chunk, "the writer never became ready"
+        data += chunk
+    return data
 
 
 def _batch_ids(store: Store, batch: str) -> list[str]:
@@ -124,7 +142,7 @@ def test_200_sigkills_during_tags_renames_and_imports_lose_nothing(tmp_path: Pat
     root = tmp_path / "store"
     batches = tmp_path / "batches"
     batches.mkdir()
-    Store.open(root)  # seeded: also loads the rules and gazetteers the children share
+    Store.open(root, rules=RULES)  # seeded: also loads the gazetteers the children share
     ctx = multiprocessing.get_context("fork")
     rng = random.Random(11)
     model: Model = {}
@@ -135,11 +153,12 @@ def test_200_sigkills_during_tags_renames_and_imports_lose_nothing(tmp_path: Pat
         proc = ctx.Process(target=_worker, args=(str(root), str(batches), round_, write_fd))
         proc.start()
         os.close(write_fd)
-        time.sleep(rng.uniform(0.005, 0.06))
+        early = _wait_ready(read_fd)
+        time.sleep(rng.uniform(0.0, 0.04))
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
         with os.fdopen(read_fd, "rb") as fh:
-            lines = fh.read().decode().splitlines()
+            lines = (early + fh.read()).decode().splitlines()
         done: list[dict] = []
         pending: dict | None = None
         for line in lines:
@@ -150,7 +169,7 @@ def test_200_sigkills_during_tags_renames_and_imports_lose_nothing(tmp_path: Pat
                 pending = None
         mid_compaction += _compaction_traces(root)
 
-        store = Store.open(root)  # always loads
+        store = Store.open(root, rules=RULES)  # always loads
         where = f"round {round_} ({len(done)} done, in flight: {pending})"
         assert store.user.bad_lines == 0 and not store.problems(), where
         for op in done + ([pending] if pending else []):
@@ -184,7 +203,7 @@ def test_200_sigkills_during_tags_renames_and_imports_lose_nothing(tmp_path: Pat
     assert mid_compaction > 0, "some kills should land inside a compaction"
     assert imports_seen["present"] + imports_seen["absent"] > 0
     # After all that, the store is healthy and its backups load.
-    store = Store.open(root)
+    store = Store.open(root, rules=RULES)
     store.user.compact()
     report = check_store(root)
     assert report.ok, report.render()
