@@ -21,6 +21,7 @@ import contextlib
 import getpass
 import os
 import socket
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -293,6 +294,7 @@ class StateFiles:
         """Operations (first, last) that neither the snapshot nor the journal holds."""
         self._journal_since: str | None = None
         self._compact_after = COMPACT_BYTES
+        self._retry_snapshot_at = 0.0
         self.reloads = 0
         """How many times the state was rebuilt from the files (part of the revision)."""
 
@@ -393,16 +395,17 @@ class StateFiles:
                 try:
                     self.compact()
                 except StoreWriteError:
-                    # Try again after another quarter of the threshold, not on every tag.
+                    # Try again after another quarter of the threshold or an hour, not
+                    # on every tag.
                     self._compact_after = self._offset + COMPACT_BYTES // 4
-                    self._journal_since = now_iso()
+                    self._retry_snapshot_at = time.monotonic() + 3600
         return record
 
     def _snapshot_due(self) -> bool:
         """A day's worth of operations lives only in the journal: time for a snapshot
         (and so a backup), so backups/ holds one version per day of use."""
         since = self._journal_since
-        if not since:
+        if not since or time.monotonic() < self._retry_snapshot_at:
             return False
         cutoff = datetime.now(UTC) - timedelta(seconds=SNAPSHOT_EVERY)
         return since < cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -154,7 +154,7 @@ def test_200_sigkills_during_tags_renames_and_imports_lose_nothing(tmp_path: Pat
         proc.start()
         os.close(write_fd)
         early = _wait_ready(read_fd)
-        time.sleep(rng.uniform(0.0, 0.04))
+        time.sleep(rng.uniform(0.0, 0.03))
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
         with os.fdopen(read_fd, "rb") as fh:

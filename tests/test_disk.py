@@ -119,11 +119,16 @@ async def test_a_compaction_that_fails_after_the_append_is_not_a_failed_tag(
         monkeypatch.setattr(storage.os, "replace", _oserror(errno.ENOSPC))
         await pilot.press("enter")
         await pilot.pause()
-        monkeypatch.setattr(storage.os, "replace", os.replace)
+        monkeypatch.undo()
+        monkeypatch.setattr(state_module, "COMPACT_BYTES", 0)
         assert not [n for n in app._notifications if n.severity == "error"]
         assert "kept" in _row_text(app)
     assert Store.open(store_dir).tags_of(first) == ["kept"]
     assert not (store_dir / "state.json").exists()  # folded later, when the disk allows
+    store.tag([first], add=["next"])  # the disk has room again: the fold happens now
+    assert (store_dir / "state.json").exists()
+    assert (store_dir / "journal.jsonl").read_bytes() == b""
+    assert Store.open(store_dir).tags_of(first) == ["kept", "next"]
 
 
 def test_a_short_write_is_cut_back_and_the_next_append_is_whole(
@@ -211,6 +216,8 @@ def test_cli_tag_on_a_readonly_store_exits_1_saying_why(
     err = capsys.readouterr().err
     assert "is read-only (no write permission), so this change cannot be saved" in err
     assert main(["--store", str(readonly), "list"]) == 0
+    assert main(["--store", str(readonly), "doctor", "--restore"]) == 1
+    assert "is read-only" in capsys.readouterr().err
 
 
 async def test_readonly_banner_browsing_works_and_tagging_says_why(readonly: Path) -> None:

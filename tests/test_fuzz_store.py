@@ -34,9 +34,9 @@ from tests.test_importers import READERS, assert_well_formed
 from tests.test_query import _QUERIES
 
 SOAK = 10 if os.environ.get("NEWSDESK_SOAK") else 1
-FUZZ = settings(max_examples=150 * SOAK, deadline=None,
+FUZZ = settings(max_examples=120 * SOAK, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-SLOW_FUZZ = settings(FUZZ, max_examples=80 * SOAK)
+SLOW_FUZZ = settings(FUZZ, max_examples=60 * SOAK)
 RULES = default_rules()
 
 

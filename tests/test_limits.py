@@ -193,9 +193,10 @@ class _BigSource:
     """100,000 items in one topic (and one tag each on every tenth), no store needed."""
 
     def __init__(self, count: int) -> None:
-        self._items = [{"id": f"{n:08x}", "topics": ["Security/NATO"], "people": [],
-                        "places": ["Riga"], "orgs": []} for n in range(count)]
-        self._tags = {d["id"]: ["watch"] for d in self._items[::10]}
+        topics, places, none, watch = ["Security/NATO"], ["Riga"], [], ["watch"]  # shared
+        self._items = [{"id": f"{n:08x}", "topics": topics, "people": none,
+                        "places": places, "orgs": none} for n in range(count)]
+        self._tags = {d["id"]: watch for d in self._items[::10]}
 
     def items(self) -> list[dict]:
         return self._items

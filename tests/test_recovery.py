@@ -349,3 +349,21 @@ def test_backups_written_as_copies_never_hard_links(tagged: Store, store_dir: Pa
     backup = sorted((store_dir / "backups").glob("state.*.json"))[-1]
     assert backup.stat().st_nlink == 1 and (store_dir / "state.json").stat().st_nlink == 1
     assert json.loads(backup.read_bytes())["_meta"]["1"]["seq"] == 2
+
+
+async def test_the_browser_warns_at_start_about_damage_it_worked_around(
+        store_dir: Path) -> None:
+    from tui.app import make_app
+    from tui.config import Settings
+
+    store = Store.open(store_dir)
+    store.tag(store.ids()[:1], add=["a"])
+    store.tag(store.ids()[1:2], add=["b"])
+    journal = store_dir / "journal.jsonl"
+    journal.write_bytes(b"garbage\n" + journal.read_bytes().split(b"\n", 1)[1])
+    app = make_app(Store.open(store_dir), Settings(mark_read_after=None, poll_interval=60))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        (warning,) = [n for n in app._notifications if n.title == "Store needs attention"]
+        assert f"{journal}:1: skipped a damaged line" in warning.message
+        assert "newsdesk doctor" in warning.message
