@@ -17,7 +17,7 @@ applies the change and replaces the file atomically.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,13 @@ from tinydb import TinyDB
 from store.derive import ENTITIES_VERSION, Reason, derive, derive_many, explain, resolve_all
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.importers import ImportOptions, ImportResult, Problem, Record, read_file
+from store.index import SearchIndex
 from store.journal import Record as OpRecord
 from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
 from store.paths import user_topics_file
+from store.query import Node
 from store.resources import seed_file
+from store.search import StateView, build_index, items_signature, load_index, update_index
 from store.state import StateFiles, UserState
 from store.storage import AtomicJSONStorage, StoreLock, file_signature
 from store.tagnames import clean_tag, is_under, tag_key
@@ -136,6 +139,9 @@ class Store:
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._lock = StoreLock(self.root / LOCK_FILE)
         self.user = StateFiles(self.root, self._lock)
+        self.state_view = StateView(self.user)
+        self._index: SearchIndex | None = None
+        self._index_signature = ""
         self._items: list[dict[str, Any]] = []
         self._by_id: dict[str, dict[str, Any]] = {}
         self._loaded_signature: object = object()
@@ -346,6 +352,39 @@ class Store:
 
         return self.user.change_tags(plan, f"restore tags of {len(wanted)} items")
 
+    # -- search ----------------------------------------------------------------------
+
+    @property
+    def search_index(self) -> SearchIndex | None:
+        """The loaded index, if it is current (None until ``ensure_index``)."""
+        if self._index is not None and self._index_signature == items_signature(self.root):
+            return self._index
+        return None
+
+    def ensure_index(self) -> SearchIndex:
+        """Load the cached index, or build (and cache) it from the items: ~0.25 ms an
+        item, so the TUI calls this in a worker thread."""
+        index = self.search_index
+        if index is not None:
+            return index
+        signature = items_signature(self.root)
+        index = load_index(self.root)
+        if index is None:
+            index = build_index(self.root, self._items, signature)
+        self._index, self._index_signature = index, signature
+        return index
+
+    def search(self, query: str | Node, *, within: Collection[str] | None = None,
+               order: str = "relevance", limit: int | None = None) -> list[str]:
+        """Ids matching ``query`` (QuerySyntaxError for a malformed one), best first
+        or in original order."""
+        return self.ensure_index().search(query, self.state_view, within=within, order=order,
+                                          limit=limit)
+
+    def count(self, query: str | Node) -> int:
+        """How many items match ``query``."""
+        return self.ensure_index().count(query, self.state_view)
+
     def resolve_id(self, prefix: str) -> str:
         """The one item id starting with ``prefix`` (at least 4 characters)."""
         if prefix in self._by_id:
@@ -459,7 +498,11 @@ class Store:
                 derive_many(to_derive, self.rules)
                 merged = {**table, **changes}
                 resolve_all(merged.values())
+                before = items_signature(self.root)
                 self._storage.write({**data, _ITEMS: merged})
+                if not report.updated:  # only additions: extend the search cache
+                    update_index(self.root, before, [changes[k] for k in sorted(
+                        changes, key=int)])
             if import_tags:
                 self.add_import_tags(import_tags)
         self.refresh()

@@ -7,7 +7,7 @@ Paths nest by ``/``; a parent counts every item under any of its children once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Protocol
@@ -65,10 +65,14 @@ def _hierarchy(kind: str, members: dict[str, set[int]], prefix: str = "") -> lis
     return nodes
 
 
-def build_tree(source: TreeSource) -> list[TreeNode]:
+def build_tree(source: TreeSource, within: Collection[str] | None = None,
+               saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
     """The whole tree: All items, Unread, Topics, People, Places, Organisations, Tags,
-    Untagged."""
+    Untagged, Saved searches. With ``within`` (the current search results) every count
+    is of those items only: a faceted view that shows where the matches are."""
     items, tags_of = source.items(), source.tags_of
+    if within is not None:
+        items = [d for d in items if d["id"] in within]
     topics: dict[str, set[int]] = {}
     entities: dict[str, dict[str, int]] = {field: {} for field, _, _ in ENTITY_GROUPS}
     with_entity: dict[str, int] = dict.fromkeys(entities, 0)
@@ -104,6 +108,8 @@ def build_tree(source: TreeSource) -> list[TreeNode]:
           for field, group, kind in ENTITY_GROUPS),
         TreeNode("Tags", len(tagged_any), ("group", "Tags"), _hierarchy("tag", tags)),
         TreeNode("Untagged", untagged, UNTAGGED),
+        TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
+                 [TreeNode(name, count, ("saved", name)) for name, count in saved]),
     ]
 
 

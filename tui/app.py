@@ -19,6 +19,7 @@ from tui.screens.prompt import PromptScreen
 from tui.screens.tag_editor import TagEditorScreen
 from tui.widgets.detail_view import DetailView
 from tui.widgets.item_list import ItemList
+from tui.widgets.search_bar import SearchBar
 from tui.widgets.topic_tree import TopicTree
 
 
@@ -85,6 +86,7 @@ class NewsdeskApp(App[None]):
             ("Topic tree", mapped(TopicTree.BINDINGS)),
             ("Item list", mapped(ItemList.BINDINGS)),
             ("Detail", mapped(DetailView.BINDINGS)),
+            ("Search bar", mapped(SearchBar.BINDINGS)),
             ("Tag editor", mapped(TagEditorScreen.BINDINGS)),
         ]
 
@@ -97,7 +99,8 @@ class NewsdeskApp(App[None]):
 
 def binding_ids() -> set[str]:
     """The id of every binding a keymap (``[keys]`` in config.toml) can change."""
-    classes = (NewsdeskApp, MainScreen, TopicTree, ItemList, DetailView, TagEditorScreen,
+    classes = (NewsdeskApp, MainScreen, TopicTree, ItemList, DetailView, SearchBar,
+               TagEditorScreen,
                HelpScreen, ConfirmScreen, PromptScreen)
     return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
 

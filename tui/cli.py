@@ -84,6 +84,20 @@ def build_parser() -> argparse.ArgumentParser:
                        "title, or JSON Lines with --json.")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    p = sub.add_parser(
+        "search", help="find items with the query language",
+        description="Print the items matching QUERY (best match first): id and title, "
+        "JSON Lines with --json, or just how many with --count. Words must all match; "
+        '"exact phrase", OR, NOT/-word, (…), prefix*, and fields tag: topic: title: '
+        "source: id: person: place: org: date: before: after: is:tagged is:untagged "
+        "is:read is:unread.")
+    p.add_argument("query", metavar="QUERY", help="quote it for the shell")
+    p.add_argument("--json", action="store_true", help="one JSON object per line, as list --json")
+    p.add_argument("--count", action="store_true", help="print only the number of matches")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N results")
+    p.add_argument("--order", choices=("relevance", "original"), default="relevance",
+                   help="best match first (default) or the order items were imported")
+
     p = sub.add_parser("tree", help="print the topic tree with counts",
                        description="Print the topic tree with counts; --json prints a list of "
                        "groups, each {name, count, children} recursively.")
@@ -311,6 +325,55 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search without loading the items when the index cache is current (fast path)."""
+    from store.query import QuerySyntaxError, parse
+
+    try:
+        node = parse(args.query)
+    except QuerySyntaxError as exc:
+        _err(f"bad query: {exc}\n  {args.query}\n  {' ' * exc.position}^")
+        return 1
+    if args.limit is not None and args.limit < 0:
+        _err("--limit must be 0 or more")
+        return 2
+    root = _store_root(args)
+    store = None
+    index, view = _cached_search(root)
+    if index is None or args.json:
+        store = _open(args, create=False)
+        index, view = store.ensure_index(), store.state_view
+    if args.count:
+        print(index.count(node, view))
+        return 0
+    ids = index.search(node, view, order=args.order, limit=args.limit)
+    out = sys.stdout
+    for item_id in ids:
+        if store is not None and args.json:
+            out.write(orjson.dumps(item_json(store, store.get(item_id))).decode() + "\n")
+        else:
+            from store.text import sanitize_line
+
+            out.write(f"{item_id}  {sanitize_line(index.title(item_id) or '')}\n")
+    return 0
+
+
+def _cached_search(root: Path):  # -> (SearchIndex | None, StateView | None)
+    """The cached index and the user state, read without opening the whole store."""
+    from store.search import ITEMS_FILE, StateView, load_index
+    from store.state import StateFiles
+    from store.storage import StoreLock
+
+    if not (root / ITEMS_FILE).exists():
+        return None, None
+    index = load_index(root)
+    if index is None:
+        return None, None
+    files = StateFiles(root, StoreLock(root / "lock"))
+    files.load()
+    return index, StateView(files)
+
+
 def cmd_tree(args: argparse.Namespace) -> int:
     from store.text import sanitize_line
     from store.tree import build_tree
@@ -418,6 +481,7 @@ COMMANDS = {
     "export": cmd_export,
     "config": cmd_config,
     "list": cmd_list,
+    "search": cmd_search,
     "tree": cmd_tree,
     "retopic": cmd_retopic,
     "tag": cmd_tag,
