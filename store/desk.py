@@ -144,6 +144,7 @@ class Store:
         self._index_signature = ""
         self._items: list[dict[str, Any]] = []
         self._by_id: dict[str, dict[str, Any]] = {}
+        self._newest: list[str] | None = None
         self._loaded_signature: object = object()
 
     # -- opening -------------------------------------------------------------------
@@ -236,6 +237,7 @@ class Store:
         items.sort(key=lambda d: d["position"])
         self._items = items
         self._by_id = {d["id"]: d for d in items}
+        self._newest: list[str] | None = None
         self._loaded_signature = self._storage.signature
 
     def refresh(self) -> bool:
@@ -265,6 +267,21 @@ class Store:
     def ids(self) -> list[str]:
         """All item ids in original order."""
         return [d["id"] for d in self._items]
+
+    @property
+    def has_dates(self) -> bool:
+        """Whether any item has a date (then the list sorts newest first)."""
+        newest = self.newest_first()
+        return bool(newest) and bool(self._by_id[newest[0]].get("date"))
+
+    def newest_first(self) -> list[str]:
+        """Every id, newest date first, undated items last in original order (cached)."""
+        if self._newest is None:
+            dated = sorted((d for d in self._items if d.get("date")),
+                           key=lambda d: d["date"], reverse=True)
+            undated = [d for d in self._items if not d.get("date")]
+            self._newest = [d["id"] for d in dated + undated]
+        return self._newest
 
     # -- user state: tags, read marks, saved searches ------------------------------
 

@@ -123,7 +123,12 @@ def to_markdown(rows: Sequence[dict[str, Any]], stamp: str | None = None) -> byt
 def export_items(store: Store, fmt: str, query: str | None = None) -> tuple[bytes, int]:
     """The items of ``store`` that ``query`` selects, in ``fmt`` (one of
     EXPORT_FORMATS), and how many there are."""
-    rows = [export_row(store, item) for item in select_items(store, query)]
+    return render(store, select_items(store, query), fmt)
+
+
+def render(store: Store, items: Sequence[dict[str, Any]], fmt: str) -> tuple[bytes, int]:
+    """``items`` in ``fmt`` (one of EXPORT_FORMATS), and how many there are."""
+    rows = [export_row(store, item) for item in items]
     if fmt == "jsonl":
         return to_jsonl(rows), len(rows)
     if fmt == "csv":

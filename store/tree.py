@@ -81,9 +81,13 @@ def build_tree(source: TreeSource, within: Collection[str] | None = None,
     with_topic = 0
     unread = 0
     tagged_any: set[int] = set()
+    months: dict[str, set[int]] = {}
     for n, item in enumerate(items):
         if not source.is_read(item["id"]):
             unread += 1
+        date = item.get("date")
+        if date:
+            months.setdefault(f"{date[:4]}/{date[:7]}", set()).add(n)
         if item["topics"]:
             with_topic += 1
         for topic in item["topics"]:
@@ -108,9 +112,24 @@ def build_tree(source: TreeSource, within: Collection[str] | None = None,
           for field, group, kind in ENTITY_GROUPS),
         TreeNode("Tags", len(tagged_any), ("group", "Tags"), _hierarchy("tag", tags)),
         TreeNode("Untagged", untagged, UNTAGGED),
+        *_date_group(months),
         TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
                  [TreeNode(name, count, ("saved", name)) for name, count in saved]),
     ]
+
+
+def _date_group(months: dict[str, set[int]]) -> list[TreeNode]:
+    """``By date``: year, then month, newest first; absent when no item has a date."""
+    if not months:
+        return []
+    years = _hierarchy("date", months)
+    for year in years:
+        for month in year.children:
+            month.key = ("date", month.key[1].split("/", 1)[1])  # "2025-02"
+        year.children.sort(key=lambda n: n.key[1], reverse=True)
+    years.sort(key=lambda n: n.key[1], reverse=True)
+    total = len(set().union(*months.values()))
+    return [TreeNode("By date", total, ("group", "By date"), years)]
 
 
 def _flat_group(group: str, kind: str, counts: dict[str, int], items: int) -> TreeNode:
@@ -133,6 +152,10 @@ def select(key: NodeKey, source: TreeSource) -> list[str]:
     if kind in _FIELD_OF_KIND:
         field = _FIELD_OF_KIND[kind]
         return [d["id"] for d in items if key[1] in d.get(field, ())]
+    if kind == "date":
+        return [d["id"] for d in items if (d.get("date") or "").startswith(key[1])]
+    if kind == "group" and key[1] == "By date":
+        return [d["id"] for d in items if d.get("date")]
     if kind == "unread":
         return [d["id"] for d in items if not source.is_read(d["id"])]
     if kind == "topic":

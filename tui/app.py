@@ -6,10 +6,12 @@ import dataclasses
 from collections.abc import Iterable
 from typing import ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from store.desk import Store
+from tui.commands import main_screen_commands
 from tui.config import Settings
 from tui.resources import styles_dir
 from tui.screens.confirm import ConfirmScreen
@@ -28,7 +30,7 @@ class NewsdeskApp(App[None]):
 
     CSS_PATH = str(styles_dir() / "app.tcss")
     TITLE = "newsdesk"
-    ENABLE_COMMAND_PALETTE = False
+    COMMAND_PALETTE_BINDING = "ctrl+p"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -89,6 +91,13 @@ class NewsdeskApp(App[None]):
             ("Search bar", mapped(SearchBar.BINDINGS)),
             ("Tag editor", mapped(TagEditorScreen.BINDINGS)),
         ]
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette (ctrl+p): Textual's own commands (theme, keys, quit…) and every
+        newsdesk action by name, with import and export."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            yield from main_screen_commands(screen)
 
     def action_help(self) -> None:
         """Open the help screen listing every binding."""

@@ -38,6 +38,7 @@ class BrowseView:
         self._result_set: frozenset[str] = frozenset()
         self.everywhere = False
         self.by_relevance = True
+        self.newest_first = True
 
     # -- state ---------------------------------------------------------------------
 
@@ -96,13 +97,20 @@ class BrowseView:
 
     def list_ids(self) -> list[str]:
         """The list pane: the node's items, narrowed by the query (or all results when
-        searching everywhere), in relevance or original order."""
+        searching everywhere), best match first while searching, else newest first when
+        items have dates (``newest_first``), else in original order."""
         if self.results is None:
-            return self.node_ids()
-        if self.everywhere or self.node_key == ALL:
-            return self.results
-        inside = set(self.node_ids())
-        return [i for i in self.results if i in inside]
+            ids = self.node_ids()
+        elif self.everywhere or self.node_key == ALL:
+            ids = self.results
+        else:
+            inside = set(self.node_ids())
+            ids = [i for i in self.results if i in inside]
+        if self.results is not None and self.by_relevance:
+            return ids
+        if self.newest_first and self.store.has_dates:
+            return _by_date(ids, self.store.newest_first())
+        return ids
 
     def tree(self) -> list[TreeNode]:
         """The tree with counts over the results while searching, over everything else."""
@@ -122,13 +130,30 @@ class BrowseView:
     def label(self) -> str:
         """The list pane's title."""
         if self.results is None:
-            return self.node_label
+            dated = self.newest_first and self.store.has_dates
+            return f"{self.node_label}, newest first" if dated else self.node_label
         scope = "everything" if self.everywhere or self.node_key == ALL else self.node_label
-        order = "" if self.by_relevance else ", original order"
-        return f"Search in {scope}{order}"
+        return f"Search in {scope}, {self.order_label}"
+
+    @property
+    def order_label(self) -> str:
+        """How the list is ordered, for the pane title."""
+        if self.results is not None and self.by_relevance:
+            return "best first"
+        if self.newest_first and self.store.has_dates:
+            return "newest first"
+        return "original order"
 
     def highlights(self, text: str) -> Sequence[tuple[int, int]]:
         """Spans of ``text`` that match the current query."""
         if self.query is None or isinstance(self.query, MatchAll):
             return ()
         return highlight_spans(text, self.query)
+
+
+def _by_date(ids: list[str], newest: list[str]) -> list[str]:
+    """``ids`` in the store's newest-first order (O(n), no sort per keystroke)."""
+    if len(ids) == len(newest):
+        return newest
+    wanted = set(ids)
+    return [i for i in newest if i in wanted]

@@ -59,6 +59,8 @@ class MainScreen(Screen[None]):
         Binding("s", "save_search", "Save search", show=False, id="main.save_search"),
         Binding("o", "toggle_order", "Relevance/original order", show=False,
                 id="main.toggle_order"),
+        Binding("n", "toggle_newest", "Newest first/original order", show=False,
+                id="main.toggle_newest"),
         Binding("e", "rename_node", "Rename", id="main.rename_node"),
         Binding("d,delete", "delete_node", "Delete", id="main.delete_node"),
     ]
@@ -73,6 +75,7 @@ class MainScreen(Screen[None]):
     | / | Search (results update as you type). |
     | s | Save the current search. |
     | o | Order results by relevance or original order. |
+    | n | Dated items: newest first, or original order. |
     | e / d | On a tag or saved search in the tree: rename / delete it. |
     """
 
@@ -177,12 +180,15 @@ class MainScreen(Screen[None]):
         """Redraw after a change: counts in the tree, rows, and the detail."""
         self.view.rerun()
         self.tree.show_nodes(self.view.tree())
-        if (self.view.searching or self.node_key[0] in ("tag", "untagged", "unread", "saved")
-                or self.node_key == ("group", "Tags")):
-            self.item_list.set_rows(self.view.list_ids(), keep_cursor=True)
+        self.item_list.set_rows(self.view.list_ids(), keep_cursor=True)
         self.item_list.refresh_rows(ids)
         self.detail.show(detail_for(self.store, self.item_list.current_id, self.view.highlights))
         self._update_status()
+
+    def after_import(self) -> None:
+        """New items: reload the index (extended on disk by the import) and redraw."""
+        self._load_index()
+        self._refresh_views()
 
     def _poll(self) -> None:
         """Show what another session changed (cheap: a few stats when nothing did)."""
@@ -192,6 +198,8 @@ class MainScreen(Screen[None]):
             self.notify(str(exc), severity="error", timeout=8)
             return
         if changed:
+            if self.store.search_index is None:  # another session imported: reload it
+                self._load_index()
             self._refresh_views()
 
     def _write(self, change: Callable[[], Record | None], ids: Sequence[str] | None,
@@ -354,6 +362,12 @@ class MainScreen(Screen[None]):
     def action_toggle_order(self) -> None:
         """Switch the results between relevance and original order."""
         self.search_bar.action_toggle_order()
+
+    def action_toggle_newest(self) -> None:
+        """Switch dated lists between newest first and original order."""
+        self.view.newest_first = not self.view.newest_first
+        self._show_list(keep_cursor=True)
+        self.notify(f"Order: {self.view.order_label}", timeout=2)
 
     def action_save_search(self) -> None:
         """Save the current query under a name; it appears under Saved searches."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -14,6 +16,7 @@ from textual.widgets import Static
 from store.text import sanitize, sanitize_line
 
 Span = tuple[int, int]
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+")
 _GROUP_LABEL = {"topics": "topic", "people": "person", "places": "place", "orgs": "org"}
 
 
@@ -101,5 +104,10 @@ class DetailView(VerticalScroll):
         ]
         for label, value in rows:
             out.append(f"\n{label:<7}", style="dim")
-            out.append(sanitize_line(value))
+            value = sanitize_line(value)
+            if label == "url" and _WEB_URL.fullmatch(value):
+                # An OSC 8 hyperlink: clickable over SSH in terminals that support it.
+                out.append(value, style=Style(link=value, underline=True))
+            else:
+                out.append(value)
         return out
