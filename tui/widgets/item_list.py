@@ -559,7 +559,7 @@ class ItemList(ScrollView, can_focus=True):
             styles = self._row_styles(row_classes, base)
             strip = render_row(
                 entry.data, marked=is_marked, columns=columns, styles=styles, width=width
-            )
+            ).simplify()  # same-style neighbours joined: fewer style codes sent per row
             if len(entry.strips) >= 8:
                 entry.strips.clear()
             entry.strips[key] = strip
