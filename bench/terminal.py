@@ -43,7 +43,7 @@ def app_env(home: Path, term: str = "xterm-256color", **extra: str) -> dict[str,
     return env
 
 
-def percentile(values: list[int], fraction: float) -> float:
+def percentile(values: list[int] | list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]

@@ -30,6 +30,14 @@ def _version() -> str:
         return "0.0.0+source"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked (package metadata is slow to read)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        print(f"{PROG} {_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (global options go before the command)."""
     parser = argparse.ArgumentParser(
@@ -39,7 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--store", metavar="DIR", type=Path,
                         help="the store folder (default: $NEWSDESK_STORE or the user data dir)")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--theme", metavar="NAME",
+                        help="colour theme of the browser: ansi (the terminal's own colours), "
+                        "textual-dark, nord … (default: the config file's, else ansi on "
+                        "16-colour terminals)")
+    parser.add_argument("--no-mouse", dest="mouse", action="store_false", default=None,
+                        help="leave the mouse to the terminal, so its own text selection "
+                        "works (e.g. over SSH); everything has a key")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", help="create a store (with the seed briefs unless --empty)",
@@ -242,10 +258,33 @@ def cmd_retopic(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
+    import gc
+
+    from tui.config import ConfigError, load_settings
+    from tui.theme import UnknownTheme, resolve_theme
+
+    # Start-up allocates a lot and frees little: collecting before the first frame only
+    # costs time. The app turns the collector back on once it has drawn (NewsdeskApp).
+    gc.disable()
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        _err(str(exc))
+        return 1
+    if args.theme is not None:
+        settings.theme = args.theme
+    if args.mouse is not None:
+        settings.mouse = args.mouse
+    if settings.theme is not None:
+        try:
+            settings.theme = resolve_theme(settings.theme)
+        except UnknownTheme as exc:
+            _err(f"{exc} (from {'--theme' if args.theme else 'the config file'})")
+            return 2
     from tui.app import run
 
     store = _open(args)
-    return run(store)
+    return run(store, settings)
 
 
 COMMANDS = {

@@ -10,22 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal
 from textual.events import Resize
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from store.desk import Store
 from store.errors import StoreError
 from store.journal import Record
 from store.tagnames import TagNameError, clean_tag
+from store.text import sanitize_line
 from store.tree import ALL, NodeKey, build_tree, select
 from tui.config import Settings
-from tui.rows import StoreRows, detail_for
+from tui.rows import StoreRows, copy_text, detail_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.tag_editor import TagEdit, TagEditorScreen
@@ -35,6 +38,11 @@ from tui.widgets.topic_tree import TopicTree
 
 NARROW_WIDTH = 100
 """Below this many columns the detail pane moves under the list."""
+TREE_WIDTH = 72
+"""Below this many columns the tree folds away (``[`` shows it again), so the list stays
+readable; at 80 columns the tree is shown and the list keeps 58 columns."""
+MIN_WIDTH, MIN_HEIGHT = 50, 14
+"""Below this many columns or rows the panes give way to a "terminal too small" hint."""
 
 
 def _plural(n: int, word: str) -> str:
@@ -55,6 +63,12 @@ class MainScreen(Screen[None]):
         Binding("r", "toggle_read", "Read/unread", show=False, id="main.toggle_read"),
         Binding("e", "rename_tag", "Rename tag", id="main.rename_tag"),
         Binding("d,delete", "delete_tag", "Delete tag", id="main.delete_tag"),
+        Binding("y", "copy", "Copy", id="main.copy"),
+        Binding("left_square_bracket", "toggle_tree", "Show/hide tree", show=False,
+                id="main.toggle_tree"),
+        Binding("right_square_bracket", "toggle_detail", "Show/hide detail", show=False,
+                id="main.toggle_detail"),
+        Binding("z", "toggle_maximize", "Zoom pane", show=False, id="main.maximize"),
     ]
     """
     | Key(s) | Description |
@@ -65,6 +79,12 @@ class MainScreen(Screen[None]):
     | u / ctrl+r | Undo / redo a tag operation (kept across restarts). |
     | r | Toggle read / unread. |
     | e / d | On a tag in the tree: rename / delete it. |
+    | y | Copy the item (or the marked items) to the clipboard, through the terminal. |
+    | [ / ] | Hide or show the tree / the detail pane. |
+    | z | Zoom the focused pane to the whole screen, or back (escape too). |
+
+    None of these is a tmux or screen prefix (ctrl+b, ctrl+a); all are plain keys
+    that survive any terminal and SSH.
     """
 
     def __init__(self, store: Store, settings: Settings | None = None) -> None:
@@ -75,6 +95,9 @@ class MainScreen(Screen[None]):
         self.node_label = "All items"
         self.last_edit: TagEdit | None = None
         self._read_timer: Timer | None = None
+        self._tree_choice: bool | None = None
+        """The user's [ choice: shown / hidden; None: by the width (TREE_WIDTH)."""
+        self._detail_shown = True
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -82,6 +105,7 @@ class MainScreen(Screen[None]):
             with Container(id="content"):
                 yield ItemList(StoreRows(self.store), id="items")
                 yield DetailView(id="detail")
+        yield Static(id="too-small")
         yield Footer()
 
     @property
@@ -101,13 +125,37 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.tree.border_title = "Topics"
         self.detail.border_title = "Detail"
+        self._fit_to(self.app.size)  # before the first frame, so it has the right layout
         self.tree.show_nodes(build_tree(self.store))
         self._show_node(ALL, "All items")
         self.item_list.focus()
         self.set_interval(self.settings.poll_interval, self._poll)
 
     def _on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self._fit_to(event.size)
+
+    def _fit_to(self, size: Size) -> None:
+        """Arrange the panes for a terminal of ``size``: detail under the list when narrow,
+        no tree when narrower (unless the user asked for it), a hint when too small."""
+        width, height = size
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        show_tree = width >= TREE_WIDTH if self._tree_choice is None else self._tree_choice
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+        self.set_class(not show_tree, "-no-tree")
+        self.set_class(not self._detail_shown, "-no-detail")
+        self.set_class(too_small, "-too-small")
+        if too_small:
+            if self.maximized is not None:
+                self.minimize()
+            self.query_one("#too-small", Static).update(Text(
+                f"Terminal too small: {width}×{height}.\n"
+                f"newsdesk needs {MIN_WIDTH}×{MIN_HEIGHT}; enlarge the window, or q to quit."))
+        focused = self.focused
+        if focused is None and not too_small or (
+            (focused is self.tree and not show_tree)
+            or (focused is self.detail and not self._detail_shown)
+        ):
+            self.item_list.focus()
 
     def _show_node(self, key: NodeKey, label: str, keep_cursor: bool = False) -> None:
         self.node_key, self.node_label = key, label
@@ -282,3 +330,41 @@ class MainScreen(Screen[None]):
             ConfirmScreen(question),
             lambda yes: self._write(lambda: self.store.delete_tag(name), None) if yes else None,
         )
+
+    # -- layout and clipboard --------------------------------------------------------
+
+    def action_toggle_tree(self) -> None:
+        """Hide or show the topic tree (the choice holds until the next press)."""
+        self._tree_choice = self.has_class("-no-tree")
+        self._fit_to(self.size)
+
+    def action_toggle_detail(self) -> None:
+        """Hide or show the detail pane; the list takes its room."""
+        self._detail_shown = not self._detail_shown
+        self._fit_to(self.size)
+
+    def action_toggle_maximize(self) -> None:
+        """Zoom the focused pane to the whole screen, or back."""
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused, container=False)
+
+    def action_copy(self) -> None:
+        """Put the marked items (or the current one) on the clipboard: title, body, id.
+
+        It goes through the terminal (OSC 52), so it works over SSH and in tmux
+        (with ``set -g set-clipboard on``), in terminals that allow it.
+        """
+        targets = self._targets()
+        if not targets:
+            self.notify("No item to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(copy_text(self.store, targets))
+        if len(targets) == 1:
+            item = self.store.get(targets[0])
+            title = sanitize_line(item["title"]) if item else targets[0]
+            what = f"“{title[:40]}…”" if len(title) > 40 else f"“{title}”"
+        else:
+            what = _plural(len(targets), "item")
+        self.notify(f"Copied {what} to the clipboard.", timeout=3)
