@@ -100,6 +100,9 @@ class MainScreen(Screen[None]):
         self._detail_shown = True
 
     def compose(self) -> ComposeResult:
+        # Classes for the terminal's size before the panes exist: styling them once for
+        # the right layout is much cheaper than restyling them all in on_mount.
+        self._set_layout_classes(self.app.size)
         with Horizontal(id="panes"):
             yield TopicTree(id="tree")
             with Container(id="content"):
@@ -139,11 +142,9 @@ class MainScreen(Screen[None]):
         no tree when narrower (unless the user asked for it), a hint when too small."""
         width, height = size
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
-        show_tree = width >= TREE_WIDTH if self._tree_choice is None else self._tree_choice
-        self.set_class(width < NARROW_WIDTH, "-narrow")
-        self.set_class(not show_tree, "-no-tree")
-        self.set_class(not self._detail_shown, "-no-detail")
-        self.set_class(too_small, "-too-small")
+        if self._set_layout_classes(size):
+            self.update_node_styles()  # once for all the classes: each restyle costs ms
+        show_tree = not self.has_class("-no-tree")
         if too_small:
             if self.maximized is not None:
                 self.minimize()
@@ -156,6 +157,19 @@ class MainScreen(Screen[None]):
             or (focused is self.detail and not self._detail_shown)
         ):
             self.item_list.focus()
+
+    def _set_layout_classes(self, size: Size) -> bool:
+        """Set the screen's layout classes for ``size`` without restyling; True if any
+        changed."""
+        width, height = size
+        show_tree = width >= TREE_WIDTH if self._tree_choice is None else self._tree_choice
+        wanted = {"-narrow": width < NARROW_WIDTH, "-no-tree": not show_tree,
+                  "-no-detail": not self._detail_shown,
+                  "-too-small": width < MIN_WIDTH or height < MIN_HEIGHT}
+        changed = [name for name, on in wanted.items() if self.has_class(name) != on]
+        for name in changed:
+            self.set_class(wanted[name], name, update=False)
+        return bool(changed)
 
     def _show_node(self, key: NodeKey, label: str, keep_cursor: bool = False) -> None:
         self.node_key, self.node_label = key, label
