@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--store", metavar="DIR", type=Path,
                         help="the store folder (default: $NEWSDESK_STORE or the user data dir)")
+    parser.add_argument("--theme", metavar="NAME",
+                        help="colour theme of the browser: ansi (the terminal's own colours), "
+                        "textual-dark, nord … (default: the config file's, else ansi on "
+                        "16-colour terminals)")
+    parser.add_argument("--no-mouse", dest="mouse", action="store_false", default=None,
+                        help="leave the mouse to the terminal, so its own text selection "
+                        "works (e.g. over SSH); everything has a key")
     parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -477,10 +484,31 @@ def cmd_retopic(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from tui.app import run
-    from tui.config import load_settings
+    import gc
 
-    settings = load_settings()
+    from tui.config import load_settings, value_problem
+    from tui.theme import UnknownTheme, resolve_theme
+
+    # Start-up allocates a lot and frees little: collecting before the first frame only
+    # costs time. The app turns the collector back on once it has drawn (NewsdeskApp).
+    gc.disable()
+    settings = load_settings()  # problems in the file are shown in the app, not fatal
+    if args.mouse is not None:
+        settings.mouse = args.mouse
+    if args.theme is not None:
+        try:
+            settings.theme = resolve_theme(args.theme)
+        except UnknownTheme as exc:
+            _err(f"{exc} (from --theme)")
+            return 2
+    elif settings.theme is not None:
+        try:
+            settings.theme = resolve_theme(settings.theme)
+        except UnknownTheme as exc:  # a bad value in the file: say so, use the default
+            settings.problems.append(value_problem(settings, "theme", str(exc)))
+            settings.theme = None
+    from tui.app import run
+
     store = _open(args, settings=settings)
     return run(store, settings)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from store.desk import Store
+from store.text import sanitize, sanitize_line
 from tui.widgets.detail_view import Detail
 from tui.widgets.item_list import RowData
 
@@ -58,3 +59,17 @@ def detail_for(store: Store, item_id: str | None,
         extra=[(name, item[name]) for name in ("date", "url", "author", "feed")
                if item.get(name)],
     )
+
+
+def copy_text(store: Store, ids: Sequence[str]) -> str:
+    """What the copy key puts on the clipboard: per item its title (unless the body
+    starts with it), body and id, items separated by a blank line. Plain text."""
+    parts = []
+    for item_id in ids:
+        item = store.get(item_id)
+        if item is None:
+            continue
+        title, body = sanitize_line(item["title"]), sanitize(item["body"])
+        text = body if body.startswith(title.removesuffix("…")) else f"{title}\n\n{body}"
+        parts.append(f"{text}\n\nid {item_id}")
+    return "\n\n".join(parts) + "\n"

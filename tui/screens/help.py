@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 def _key_label(binding: Binding) -> str:
     names = {"question_mark": "?", "slash": "/", "full_stop": ".", "asterisk": "*",
-             "exclamation_mark": "!"}
+             "exclamation_mark": "!", "left_square_bracket": "[",
+             "right_square_bracket": "]"}
     return ", ".join(names.get(k.strip(), k.strip()) for k in binding.key.split(","))
 
 

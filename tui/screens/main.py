@@ -10,22 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from store.desk import Store
 from store.errors import StoreError
 from store.journal import Record
 from store.tagnames import TagNameError, clean_tag
+from store.text import sanitize_line
 from store.tree import ALL, NodeKey, select
 from tui.config import Settings
-from tui.rows import StoreRows, detail_for
+from tui.rows import StoreRows, copy_text, detail_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.tag_editor import TagEdit, TagEditorScreen
@@ -37,6 +40,11 @@ from tui.widgets.topic_tree import TopicTree
 
 NARROW_WIDTH = 100
 """Below this many columns the detail pane moves under the list."""
+TREE_WIDTH = 72
+"""Below this many columns the tree folds away (``[`` shows it again), so the list stays
+readable; at 80 columns the tree is shown and the list keeps 58 columns."""
+MIN_WIDTH, MIN_HEIGHT = 50, 14
+"""Below this many columns or rows the panes give way to a "terminal too small" hint."""
 
 
 def _plural(n: int, word: str) -> str:
@@ -63,6 +71,12 @@ class MainScreen(Screen[None]):
                 id="main.toggle_newest"),
         Binding("e", "rename_node", "Rename", id="main.rename_node"),
         Binding("d,delete", "delete_node", "Delete", id="main.delete_node"),
+        Binding("y", "copy", "Copy", id="main.copy"),
+        Binding("left_square_bracket", "toggle_tree", "Show/hide tree", show=False,
+                id="main.toggle_tree"),
+        Binding("right_square_bracket", "toggle_detail", "Show/hide detail", show=False,
+                id="main.toggle_detail"),
+        Binding("z", "toggle_maximize", "Zoom pane", show=False, id="main.maximize"),
     ]
     """
     | Key(s) | Description |
@@ -77,6 +91,12 @@ class MainScreen(Screen[None]):
     | o | Order results by relevance or original order. |
     | n | Dated items: newest first, or original order. |
     | e / d | On a tag or saved search in the tree: rename / delete it. |
+    | y | Copy the item (or the marked items) to the clipboard, through the terminal. |
+    | [ / ] | Hide or show the tree / the detail pane. |
+    | z | Zoom the focused pane to the whole screen, or back (escape too). |
+
+    None of these is a tmux or screen prefix (ctrl+b, ctrl+a); all are plain keys
+    that survive any terminal and SSH.
     """
 
     def __init__(self, store: Store, settings: Settings | None = None) -> None:
@@ -86,8 +106,14 @@ class MainScreen(Screen[None]):
         self.view = BrowseView(store)
         self.last_edit: TagEdit | None = None
         self._read_timer: Timer | None = None
+        self._tree_choice: bool | None = None
+        """The user's [ choice: shown / hidden; None: by the width (TREE_WIDTH)."""
+        self._detail_shown = True
 
     def compose(self) -> ComposeResult:
+        # Classes for the terminal's size before the panes exist: styling them once for
+        # the right layout is much cheaper than restyling them all in on_mount.
+        self._set_layout_classes(self.app.size)
         with Horizontal(id="panes"):
             yield TopicTree(id="tree")
             with Container(id="content"):
@@ -98,6 +124,7 @@ class MainScreen(Screen[None]):
                                    show_tags=None if "tags" in columns else False,
                                    show_dates=None if "date" in columns else False)
                 yield DetailView(id="detail")
+        yield Static(id="too-small")
         yield Footer()
 
     @property
@@ -123,9 +150,9 @@ class MainScreen(Screen[None]):
     # -- wiring --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")  # right from frame one
         self.tree.border_title = "Topics"
         self.detail.border_title = "Detail"
+        self._fit_to(self.app.size)  # before the first frame, so it has the right layout
         self.search_bar.display = False
         self.tree.show_nodes(self.view.tree())
         self._show_node(ALL, "All items")
@@ -151,7 +178,41 @@ class MainScreen(Screen[None]):
             self._update_status()
 
     def _on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self._fit_to(event.size)
+
+    def _fit_to(self, size: Size) -> None:
+        """Arrange the panes for a terminal of ``size``: detail under the list when narrow,
+        no tree when narrower (unless the user asked for it), a hint when too small."""
+        width, height = size
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if self._set_layout_classes(size):
+            self.update_node_styles()  # once for all the classes: each restyle costs ms
+        show_tree = not self.has_class("-no-tree")
+        if too_small:
+            if self.maximized is not None:
+                self.minimize()
+            self.query_one("#too-small", Static).update(Text(
+                f"Terminal too small: {width}×{height}.\n"
+                f"newsdesk needs {MIN_WIDTH}×{MIN_HEIGHT}; enlarge the window, or q to quit."))
+        focused = self.focused
+        if focused is None and not too_small or (
+            (focused is self.tree and not show_tree)
+            or (focused is self.detail and not self._detail_shown)
+        ):
+            self.item_list.focus()
+
+    def _set_layout_classes(self, size: Size) -> bool:
+        """Set the screen's layout classes for ``size`` without restyling; True if any
+        changed."""
+        width, height = size
+        show_tree = width >= TREE_WIDTH if self._tree_choice is None else self._tree_choice
+        wanted = {"-narrow": width < NARROW_WIDTH, "-no-tree": not show_tree,
+                  "-no-detail": not self._detail_shown,
+                  "-too-small": width < MIN_WIDTH or height < MIN_HEIGHT}
+        changed = [name for name, on in wanted.items() if self.has_class(name) != on]
+        for name in changed:
+            self.set_class(wanted[name], name, update=False)
+        return bool(changed)
 
     def _show_node(self, key: NodeKey, label: str, keep_cursor: bool = False) -> None:
         self.view.choose(key, label)
@@ -442,3 +503,41 @@ class MainScreen(Screen[None]):
             change = lambda: self.store.delete_tag(name)  # noqa: E731
         self.app.push_screen(ConfirmScreen(question),
                              lambda yes: self._write(change, None) if yes else None)
+
+    # -- layout and clipboard --------------------------------------------------------
+
+    def action_toggle_tree(self) -> None:
+        """Hide or show the topic tree (the choice holds until the next press)."""
+        self._tree_choice = self.has_class("-no-tree")
+        self._fit_to(self.size)
+
+    def action_toggle_detail(self) -> None:
+        """Hide or show the detail pane; the list takes its room."""
+        self._detail_shown = not self._detail_shown
+        self._fit_to(self.size)
+
+    def action_toggle_maximize(self) -> None:
+        """Zoom the focused pane to the whole screen, or back."""
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused, container=False)
+
+    def action_copy(self) -> None:
+        """Put the marked items (or the current one) on the clipboard: title, body, id.
+
+        It goes through the terminal (OSC 52), so it works over SSH and in tmux
+        (with ``set -g set-clipboard on``), in terminals that allow it.
+        """
+        targets = self._targets()
+        if not targets:
+            self.notify("No item to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(copy_text(self.store, targets))
+        if len(targets) == 1:
+            item = self.store.get(targets[0])
+            title = sanitize_line(item["title"]) if item else targets[0]
+            what = f"“{title[:40]}…”" if len(title) > 40 else f"“{title}”"
+        else:
+            what = _plural(len(targets), "item")
+        self.notify(f"Copied {what} to the clipboard.", timeout=3)
