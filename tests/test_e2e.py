@@ -142,6 +142,23 @@ def test_a_tag_given_in_tmux_persists_to_the_next_launch(terminal, tmp_path: Pat
     again.wait_for("EXITED 0")
 
 
+def test_search_as_you_type_then_escape_in_tmux(terminal, tmp_path: Path) -> None:
+    term = terminal("--store", str(tmp_path / "store"))
+    term.wait_for(SEED_TITLE)
+    term.keys("/")
+    term.keys("tusk", literal=True)
+    screen = term.wait_for("Search in everything, best first (2)")
+    assert "Polish Prime Minister Donald Tusk" in screen
+    assert SEED_TITLE not in screen  # the first seed brief does not name Tusk
+    term.keys("Enter")
+    term.keys("/")
+    term.keys("Escape")
+    screen = term.wait_for("All items (30)")
+    assert SEED_TITLE in screen
+    term.keys("q")
+    assert "Traceback" not in term.wait_for("EXITED 0")
+
+
 def test_60x20_folds_the_tree_and_keeps_the_list_readable(terminal, tmp_path: Path) -> None:
     term = terminal("--store", str(tmp_path / "store"), size=(60, 20))
     screen = term.wait_for(SEED_TITLE)

@@ -19,7 +19,7 @@ from textual.events import Resize
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from store.desk import Store
 from store.errors import StoreError
@@ -37,6 +37,12 @@ from tui.widgets.detail_view import DetailView
 from tui.widgets.item_list import ItemList
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.topic_tree import TopicTree
+
+_OPENS_SOMETHING = frozenset({"tag", "search", "save_search", "rename_node", "delete_node"})
+"""Actions that move the focus or open a screen. Their bindings are *priority*
+bindings, run as the App receives the key rather than after the focused widget saw
+it, so keys typed right after them (a fast typist, a script, a paste) go to the new
+input instead of being dispatched to the old focus and lost."""
 
 NARROW_WIDTH = 100
 """Below this many columns the detail pane moves under the list."""
@@ -58,19 +64,20 @@ class MainScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Next pane", show=False, id="main.focus_next"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
                 id="main.focus_previous"),
-        Binding("t", "tag", "Tag", id="main.tag"),
+        Binding("t", "tag", "Tag", priority=True, id="main.tag"),
         Binding("full_stop", "repeat_tag", "Repeat tag", show=False, id="main.repeat_tag"),
         Binding("u", "undo", "Undo", id="main.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="main.redo"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="main.toggle_read"),
-        Binding("slash", "search", "Search", id="main.search"),
-        Binding("s", "save_search", "Save search", show=False, id="main.save_search"),
+        Binding("slash", "search", "Search", priority=True, id="main.search"),
+        Binding("s", "save_search", "Save search", show=False, priority=True,
+                id="main.save_search"),
         Binding("o", "toggle_order", "Relevance/original order", show=False,
                 id="main.toggle_order"),
         Binding("n", "toggle_newest", "Newest first/original order", show=False,
                 id="main.toggle_newest"),
-        Binding("e", "rename_node", "Rename", id="main.rename_node"),
-        Binding("d,delete", "delete_node", "Delete", id="main.delete_node"),
+        Binding("e", "rename_node", "Rename", priority=True, id="main.rename_node"),
+        Binding("d,delete", "delete_node", "Delete", priority=True, id="main.delete_node"),
         Binding("y", "copy", "Copy", id="main.copy"),
         Binding("left_square_bracket", "toggle_tree", "Show/hide tree", show=False,
                 id="main.toggle_tree"),
@@ -454,6 +461,8 @@ class MainScreen(Screen[None]):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _OPENS_SOMETHING and isinstance(self.focused, Input):
+            return False  # typing in the search bar: the key is text, not a command
         if action in ("rename_node", "delete_node"):
             return self._node_under_cursor() is not None
         if action == "save_search":

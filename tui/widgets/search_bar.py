@@ -89,7 +89,9 @@ class SearchBar(Vertical):
         self.display = True
         if value is not None:
             self.input.value = value
-        self.input.focus()
+        # Focus now, not on the next loop turn (``focus()``): keys typed right after
+        # "/" (a fast typist, a paste) must land in the input, not run as commands.
+        self.screen.set_focus(self.input)
         self.input.cursor_position = len(self.input.value)
 
     def close(self) -> None:
