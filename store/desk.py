@@ -18,7 +18,7 @@ applies the change and replaces the file atomically.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,10 +28,13 @@ from tinydb import TinyDB
 from store.derive import ENTITIES_VERSION, Reason, derive, derive_many, explain, resolve_all
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.importers import ImportOptions, ImportResult, Problem, Record, read_file
+from store.index import SearchIndex
 from store.journal import Record as OpRecord
 from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
 from store.paths import user_topics_file
+from store.query import Node
 from store.resources import seed_file
+from store.search import StateView, build_index, items_signature, load_index, update_index
 from store.state import BACKUP_DIR, StateFiles, UserState
 from store.storage import AtomicJSONStorage, StoreLock, file_signature, is_writable, make_dir
 from store.tagnames import clean_tag, is_under, tag_key
@@ -190,8 +193,12 @@ class Store:
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._lock = StoreLock(self.root / LOCK_FILE)
         self.user = StateFiles(self.root, self._lock, readonly=self.readonly)
+        self.state_view = StateView(self.user)
+        self._index: SearchIndex | None = None
+        self._index_signature = ""
         self._items: list[dict[str, Any]] = []
         self._by_id: dict[str, dict[str, Any]] = {}
+        self._newest: list[str] | None = None
         self._loaded_signature: object = object()
 
     # -- opening -------------------------------------------------------------------
@@ -257,6 +264,7 @@ class Store:
         items = items_from(self._storage.read(), self._storage_path)
         self._items = items
         self._by_id = {d["id"]: d for d in items}
+        self._newest: list[str] | None = None
         self._loaded_signature = self._storage.signature
 
     def problems(self) -> list[str]:
@@ -292,6 +300,21 @@ class Store:
     def ids(self) -> list[str]:
         """All item ids in original order."""
         return [d["id"] for d in self._items]
+
+    @property
+    def has_dates(self) -> bool:
+        """Whether any item has a date (then the list sorts newest first)."""
+        newest = self.newest_first()
+        return bool(newest) and bool(self._by_id[newest[0]].get("date"))
+
+    def newest_first(self) -> list[str]:
+        """Every id, newest date first, undated items last in original order (cached)."""
+        if self._newest is None:
+            dated = sorted((d for d in self._items if d.get("date")),
+                           key=lambda d: d["date"], reverse=True)
+            undated = [d for d in self._items if not d.get("date")]
+            self._newest = [d["id"] for d in dated + undated]
+        return self._newest
 
     # -- user state: tags, read marks, saved searches ------------------------------
 
@@ -378,6 +401,39 @@ class Store:
             return add, remove
 
         return self.user.change_tags(plan, f"restore tags of {len(wanted)} items")
+
+    # -- search ----------------------------------------------------------------------
+
+    @property
+    def search_index(self) -> SearchIndex | None:
+        """The loaded index, if it is current (None until ``ensure_index``)."""
+        if self._index is not None and self._index_signature == items_signature(self.root):
+            return self._index
+        return None
+
+    def ensure_index(self) -> SearchIndex:
+        """Load the cached index, or build (and cache) it from the items: ~0.25 ms an
+        item, so the TUI calls this in a worker thread."""
+        index = self.search_index
+        if index is not None:
+            return index
+        signature = items_signature(self.root)
+        index = load_index(self.root)
+        if index is None:
+            index = build_index(self.root, self._items, signature)
+        self._index, self._index_signature = index, signature
+        return index
+
+    def search(self, query: str | Node, *, within: Collection[str] | None = None,
+               order: str = "relevance", limit: int | None = None) -> list[str]:
+        """Ids matching ``query`` (QuerySyntaxError for a malformed one), best first
+        or in original order."""
+        return self.ensure_index().search(query, self.state_view, within=within, order=order,
+                                          limit=limit)
+
+    def count(self, query: str | Node) -> int:
+        """How many items match ``query``."""
+        return self.ensure_index().count(query, self.state_view)
 
     def resolve_id(self, prefix: str) -> str:
         """The one item id starting with ``prefix`` (at least 4 characters)."""
@@ -497,6 +553,7 @@ class Store:
             # writing them after would leave visible items without their tags.
             tags_record = self.add_import_tags(import_tags) if import_tags else None
             if changes:
+                before = items_signature(self.root)
                 try:
                     self._storage.write({**data, _ITEMS: merged})
                 except BaseException:
@@ -504,6 +561,9 @@ class Store:
                         with contextlib.suppress(StoreError):
                             self.user.withdraw(tags_record)
                     raise
+                if not report.updated:  # only additions: extend the search cache
+                    update_index(self.root, before, [changes[k] for k in sorted(
+                        changes, key=int)])
         self.refresh()
         return report
 

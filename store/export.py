@@ -12,17 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shlex
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from store.desk import Store
 from store.errors import StoreError
 from store.model import now_iso
-from store.tagnames import is_under
-from store.text import sanitize, sanitize_line, terms
+from store.query import QuerySyntaxError
+from store.text import sanitize, sanitize_line
+
+if TYPE_CHECKING:
+    from store.desk import Store
 
 EXPORT_FORMATS = ("jsonl", "csv", "md")
 COLUMNS = ("id", "title", "body", "source", "date", "url", "author", "guid", "feed",
@@ -48,47 +49,15 @@ def export_row(store: Store, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def select_items(store: Store, query: str | None) -> list[dict[str, Any]]:
-    """The items ``query`` selects, in store order; every item when it is empty.
-
-    NOTE: a stand-in until the search language (store/query.py + store/index.py)
-    is merged; then this function alone should call ``SearchIndex``/``parse``. It
-    reads ``tag:NAME`` and ``topic:NAME`` (the name or anything under it, ignoring
-    case) and plain words (all of them must occur in the title or text, matched
-    like search matches words), all ANDed; quote a name with spaces.
-    """
+    """The items ``query`` (the search language) selects, in store order; every item
+    when it is empty. A malformed query raises QueryError with its position."""
     if not query or not query.strip():
         return list(store.items())
     try:
-        parts = shlex.split(query)
-    except ValueError as exc:
-        raise QueryError(f"Cannot read the query {query!r}: {exc}.") from exc
-    tags: list[str] = []
-    topics: list[str] = []
-    words: list[str] = []
-    for part in parts:
-        field, sep, value = part.partition(":")
-        if sep and field.casefold() == "tag":
-            tags.append(value)
-        elif sep and field.casefold() == "topic":
-            topics.append(value)
-        elif sep and re.fullmatch(r"[A-Za-z]+", field):
-            raise QueryError(f"Export understands only tag:NAME, topic:NAME and words for now, "
-                             f"not {field}:.")
-        else:
-            words.extend(terms(part))
-    chosen = []
-    for item in store.items():
-        item_tags = store.tags_of(item["id"])
-        if not all(any(is_under(t, want) for t in item_tags) for want in tags):
-            continue
-        if not all(any(is_under(t, want) for t in item.get("topics", ())) for want in topics):
-            continue
-        if words:
-            have = set(terms(item["title"])) | set(terms(item["body"]))
-            if not all(w in have for w in words):
-                continue
-        chosen.append(item)
-    return chosen
+        ids = store.search(query, order="original")
+    except QuerySyntaxError as exc:
+        raise QueryError(f"Bad query {query!r}: {exc}.") from exc
+    return [item for item in map(store.get, ids) if item is not None]
 
 
 # -- formats --------------------------------------------------------------------------
@@ -154,7 +123,12 @@ def to_markdown(rows: Sequence[dict[str, Any]], stamp: str | None = None) -> byt
 def export_items(store: Store, fmt: str, query: str | None = None) -> tuple[bytes, int]:
     """The items of ``store`` that ``query`` selects, in ``fmt`` (one of
     EXPORT_FORMATS), and how many there are."""
-    rows = [export_row(store, item) for item in select_items(store, query)]
+    return render(store, select_items(store, query), fmt)
+
+
+def render(store: Store, items: Sequence[dict[str, Any]], fmt: str) -> tuple[bytes, int]:
+    """``items`` in ``fmt`` (one of EXPORT_FORMATS), and how many there are."""
+    rows = [export_row(store, item) for item in items]
     if fmt == "jsonl":
         return to_jsonl(rows), len(rows)
     if fmt == "csv":

@@ -7,7 +7,7 @@ Paths nest by ``/``; a parent counts every item under any of its children once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Protocol
@@ -71,10 +71,14 @@ def _hierarchy(kind: str, members: dict[str, set[int]], prefix: str = "") -> lis
     return nodes
 
 
-def build_tree(source: TreeSource) -> list[TreeNode]:
+def build_tree(source: TreeSource, within: Collection[str] | None = None,
+               saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
     """The whole tree: All items, Unread, Topics, People, Places, Organisations, Tags,
-    Untagged."""
+    Untagged, Saved searches. With ``within`` (the current search results) every count
+    is of those items only: a faceted view that shows where the matches are."""
     items, tags_of = source.items(), source.tags_of
+    if within is not None:
+        items = [d for d in items if d["id"] in within]
     topics: dict[str, set[int]] = {}
     entities: dict[str, dict[str, int]] = {field: {} for field, _, _ in ENTITY_GROUPS}
     with_entity: dict[str, int] = dict.fromkeys(entities, 0)
@@ -83,9 +87,13 @@ def build_tree(source: TreeSource) -> list[TreeNode]:
     with_topic = 0
     unread = 0
     tagged_any: set[int] = set()
+    months: dict[str, set[int]] = {}
     for n, item in enumerate(items):
         if not source.is_read(item["id"]):
             unread += 1
+        date = item.get("date")
+        if date:
+            months.setdefault(f"{date[:4]}/{date[:7]}", set()).add(n)
         if item["topics"]:
             with_topic += 1
         for topic in item["topics"]:
@@ -110,7 +118,24 @@ def build_tree(source: TreeSource) -> list[TreeNode]:
           for field, group, kind in ENTITY_GROUPS),
         TreeNode("Tags", len(tagged_any), ("group", "Tags"), _hierarchy("tag", tags)),
         TreeNode("Untagged", untagged, UNTAGGED),
+        *_date_group(months),
+        TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
+                 [TreeNode(name, count, ("saved", name)) for name, count in saved]),
     ]
+
+
+def _date_group(months: dict[str, set[int]]) -> list[TreeNode]:
+    """``By date``: year, then month, newest first; absent when no item has a date."""
+    if not months:
+        return []
+    years = _hierarchy("date", months)
+    for year in years:
+        for month in year.children:
+            month.key = ("date", month.key[1].split("/", 1)[1])  # "2025-02"
+        year.children.sort(key=lambda n: n.key[1], reverse=True)
+    years.sort(key=lambda n: n.key[1], reverse=True)
+    total = len(set().union(*months.values()))
+    return [TreeNode("By date", total, ("group", "By date"), years)]
 
 
 def _flat_group(group: str, kind: str, counts: dict[str, int], items: int) -> TreeNode:
@@ -133,6 +158,10 @@ def select(key: NodeKey, source: TreeSource) -> list[str]:
     if kind in _FIELD_OF_KIND:
         field = _FIELD_OF_KIND[kind]
         return [d["id"] for d in items if key[1] in d.get(field, ())]
+    if kind == "date":
+        return [d["id"] for d in items if (d.get("date") or "").startswith(key[1])]
+    if kind == "group" and key[1] == "By date":
+        return [d["id"] for d in items if d.get("date")]
     if kind == "unread":
         return [d["id"] for d in items if not source.is_read(d["id"])]
     if kind == "topic":

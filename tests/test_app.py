@@ -19,7 +19,7 @@ def seed_ids(store: Store, lines: list[int]) -> list[str]:
 
 
 def detail_text(app: NewsdeskApp) -> str:
-    return str(app.screen.query_one("#detail-body").render())
+    return app.screen.query_one(DetailView).plain
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ async def test_hostile_text_is_shown_literally_and_inert(store_dir: Path, tmp_pa
         await pilot.pause()
         assert "[@click=app.quit]Read more[/]" in detail_text(app)
         # Click where the would-be link is drawn, in the detail and in the list row.
-        await pilot.click("#detail-body", offset=(3, 2))
+        await pilot.click("#detail", offset=(3, 2))
         await pilot.click("#items", offset=(4, 1))
         assert app.is_running
         await pilot.press("down")

@@ -290,8 +290,10 @@ def test_export_to_stdout_with_query(store_dir: Path) -> None:
     out = run(*s, "export", "--format", "md", "--query", "tag:defence")
     assert out.returncode == 0
     assert out.stdout.count("\n## ") == 1 and "## Estonia expands drone defence" in out.stdout
-    out = run(*s, "export", "--query", "date:2025")
-    assert out.returncode == 1 and "only tag:NAME" in out.stderr
+    out = run(*s, "export", "--query", "defence date:2025")  # the full search language
+    assert out.returncode == 0 and "Estonia expands drone defence" in out.stdout
+    out = run(*s, "export", "--query", "drone (")
+    assert out.returncode == 1 and "Bad query" in out.stderr and "column" in out.stderr
     out = run(*s, "export", "-o", str(store_dir / "missing" / "x.jsonl"))
     assert out.returncode == 1 and "Traceback" not in out.stderr
 

@@ -158,7 +158,7 @@ async def test_config_problems_are_notified_at_start(store: Store) -> None:
     assert len(notes) == 1
     lines = notes[0].splitlines()
     assert lines[0] == f"{path}:1: mouse must be true or false; using the default (true)"
-    assert lines[1].startswith(f"{path}: theme 'no-such-theme' is unknown (themes: ")
+    assert lines[1].startswith(f"{path}:2: unknown theme 'no-such-theme'; choose one of: ")
     assert lines[2] == f"{path}:4: [keys] no binding has the id 'main.nope' (press ? for the keys)"
 
 

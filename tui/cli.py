@@ -32,6 +32,17 @@ def _version() -> str:
         return "0.0.0+source"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked (importlib.metadata costs ~30 ms)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"{PROG} {_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (global options go before the command)."""
     parser = argparse.ArgumentParser(
@@ -41,7 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--store", metavar="DIR", type=Path,
                         help="the store folder (default: $NEWSDESK_STORE or the user data dir)")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--theme", metavar="NAME",
+                        help="colour theme of the browser: ansi (the terminal's own colours), "
+                        "textual-dark, nord … (default: the config file's, else ansi on "
+                        "16-colour terminals)")
+    parser.add_argument("--no-mouse", dest="mouse", action="store_false", default=None,
+                        help="leave the mouse to the terminal, so its own text selection "
+                        "works (e.g. over SSH); everything has a key")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", help="create a store (with the seed briefs unless --empty)",
@@ -83,6 +101,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="print the items", description="Print every item: id and "
                        "title, or JSON Lines with --json.")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser(
+        "search", help="find items with the query language",
+        description="Print the items matching QUERY (best match first): id and title, "
+        "JSON Lines with --json, or just how many with --count. Words must all match; "
+        '"exact phrase", OR, NOT/-word, (…), prefix*, and fields tag: topic: title: '
+        "source: id: person: place: org: date: before: after: is:tagged is:untagged "
+        "is:read is:unread.")
+    p.add_argument("query", metavar="QUERY", help="quote it for the shell")
+    p.add_argument("--json", action="store_true", help="one JSON object per line, as list --json")
+    p.add_argument("--count", action="store_true", help="print only the number of matches")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N results")
+    p.add_argument("--order", choices=("relevance", "original"), default="relevance",
+                   help="best match first (default) or the order items were imported")
 
     p = sub.add_parser("tree", help="print the topic tree with counts",
                        description="Print the topic tree with counts; --json prints a list of "
@@ -324,6 +356,55 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search without loading the items when the index cache is current (fast path)."""
+    from store.query import QuerySyntaxError, parse
+
+    try:
+        node = parse(args.query)
+    except QuerySyntaxError as exc:
+        _err(f"bad query: {exc}\n  {args.query}\n  {' ' * exc.position}^")
+        return 1
+    if args.limit is not None and args.limit < 0:
+        _err("--limit must be 0 or more")
+        return 2
+    root = _store_root(args)
+    store = None
+    index, view = _cached_search(root)
+    if index is None or args.json:
+        store = _open(args, create=False)
+        index, view = store.ensure_index(), store.state_view
+    if args.count:
+        print(index.count(node, view))
+        return 0
+    ids = index.search(node, view, order=args.order, limit=args.limit)
+    out = sys.stdout
+    for item_id in ids:
+        if store is not None and args.json:
+            out.write(orjson.dumps(item_json(store, store.get(item_id))).decode() + "\n")
+        else:
+            from store.text import sanitize_line
+
+            out.write(f"{item_id}  {sanitize_line(index.title(item_id) or '')}\n")
+    return 0
+
+
+def _cached_search(root: Path):  # -> (SearchIndex | None, StateView | None)
+    """The cached index and the user state, read without opening the whole store."""
+    from store.search import ITEMS_FILE, StateView, load_index
+    from store.state import StateFiles
+    from store.storage import StoreLock
+
+    if not (root / ITEMS_FILE).exists():
+        return None, None
+    index = load_index(root)
+    if index is None:
+        return None, None
+    files = StateFiles(root, StoreLock(root / "lock"))
+    files.load()
+    return index, StateView(files)
+
+
 def cmd_tree(args: argparse.Namespace) -> int:
     from store.text import sanitize_line
     from store.tree import build_tree
@@ -428,10 +509,31 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from tui.app import run
-    from tui.config import load_settings
+    import gc
 
-    settings = load_settings()
+    from tui.config import load_settings, value_problem
+    from tui.theme import UnknownTheme, resolve_theme
+
+    # Start-up allocates a lot and frees little: collecting before the first frame only
+    # costs time. The app turns the collector back on once it has drawn (NewsdeskApp).
+    gc.disable()
+    settings = load_settings()  # problems in the file are shown in the app, not fatal
+    if args.mouse is not None:
+        settings.mouse = args.mouse
+    if args.theme is not None:
+        try:
+            settings.theme = resolve_theme(args.theme)
+        except UnknownTheme as exc:
+            _err(f"{exc} (from --theme)")
+            return 2
+    elif settings.theme is not None:
+        try:
+            settings.theme = resolve_theme(settings.theme)
+        except UnknownTheme as exc:  # a bad value in the file: say so, use the default
+            settings.problems.append(value_problem(settings, "theme", str(exc)))
+            settings.theme = None
+    from tui.app import run
+
     store = _open(args, settings=settings)
     return run(store, settings)
 
@@ -443,6 +545,7 @@ COMMANDS = {
     "export": cmd_export,
     "config": cmd_config,
     "list": cmd_list,
+    "search": cmd_search,
     "tree": cmd_tree,
     "retopic": cmd_retopic,
     "tag": cmd_tag,

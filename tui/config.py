@@ -62,7 +62,8 @@ class Settings:
     store: Path | None = None
     """The store folder when neither --store nor $NEWSDESK_STORE names one."""
     theme: str | None = None
-    """A Textual theme name; None keeps Textual's default."""
+    """Colour theme by name (``ansi``: the terminal's own palette); None: chosen for the
+    terminal (``ansi`` when it reports 16 colours, else ``textual-dark``)."""
     mouse: bool = True
     """Whether the app takes the mouse (false leaves selection to the terminal)."""
     columns: tuple[str, ...] = COLUMNS
@@ -285,3 +286,15 @@ def to_toml(settings: Settings) -> str:
     lines += ["", "[keys]"]
     lines += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in settings.keys.items()]
     return "\n".join(lines) + "\n"
+
+
+def value_problem(settings: Settings, key: str, message: str) -> ConfigProblem:
+    """A problem with the value of top-level ``key`` found after loading (e.g. an unknown
+    theme, which only the app can check), pointing at its line in the file."""
+    line = None
+    if settings.path is not None and settings.path.is_file():
+        try:
+            line = find_line(settings.path.read_text(encoding="utf-8"), key)
+        except (OSError, UnicodeDecodeError):
+            line = None
+    return ConfigProblem(settings.path or config_file(), line, message)

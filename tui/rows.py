@@ -6,16 +6,27 @@ can be tested with an in-memory source and the store with no UI at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from store.desk import Store
+from store.text import sanitize, sanitize_line
 from tui.widgets.detail_view import Detail
 from tui.widgets.item_list import RowData
+
+Highlighter = Callable[[str], Sequence[tuple[int, int]]]
+"""Text -> spans that match the current search (nothing when there is none)."""
+
+
+def _no_highlights(text: str) -> Sequence[tuple[int, int]]:
+    return ()
 
 
 class StoreRows:
     """Rows of the item list, read from an open store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, highlight: Highlighter = _no_highlights) -> None:
         self.store = store
+        self.highlight = highlight
 
     def row(self, item_id: str) -> RowData:
         """What the list draws for one item."""
@@ -24,10 +35,12 @@ class StoreRows:
             return RowData(title="(item no longer in the store)")
         return RowData(title=item["title"], tags=tuple(self.store.tags_of(item_id)),
                        unread=not self.store.is_read(item_id),
-                       date=item["date"][:10] if item.get("date") else None)
+                       date=item["date"][:10] if item.get("date") else None,
+                       highlights=tuple(self.highlight(item["title"])))
 
 
-def detail_for(store: Store, item_id: str | None) -> Detail | None:
+def detail_for(store: Store, item_id: str | None,
+               highlight: Highlighter = _no_highlights) -> Detail | None:
     """What the detail pane shows for one item (None when there is no item)."""
     item = store.get(item_id) if item_id else None
     if item is None:
@@ -42,6 +55,21 @@ def detail_for(store: Store, item_id: str | None) -> Detail | None:
         topics=item["topics"],
         tags=store.tags_of(item["id"]),
         reasons=store.reasons(item["id"]),
+        highlights=tuple(highlight(item["body"])),
         extra=[(name, item[name]) for name in ("date", "url", "author", "feed")
                if item.get(name)],
     )
+
+
+def copy_text(store: Store, ids: Sequence[str]) -> str:
+    """What the copy key puts on the clipboard: per item its title (unless the body
+    starts with it), body and id, items separated by a blank line. Plain text."""
+    parts = []
+    for item_id in ids:
+        item = store.get(item_id)
+        if item is None:
+            continue
+        title, body = sanitize_line(item["title"]), sanitize(item["body"])
+        text = body if body.startswith(title.removesuffix("…")) else f"{title}\n\n{body}"
+        parts.append(f"{text}\n\nid {item_id}")
+    return "\n\n".join(parts) + "\n"

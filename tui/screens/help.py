@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 def _key_label(binding: Binding) -> str:
     names = {"question_mark": "?", "slash": "/", "full_stop": ".", "asterisk": "*",
-             "exclamation_mark": "!"}
+             "exclamation_mark": "!", "left_square_bracket": "[",
+             "right_square_bracket": "]"}
     return ", ".join(names.get(k.strip(), k.strip()) for k in binding.key.split(","))
 
 
@@ -30,7 +31,23 @@ def bindings_text(sections: Iterable[tuple[str, Iterable[BindingType]]]) -> Text
             out.append(f"  {_key_label(binding):<22}", style="bold")
             out.append(f"{binding.description or binding.action}\n")
         out.append("\n")
+    out.append("Search language\n", style="bold underline")
+    out.append(QUERY_HELP)
     return out
+
+
+QUERY_HELP = """\
+  words              all must match; case, accents and plurals ignored
+  "exact phrase"     words next to each other
+  guarant*           a prefix
+  a OR b, NOT a, -a  either, neither; ( ) group
+  tag:region         a tag and the tags under it (region/europe)
+  topic:security     a topic path, or any part of it
+  person: place: org:  the People / Places / Organisations nodes
+  title: source: id: only in that field
+  date:2025-02  date:>2025-01-01  before:2025-03-01  after:2025-01-01
+  is:tagged is:untagged is:read is:unread
+"""
 
 
 class HelpScreen(ModalScreen[None]):

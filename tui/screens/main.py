@@ -10,31 +10,47 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from textual import on
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Container, Horizontal
+from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from store.desk import Store
 from store.errors import ReadOnlyStoreError, StoreError
 from store.journal import Record
 from store.tagnames import TagNameError, clean_tag
-from store.tree import ALL, NodeKey, build_tree, select
+from store.text import sanitize_line
+from store.tree import ALL, NodeKey, select
 from tui.config import Settings
-from tui.rows import StoreRows, detail_for
+from tui.rows import StoreRows, copy_text, detail_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.tag_editor import TagEdit, TagEditorScreen
+from tui.view import BrowseView
 from tui.widgets.detail_view import DetailView
 from tui.widgets.item_list import ItemList
+from tui.widgets.search_bar import SearchBar
 from tui.widgets.topic_tree import TopicTree
+
+_OPENS_SOMETHING = frozenset({"tag", "search", "save_search", "rename_node", "delete_node"})
+"""Actions that move the focus or open a screen. Their bindings are *priority*
+bindings, run as the App receives the key rather than after the focused widget saw
+it, so keys typed right after them (a fast typist, a script, a paste) go to the new
+input instead of being dispatched to the old focus and lost."""
 
 NARROW_WIDTH = 100
 """Below this many columns the detail pane moves under the list."""
+TREE_WIDTH = 72
+"""Below this many columns the tree folds away (``[`` shows it again), so the list stays
+readable; at 80 columns the tree is shown and the list keeps 58 columns."""
+MIN_WIDTH, MIN_HEIGHT = 50, 14
+"""Below this many columns or rows the panes give way to a "terminal too small" hint."""
 READONLY_BANNER = "read-only store: browsing and search work; changes cannot be saved"
 """Docked at the top when the store folder cannot be written."""
 
@@ -50,13 +66,26 @@ class MainScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Next pane", show=False, id="main.focus_next"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
                 id="main.focus_previous"),
-        Binding("t", "tag", "Tag", id="main.tag"),
+        Binding("t", "tag", "Tag", priority=True, id="main.tag"),
         Binding("full_stop", "repeat_tag", "Repeat tag", show=False, id="main.repeat_tag"),
         Binding("u", "undo", "Undo", id="main.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="main.redo"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="main.toggle_read"),
-        Binding("e", "rename_tag", "Rename tag", id="main.rename_tag"),
-        Binding("d,delete", "delete_tag", "Delete tag", id="main.delete_tag"),
+        Binding("slash", "search", "Search", priority=True, id="main.search"),
+        Binding("s", "save_search", "Save search", show=False, priority=True,
+                id="main.save_search"),
+        Binding("o", "toggle_order", "Relevance/original order", show=False,
+                id="main.toggle_order"),
+        Binding("n", "toggle_newest", "Newest first/original order", show=False,
+                id="main.toggle_newest"),
+        Binding("e", "rename_node", "Rename", priority=True, id="main.rename_node"),
+        Binding("d,delete", "delete_node", "Delete", priority=True, id="main.delete_node"),
+        Binding("y", "copy", "Copy", id="main.copy"),
+        Binding("left_square_bracket", "toggle_tree", "Show/hide tree", show=False,
+                id="main.toggle_tree"),
+        Binding("right_square_bracket", "toggle_detail", "Show/hide detail", show=False,
+                id="main.toggle_detail"),
+        Binding("z", "toggle_maximize", "Zoom pane", show=False, id="main.maximize"),
     ]
     """
     | Key(s) | Description |
@@ -66,29 +95,47 @@ class MainScreen(Screen[None]):
     | . | Repeat the last tag operation on the current item. |
     | u / ctrl+r | Undo / redo a tag operation (kept across restarts). |
     | r | Toggle read / unread. |
-    | e / d | On a tag in the tree: rename / delete it. |
+    | / | Search (results update as you type). |
+    | s | Save the current search. |
+    | o | Order results by relevance or original order. |
+    | n | Dated items: newest first, or original order. |
+    | e / d | On a tag or saved search in the tree: rename / delete it. |
+    | y | Copy the item (or the marked items) to the clipboard, through the terminal. |
+    | [ / ] | Hide or show the tree / the detail pane. |
+    | z | Zoom the focused pane to the whole screen, or back (escape too). |
+
+    None of these is a tmux or screen prefix (ctrl+b, ctrl+a); all are plain keys
+    that survive any terminal and SSH.
     """
 
     def __init__(self, store: Store, settings: Settings | None = None) -> None:
         super().__init__()
         self.store = store
         self.settings = settings or Settings()
-        self.node_key: NodeKey = ALL
-        self.node_label = "All items"
+        self.view = BrowseView(store)
         self.last_edit: TagEdit | None = None
         self._read_timer: Timer | None = None
+        self._tree_choice: bool | None = None
+        """The user's [ choice: shown / hidden; None: by the width (TREE_WIDTH)."""
+        self._detail_shown = True
 
     def compose(self) -> ComposeResult:
+        # Classes for the terminal's size before the panes exist: styling them once for
+        # the right layout is much cheaper than restyling them all in on_mount.
+        self._set_layout_classes(self.app.size)
         if self.store.readonly:
             yield Static(READONLY_BANNER, id="readonly-banner", markup=False)
         with Horizontal(id="panes"):
             yield TopicTree(id="tree")
             with Container(id="content"):
                 columns = self.settings.columns
-                yield ItemList(StoreRows(self.store), id="items",
-                               show_tags=None if "tags" in columns else False,
-                               show_dates=None if "date" in columns else False)
+                with Vertical(id="list-pane"):
+                    yield SearchBar(id="search")
+                    yield ItemList(StoreRows(self.store, self.view.highlights), id="items",
+                                   show_tags=None if "tags" in columns else False,
+                                   show_dates=None if "date" in columns else False)
                 yield DetailView(id="detail")
+        yield Static(id="too-small")
         yield Footer()
 
     @property
@@ -103,28 +150,93 @@ class MainScreen(Screen[None]):
     def detail(self) -> DetailView:
         return self.query_one(DetailView)
 
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
+    @property
+    def node_key(self) -> NodeKey:
+        return self.view.node_key
+
     # -- wiring --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")  # right from frame one
         self.tree.border_title = "Topics"
         self.detail.border_title = "Detail"
-        self.tree.show_nodes(build_tree(self.store))
+        self._fit_to(self.app.size)  # before the first frame, so it has the right layout
+        self.search_bar.display = False
+        self.tree.show_nodes(self.view.tree())
         self._show_node(ALL, "All items")
         self.item_list.focus()
         self.set_interval(self.settings.poll_interval, self._poll)
+        self._load_index()
+
+    @work(thread=True, exclusive=True, group="index")
+    def _load_index(self) -> None:
+        """Load (or, the first time, build) the search index off the UI thread."""
+        try:
+            self.store.ensure_index()
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._index_ready)
+
+    def _index_ready(self) -> None:
+        if self.view.query_text or self.search_bar.value.strip():
+            self._run_query(self.search_bar.value)
+        else:
+            self.tree.show_nodes(self.view.tree())
+            self._update_status()
 
     def _on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self._fit_to(event.size)
+
+    def _fit_to(self, size: Size) -> None:
+        """Arrange the panes for a terminal of ``size``: detail under the list when narrow,
+        no tree when narrower (unless the user asked for it), a hint when too small."""
+        width, height = size
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if self._set_layout_classes(size):
+            self.update_node_styles()  # once for all the classes: each restyle costs ms
+        show_tree = not self.has_class("-no-tree")
+        if too_small:
+            if self.maximized is not None:
+                self.minimize()
+            self.query_one("#too-small", Static).update(Text(
+                f"Terminal too small: {width}×{height}.\n"
+                f"newsdesk needs {MIN_WIDTH}×{MIN_HEIGHT}; enlarge the window, or q to quit."))
+        focused = self.focused
+        if focused is None and not too_small or (
+            (focused is self.tree and not show_tree)
+            or (focused is self.detail and not self._detail_shown)
+        ):
+            self.item_list.focus()
+
+    def _set_layout_classes(self, size: Size) -> bool:
+        """Set the screen's layout classes for ``size`` without restyling; True if any
+        changed."""
+        width, height = size
+        show_tree = width >= TREE_WIDTH if self._tree_choice is None else self._tree_choice
+        wanted = {"-narrow": width < NARROW_WIDTH, "-no-tree": not show_tree,
+                  "-no-detail": not self._detail_shown,
+                  "-too-small": width < MIN_WIDTH or height < MIN_HEIGHT}
+        changed = [name for name, on in wanted.items() if self.has_class(name) != on]
+        for name in changed:
+            self.set_class(wanted[name], name, update=False)
+        return bool(changed)
 
     def _show_node(self, key: NodeKey, label: str, keep_cursor: bool = False) -> None:
-        self.node_key, self.node_label = key, label
-        self.item_list.set_rows(select(key, self.store), keep_cursor=keep_cursor)
-        self.item_list.set_label(label)
+        self.view.choose(key, label)
+        self._show_list(keep_cursor)
+
+    def _show_list(self, keep_cursor: bool) -> None:
+        self.item_list.set_rows(self.view.list_ids(), keep_cursor=keep_cursor)
+        self.item_list.set_label(self.view.label())
         self._show_detail(self.item_list.current_id)
+        self._update_status()
 
     def _show_detail(self, item_id: str | None) -> None:
-        self.detail.show(detail_for(self.store, item_id))
+        self.detail.show(detail_for(self.store, item_id, self.view.highlights))
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
@@ -138,11 +250,17 @@ class MainScreen(Screen[None]):
 
     def _refresh_views(self, ids: Sequence[str] | None = None) -> None:
         """Redraw after a change: counts in the tree, rows, and the detail."""
-        self.tree.show_nodes(build_tree(self.store))
-        if self.node_key[0] in ("tag", "untagged", "unread") or self.node_key == ("group", "Tags"):
-            self.item_list.set_rows(select(self.node_key, self.store), keep_cursor=True)
+        self.view.rerun()
+        self.tree.show_nodes(self.view.tree())
+        self.item_list.set_rows(self.view.list_ids(), keep_cursor=True)
         self.item_list.refresh_rows(ids)
-        self.detail.show(detail_for(self.store, self.item_list.current_id))
+        self.detail.show(detail_for(self.store, self.item_list.current_id, self.view.highlights))
+        self._update_status()
+
+    def after_import(self) -> None:
+        """New items: reload the index (extended on disk by the import) and redraw."""
+        self._load_index()
+        self._refresh_views()
 
     def _poll(self) -> None:
         """Show what another session changed (cheap: a few stats when nothing did)."""
@@ -152,6 +270,8 @@ class MainScreen(Screen[None]):
             self.notify(str(exc), severity="error", timeout=8)
             return
         if changed:
+            if self.store.search_index is None:  # another session imported: reload it
+                self._load_index()
             self._refresh_views()
 
     def _write(self, change: Callable[[], Record | None], ids: Sequence[str] | None,
@@ -170,7 +290,7 @@ class MainScreen(Screen[None]):
 
     @on(TopicTree.Chosen)
     def _tree_chosen(self, event: TopicTree.Chosen) -> None:
-        if event.key[0] != "group" or event.key[1] in ("Topics", "Tags"):
+        if event.key[0] != "group" or event.key[1] not in ("Saved searches",):
             if event.key != self.node_key:
                 self._show_node(event.key, event.label)
         if event.enter:
@@ -255,27 +375,123 @@ class MainScreen(Screen[None]):
                 self._read_timer.stop()
             self._write(lambda: self.store.set_read(targets, read), targets, quiet=True)
 
-    # -- tag nodes in the tree -----------------------------------------------------
+    # -- search ----------------------------------------------------------------------
 
-    def _tag_under_cursor(self) -> str | None:
+    def _update_status(self) -> None:
+        bar = self.search_bar
+        if not bar.display:
+            return
+        if not self.view.ready:
+            bar.show_status("indexing…")
+            return
+        scope = "everything" if bar.everywhere else f"in {self.view.node_label}"
+        if self.view.results is None:
+            bar.show_status(f"type to search {scope} · ctrl+g: scope · ctrl+o: order")
+            return
+        shown = self.item_list.item_count
+        order = "best first" if bar.by_relevance else "original order"
+        bar.show_status(f"{shown:,} shown · {len(self.view.results):,} in all · {scope} · "
+                        f"{order} · ctrl+g / ctrl+o")
+
+    def _run_query(self, text: str) -> None:
+        if not self.view.ready:
+            self.view.query_text = text
+            self._update_status()
+            return
+        problem = self.view.set_query(text)
+        if problem is not None:
+            self.search_bar.show_error(problem.message, problem.position)
+            return
+        self.tree.show_nodes(self.view.tree())
+        self._show_list(keep_cursor=False)
+
+    def action_search(self) -> None:
+        """Open the search bar (the query narrows the selected tree node)."""
+        self._before_search = (self.view.node_key, self.view.node_label,
+                               self.item_list.current_id)
+        self.search_bar.open()
+        self._update_status()
+
+    @on(SearchBar.Changed)
+    def _search_changed(self, event: SearchBar.Changed) -> None:
+        self._run_query(event.query)
+
+    @on(SearchBar.Submitted)
+    def _search_submitted(self, event: SearchBar.Submitted) -> None:
+        self._run_query(event.query)
+        self.item_list.focus()
+
+    @on(SearchBar.OptionsChanged)
+    def _search_options(self) -> None:
+        self.view.everywhere = self.search_bar.everywhere
+        self.view.by_relevance = self.search_bar.by_relevance
+        self.view.rerun()
+        self._show_list(keep_cursor=True)
+
+    @on(SearchBar.Cancelled)
+    def _search_cancelled(self) -> None:
+        self.search_bar.close()
+        self.view.clear_query()
+        key, label, cursor = getattr(self, "_before_search", (ALL, "All items", None))
+        self.tree.show_nodes(self.view.tree())
+        self.view.choose(key, label)
+        self._show_list(keep_cursor=False)
+        if cursor is not None:
+            self.item_list.move_to(cursor)
+        self.item_list.focus()
+
+    def action_toggle_order(self) -> None:
+        """Switch the results between relevance and original order."""
+        self.search_bar.action_toggle_order()
+
+    def action_toggle_newest(self) -> None:
+        """Switch dated lists between newest first and original order."""
+        self.view.newest_first = not self.view.newest_first
+        self._show_list(keep_cursor=True)
+        self.notify(f"Order: {self.view.order_label}", timeout=2)
+
+    def action_save_search(self) -> None:
+        """Save the current query under a name; it appears under Saved searches."""
+        query = self.view.query_text.strip()
+        if not query:
+            self.notify("Nothing to save: search first with /.")
+            return
+
+        def done(name: str | None) -> None:
+            if name and name.strip():
+                self._write(lambda: self.store.save_search(name, query), None, quiet=True)
+                self.notify(f"Saved search {name.strip()!r}.")
+
+        self.app.push_screen(PromptScreen("Save search as", query), done)
+
+    # -- tag and saved-search nodes in the tree --------------------------------------
+
+    def _node_under_cursor(self) -> NodeKey | None:
         node = self.tree.cursor_node
         if self.focused is self.tree and node is not None and node.data is not None:
-            if node.data.key[0] == "tag":
-                return node.data.key[1]
+            if node.data.key[0] in ("tag", "saved"):
+                return node.data.key
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("rename_tag", "delete_tag"):
-            return self._tag_under_cursor() is not None
+        if action in _OPENS_SOMETHING and isinstance(self.focused, Input):
+            return False  # typing in the search bar: the key is text, not a command
+        if action in ("rename_node", "delete_node"):
+            return self._node_under_cursor() is not None
+        if action == "save_search":
+            return bool(self.view.query_text.strip())
         return True
 
-    def action_rename_tag(self) -> None:
-        """Rename the tag under the tree cursor (merging into an existing tag)."""
-        old = self._tag_under_cursor()
-        if old is None:
+    def action_rename_node(self) -> None:
+        """Rename the tag (merging into an existing tag) or saved search at the cursor."""
+        key = self._node_under_cursor()
+        if key is None:
             return
+        kind, old = key
 
         def check(value: str) -> str | None:
+            if kind == "saved":
+                return None if value.strip() else "A saved search needs a name."
             try:
                 clean_tag(value)
             except TagNameError as exc:
@@ -283,19 +499,67 @@ class MainScreen(Screen[None]):
             return None
 
         def done(new: str | None) -> None:
-            if new and new.strip() != old:
+            if not new or new.strip() == old:
+                return
+            if kind == "tag":
                 self._write(lambda: self.store.rename_tag(old, new), None)
+            else:
+                query = self.store.saved_searches()[old]
+                self._write(lambda: self.store.save_search(new, query, replaces=old), None)
 
-        self.app.push_screen(PromptScreen(f"Rename tag {old}", old, check), done)
+        what = "tag" if kind == "tag" else "saved search"
+        self.app.push_screen(PromptScreen(f"Rename {what} {old}", old, check), done)
 
-    def action_delete_tag(self) -> None:
-        """Delete the tag under the tree cursor, after saying how many items lose it."""
-        name = self._tag_under_cursor()
-        if name is None:
+    def action_delete_node(self) -> None:
+        """Delete the tag (saying how many items lose it) or the saved search."""
+        key = self._node_under_cursor()
+        if key is None:
             return
-        count = len(select(("tag", name), self.store))
-        question = f"Delete tag {name} (and tags under it) from {_plural(count, 'item')}?"
-        self.app.push_screen(
-            ConfirmScreen(question),
-            lambda yes: self._write(lambda: self.store.delete_tag(name), None) if yes else None,
-        )
+        kind, name = key
+        if kind == "saved":
+            question = f"Delete the saved search {name}? (No item changes.)"
+            change: Callable[[], Record | None] = lambda: self.store.delete_search(name)  # noqa: E731
+        else:
+            count = len(select(("tag", name), self.store))
+            question = f"Delete tag {name} (and tags under it) from {_plural(count, 'item')}?"
+            change = lambda: self.store.delete_tag(name)  # noqa: E731
+        self.app.push_screen(ConfirmScreen(question),
+                             lambda yes: self._write(change, None) if yes else None)
+
+    # -- layout and clipboard --------------------------------------------------------
+
+    def action_toggle_tree(self) -> None:
+        """Hide or show the topic tree (the choice holds until the next press)."""
+        self._tree_choice = self.has_class("-no-tree")
+        self._fit_to(self.size)
+
+    def action_toggle_detail(self) -> None:
+        """Hide or show the detail pane; the list takes its room."""
+        self._detail_shown = not self._detail_shown
+        self._fit_to(self.size)
+
+    def action_toggle_maximize(self) -> None:
+        """Zoom the focused pane to the whole screen, or back."""
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused, container=False)
+
+    def action_copy(self) -> None:
+        """Put the marked items (or the current one) on the clipboard: title, body, id.
+
+        It goes through the terminal (OSC 52), so it works over SSH and in tmux
+        (with ``set -g set-clipboard on``), in terminals that allow it.
+        """
+        targets = self._targets()
+        if not targets:
+            self.notify("No item to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(copy_text(self.store, targets))
+        if len(targets) == 1:
+            item = self.store.get(targets[0])
+            title = sanitize_line(item["title"]) if item else targets[0]
+            what = f"“{title[:40]}…”" if len(title) > 40 else f"“{title}”"
+        else:
+            what = _plural(len(targets), "item")
+        self.notify(f"Copied {what} to the clipboard.", timeout=3)

@@ -1,21 +1,36 @@
-"""DetailView: the right (or lower) pane, the full text of one item and its metadata."""
+"""DetailView: the right (or lower) pane, the full text of one item and its metadata.
+
+A line-API widget: the text is wrapped once per width into ``Strip``s, and showing
+another item repaints only the screen lines whose content changed. Over a slow
+SSH link a cursor move in the list then costs a few hundred bytes here, not a
+repaint (often two, after the relayout a growing text causes) of the whole pane.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from store.text import sanitize, sanitize_line
 
 Span = tuple[int, int]
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+")
 _GROUP_LABEL = {"topics": "topic", "people": "person", "places": "place", "orgs": "org"}
+
+MARGIN = 1
+"""Blank cells left of the text (drawn in the strips, see ``_wrap``)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +79,7 @@ def _shortened(detail: Detail) -> Detail:
                                reasons=[(g, n, keep(s)) for g, n, s in detail.reasons])
 
 
-class DetailView(VerticalScroll):
+class DetailView(ScrollView, can_focus=True):
     """Scrollable full text of the item under the list cursor.
 
     Text is untrusted: it is sanitized again here and handed to Rich as ``Text``,
@@ -81,18 +96,37 @@ class DetailView(VerticalScroll):
     | up, k / down, j | Scroll the text. |
     """
 
+    DEFAULT_CSS = """
+    DetailView {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+    }
+    """
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.can_focus = True
-        self._body = Static(Text("No item selected.", style="dim"), id="detail-body")
+        self._text = self.render_detail(None)
+        self._lines: list[Strip] = []
+        """The wrapped text, one strip per line, each exactly the wrap width."""
+        self._wrapped_for: tuple[int, Style] | None = None
 
-    def compose(self):  # noqa: ANN201 - Textual's compose protocol
-        yield self._body
+    @property
+    def text(self) -> Text:
+        """What the pane shows (for tests and for copying), before wrapping."""
+        return self._text
+
+    @property
+    def plain(self) -> str:
+        """The shown text as a plain string."""
+        return self._text.plain
 
     def show(self, detail: Detail | None) -> None:
         """Show ``detail`` (None clears the pane) and scroll back to the top."""
-        self._body.update(self.render_detail(detail))
-        self.scroll_home(animate=False)
+        self._text = self.render_detail(detail)
+        if self.scroll_y:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self._rewrap()
 
     @staticmethod
     def render_detail(detail: Detail | None) -> Text:
@@ -116,15 +150,6 @@ class DetailView(VerticalScroll):
         for start, end in detail.highlights:
             out.stylize("reverse bold", body_start + start, body_start + end)
         out.append("\n")
-        if detail.reasons:
-            out.append("\nWhy here", style="bold")
-            for group, name, spans in detail.reasons:
-                words = dict.fromkeys(sanitize_line(body[a:b]) for a, b in spans)
-                out.append(f"\n{_GROUP_LABEL.get(group, group):<7}", style="dim")
-                out.append(sanitize_line(name))
-                if words:
-                    out.append(" ← " + ", ".join(words), style="dim")
-            out.append("\n")
         rows: list[tuple[str, str]] = [
             ("tags", ", ".join(detail.tags) or "—"),
             ("source", detail.source),
@@ -133,5 +158,77 @@ class DetailView(VerticalScroll):
         ]
         for label, value in rows:
             out.append(f"\n{label:<7}", style="dim")
-            out.append(sanitize_line(value))
+            value = sanitize_line(value)
+            if label == "url" and _WEB_URL.fullmatch(value):
+                # An OSC 8 hyperlink: clickable over SSH in terminals that support it.
+                out.append(value, style=Style(link=value, underline=True))
+            else:
+                out.append(value)
+        if detail.reasons:  # last: the metadata above stays in view in a short pane
+            out.append("\n\nWhy here", style="bold")
+            for group, name, spans in detail.reasons:
+                words = dict.fromkeys(sanitize_line(body[a:b]) for a, b in spans)
+                out.append(f"\n{_GROUP_LABEL.get(group, group):<7}", style="dim")
+                out.append(sanitize_line(name))
+                if words:
+                    out.append(" ← " + ", ".join(words), style="dim")
         return out
+
+    def render_line(self, y: int) -> Strip:
+        """Screen line ``y``: the wrapped line under it, or blank."""
+        width = self.size.width
+        index = self.scroll_offset.y + y
+        base = self.rich_style
+        if 0 <= index < len(self._lines):
+            line = self._lines[index]
+            return line if line.cell_length == width else line.adjust_cell_length(width, base)
+        return Strip.blank(width, base)
+
+    def notify_style_update(self) -> None:
+        """Theme or CSS changed: the strips carry the old colours."""
+        super().notify_style_update()
+        self._wrapped_for = None
+        self._rewrap()
+
+    def _on_resize(self, _event: events.Resize) -> None:
+        self._rewrap()
+
+    def _wrap(self, width: int, base: Style) -> list[Strip]:
+        """One strip per line. The left margin is part of each strip rather than CSS
+        padding, so it merges with the text into one segment: fewer style codes sent."""
+        console = self.app.console
+        margin = Segment(" " * MARGIN, base)
+        strips = []
+        for line in self._text.wrap(console, max(1, width - MARGIN), overflow="fold"):
+            segments = [margin, *Segment.apply_style(line.render(console, end=""), base)]
+            strips.append(Strip(segments).adjust_cell_length(width, base).simplify())
+        return strips
+
+    def _rewrap(self) -> None:
+        """Wrap the text for the current width; repaint only lines that changed.
+
+        The virtual height never drops below the pane's height, so a shorter or
+        longer text that still fits changes no size and causes no relayout.
+        """
+        if not self.is_mounted:
+            return
+        region = self.scrollable_content_region
+        width = region.width
+        if width <= 0:
+            self._lines = []
+            return
+        base = self.rich_style
+        old = self._lines if self._wrapped_for == (width, base) else None
+        self._lines = self._wrap(width, base)
+        self._wrapped_for = (width, base)
+        virtual = Size(width, max(len(self._lines), region.height))
+        if old is None or virtual != self.virtual_size:
+            self.virtual_size = virtual
+            self.refresh()
+            return
+        top = self.scroll_offset.y
+        for index in range(top, top + region.height):
+            line = self._lines[index] if index < len(self._lines) else None
+            before = old[index] if index < len(old) else None
+            if line != before:
+                self.refresh_line(index)

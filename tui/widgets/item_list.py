@@ -564,7 +564,7 @@ class ItemList(ScrollView, can_focus=True):
         is_cursor = index == self.cursor
         is_marked = item_id in self._marked
         row_classes = self._row_classes(is_cursor, is_marked)
-        base = self.get_visual_style(*row_classes).rich_style
+        base = self._rich_style(*row_classes)
         columns = self.columns
         entry = self._entry(item_id)
         key = (width, columns, base, is_marked)
@@ -573,7 +573,7 @@ class ItemList(ScrollView, can_focus=True):
             styles = self._row_styles(row_classes, base)
             strip = render_row(
                 entry.data, marked=is_marked, columns=columns, styles=styles, width=width
-            )
+            ).simplify()  # same-style neighbours joined: fewer style codes sent per row
             if len(entry.strips) >= 8:
                 entry.strips.clear()
             entry.strips[key] = strip
@@ -634,6 +634,20 @@ class ItemList(ScrollView, can_focus=True):
             )
         return ("item-list--marked",) if is_marked else ()
 
+    def _rich_style(self, *component_classes: str) -> Style:
+        """The Rich style of these component classes over the widget's style.
+
+        Textual 8.2's ``get_visual_style`` drops ``text-style: reverse``, which the
+        stylesheet uses to keep the cursor visible when NO_COLOR strips the colours;
+        it is put back here from the component styles.
+        """
+        style = self.get_visual_style(*component_classes).rich_style
+        if component_classes and any(
+            self.get_component_styles(name).text_style.reverse for name in component_classes
+        ):
+            style += Style(reverse=True)
+        return style
+
     def _row_styles(self, row_classes: tuple[str, ...], base: Style) -> RowStyles:
         """Styles for the parts of a row; keyed by ``base`` too, which changes with focus."""
         key = (row_classes, base)
@@ -641,7 +655,7 @@ class ItemList(ScrollView, can_focus=True):
         if styles is None:
 
             def part(name: str) -> Style:
-                return self.get_visual_style(*row_classes, name).rich_style
+                return self._rich_style(*row_classes, name)
 
             styles = RowStyles(
                 base,

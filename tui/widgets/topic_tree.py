@@ -65,7 +65,8 @@ class TopicTree(Tree[TreeNode]):
         self.show_root = False
         self.auto_expand = False
         self.guide_depth = 2
-        self._expanded: set[NodeKey] = {("group", "Topics"), ("group", "Tags")}
+        self._expanded: set[NodeKey] = {("group", "Topics"), ("group", "Tags"),
+                                         ("group", "Saved searches")}
 
     def process_label(self, label: str | Text) -> Text:  # type: ignore[override]
         """Never parse markup: a plain string becomes literal text."""
@@ -87,7 +88,7 @@ class TopicTree(Tree[TreeNode]):
         depth, parent = 0, node.parent
         while parent is not None and parent is not self.root:
             depth, parent = depth + 1, parent.parent
-        count = f" {node.data.count:,}"
+        count = f" {node.data.count:,}" if node.data.count >= 0 else " …"
         room = self.scrollable_content_region.width - depth * self.guide_depth - len(count)
         if room > 1 and text.cell_len > room:
             text.truncate(room - 1)

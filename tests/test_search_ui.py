@@ -1,0 +1,159 @@
+"""Search in the TUI and in BrowseView: as you type, narrowing, facets, saved searches."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from store.desk import Store
+from tests.conftest import REPO
+from tui.app import make_app
+from tui.config import Settings
+from tui.screens.prompt import PromptScreen
+from tui.view import BrowseView
+from tui.widgets.item_list import ItemList
+from tui.widgets.search_bar import SearchBar
+
+QUIET = Settings(mark_read_after=None, poll_interval=5)
+
+
+@pytest.fixture
+def store(store_dir: Path) -> Store:
+    s = Store.open(store_dir)
+    s.ensure_index()
+    return s
+
+
+def lines_of(store: Store, ids) -> list[int]:
+    return [store.get(i)["line"] for i in ids]
+
+
+# -- BrowseView: the rules, without a screen ---------------------------------------
+
+
+def test_query_narrows_the_node_or_searches_everything(store: Store) -> None:
+    view = BrowseView(store)
+    view.choose(("topic", "Security/NATO"), "NATO")
+    assert view.set_query("paris") is None
+    assert sorted(lines_of(store, view.list_ids())) == [19, 20]  # NATO briefs naming Paris
+    view.everywhere = True
+    assert sorted(lines_of(store, view.list_ids())) == [10, 12, 13, 19, 20, 24]
+
+
+def test_malformed_query_keeps_the_last_results(store: Store) -> None:
+    view = BrowseView(store)
+    view.set_query("macron")
+    before = view.list_ids()
+    problem = view.set_query('macron "unclosed')
+    assert problem is not None and problem.position == 7
+    assert view.list_ids() == before
+
+
+def test_tree_counts_follow_the_results(store: Store) -> None:
+    view = BrowseView(store)
+    view.set_query("tusk")
+    tree = {n.name: n for n in view.tree()}
+    assert tree["All items"].count == 2
+    places = {c.name: c.count for c in tree["Places"].children}
+    assert places["Poland"] == 2 and "France" not in places
+
+
+def test_order_toggle(store: Store) -> None:
+    view = BrowseView(store)
+    view.set_query("nato security")
+    relevance = view.list_ids()
+    view.by_relevance = False
+    view.rerun()
+    original = view.list_ids()
+    assert sorted(relevance) == sorted(original)
+    assert lines_of(store, original) == sorted(lines_of(store, original))
+
+
+def test_saved_searches_are_nodes_with_live_counts(store: Store) -> None:
+    store.save_search("Poland", "place:poland")
+    view = BrowseView(store)
+    saved = next(n for n in view.tree() if n.name == "Saved searches")
+    assert [(c.name, c.count) for c in saved.children] == [("Poland", 3)]
+    store.tag(store.ids()[:1], add=["x"])
+    store.save_search("tagged", "is:tagged")
+    assert dict(view.saved_counts())["tagged"] == 1
+    view.choose(("saved", "Poland"), "Poland")
+    assert lines_of(store, view.list_ids()) == [10, 16, 26]
+
+
+# -- the TUI ------------------------------------------------------------------------
+
+
+async def wait_ready(app, pilot) -> None:
+    for _ in range(50):
+        if app.store.search_index is not None:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def test_typing_a_query_updates_the_list(store: Store) -> None:
+    app = make_app(store, QUIET)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("slash", *"scholz")
+        await pilot.pause(0.3)
+        items = app.screen.query_one(ItemList)
+        assert sorted(lines_of(store, items.ids)) == [18, 20]
+        row = items.source.row(items.ids[0])
+        assert row.highlights, "matches are highlighted in the row"
+        await pilot.press("enter")
+        assert app.focused is items
+        await pilot.press("slash", "escape")
+        await pilot.pause(0.2)
+        assert items.item_count == 30 and not app.screen.query_one(SearchBar).display
+
+
+async def test_malformed_query_points_at_the_position(store: Store) -> None:
+    app = make_app(store, QUIET)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("slash", *"tusk")
+        await pilot.pause(0.3)
+        await pilot.press(*" OR (")
+        await pilot.pause(0.3)
+        status = str(app.screen.query_one("#search-status").render())
+        assert status.startswith(" " * 8 + "^") and "unclosed" in status
+        assert app.screen.query_one(ItemList).item_count == 2  # last good results stay
+
+
+async def test_save_search_and_see_it_in_the_tree(store: Store) -> None:
+    app = make_app(store, QUIET)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("slash", *"place:poland", "enter")
+        await pilot.pause(0.2)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("ctrl+u", *"Polish news", "enter")
+        await pilot.pause()
+        assert store.saved_searches() == {"Polish news": "place:poland"}
+        saved = next(n for n in app.screen.tree.root.children
+                     if n.data and n.data.name == "Saved searches")
+        assert [(c.data.name, c.data.count) for c in saved.children] == [("Polish news", 3)]
+
+
+def test_cli_search_shapes(store_dir: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "tui", "--store", str(store_dir), *args],
+                              cwd=REPO, capture_output=True, text=True, timeout=60)
+
+    run("init")
+    assert run("search", "--count", "zelenskyy OR tusk").stdout.strip() == "5"
+    lines = run("search", "--limit", "2", "nato").stdout.splitlines()
+    assert len(lines) == 2 and all(len(line.split()[0]) == 12 for line in lines)
+    rows = [json.loads(x) for x in run("search", "--json", "person:tusk").stdout.splitlines()]
+    assert [r["title"][:27] for r in rows] == ["Polish Prime Minister Donal"] * 2
+    assert {"id", "title", "body", "tags", "topics"} <= set(rows[0])
+    bad = run("search", "nato AND")
+    assert bad.returncode == 1 and "column" in bad.stderr and "Traceback" not in bad.stderr

@@ -1,0 +1,83 @@
+"""The command palette (ctrl+p): every action by name, plus import and export.
+
+Commands are generated from the screen's bindings, so a new key binding is in the
+palette without anyone remembering to add it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+
+from store.errors import StoreError
+from store.export import EXPORT_FORMATS, render
+from store.storage import atomic_write
+from tui.screens.prompt import PromptScreen
+
+if TYPE_CHECKING:
+    from tui.screens.main import MainScreen
+
+_SKIP = {"app.focus_next", "app.focus_previous"}
+
+
+def main_screen_commands(screen: MainScreen) -> Iterable[SystemCommand]:
+    """One command per binding of the main screen and its list, then import/export."""
+    for owner in (screen, screen.item_list):
+        for binding in owner.BINDINGS:
+            if isinstance(binding, Binding) and binding.action not in _SKIP:
+                title = binding.description or binding.action
+                yield SystemCommand(title, f"key: {binding.key}",
+                                    lambda b=binding, o=owner: o.run_action(b.action))
+    yield SystemCommand("Import a file…", "add items from a txt/csv/json/jsonl/RSS/Atom file",
+                        lambda: ask_import(screen))
+    yield SystemCommand("Export the current view…", "write the listed items to a file "
+                        "(.jsonl, .csv or .md by its extension)", lambda: ask_export(screen))
+
+
+def _path_problem(value: str) -> str | None:
+    return None if value.strip() else "Give a file name."
+
+
+def ask_import(screen: MainScreen) -> None:
+    """Ask for a file and import it; the report arrives as a notification."""
+
+    def done(path: str | None) -> None:
+        if not path:
+            return
+        try:
+            report = screen.store.import_files([Path(path.strip()).expanduser()])
+        except StoreError as exc:
+            screen.notify(str(exc), title="Not imported", severity="error", timeout=8)
+            return
+        for problem in report.problems[:3]:
+            screen.notify(str(problem), severity="warning", timeout=8)
+        screen.notify(f"Import: {report.summary()}", timeout=5)
+        screen.after_import()
+
+    screen.app.push_screen(PromptScreen("Import file", "", _path_problem), done)
+
+
+def ask_export(screen: MainScreen) -> None:
+    """Ask for a file and write the items now listed into it (atomically)."""
+
+    def done(path: str | None) -> None:
+        if not path:
+            return
+        target = Path(path.strip()).expanduser()
+        fmt = target.suffix.lstrip(".").lower()
+        fmt = fmt if fmt in EXPORT_FORMATS else "jsonl"
+        items = [i for i in map(screen.store.get, screen.item_list.ids) if i is not None]
+        data, count = render(screen.store, items, fmt)
+        try:
+            atomic_write(target, data)
+        except StoreError as exc:
+            screen.notify(str(exc), title="Not exported", severity="error", timeout=8)
+            return
+        screen.notify(f"Exported {count:,} items to {target} ({fmt}).", timeout=5)
+
+    screen.app.push_screen(PromptScreen("Export the listed items to", "newsdesk-export.jsonl",
+                                        _path_problem), done)

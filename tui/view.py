@@ -1,0 +1,159 @@
+"""BrowseView: what the panes show — the tree node, the query, and the ids that follow.
+
+Plain Python (no Textual), so the rules of browsing are tested without a screen:
+a query narrows the selected node (or searches everything), tree counts follow the
+results (a faceted view), a malformed query keeps the last good results, and saved
+searches are nodes with live counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from store.desk import Store
+from store.index import highlight_spans
+from store.query import MatchAll, Node, QuerySyntaxError, parse
+from store.tree import ALL, NodeKey, TreeNode, build_tree, select
+
+
+@dataclass(frozen=True)
+class QueryProblem:
+    """Why a query did not parse, and where (0-based position)."""
+
+    message: str
+    position: int
+
+
+class BrowseView:
+    """The browsing state of one screen over one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.node_key: NodeKey = ALL
+        self.node_label = "All items"
+        self.query_text = ""
+        self.query: Node | None = None
+        self.results: list[str] | None = None
+        self._result_set: frozenset[str] = frozenset()
+        self.everywhere = False
+        self.by_relevance = True
+        self.newest_first = True
+
+    # -- state ---------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """Whether search can run now (the index is loaded)."""
+        return self.store.search_index is not None
+
+    @property
+    def searching(self) -> bool:
+        return self.results is not None
+
+    def choose(self, key: NodeKey, label: str) -> None:
+        """Select a tree node."""
+        self.node_key, self.node_label = key, label
+
+    def set_query(self, text: str) -> QueryProblem | None:
+        """Run ``text``; on a syntax error keep the last good results and say why."""
+        if not text.strip():
+            self.clear_query()
+            return None
+        try:
+            node = parse(text)
+        except QuerySyntaxError as exc:
+            return QueryProblem(exc.message, exc.position)
+        self.query_text, self.query = text, node
+        self.rerun()
+        return None
+
+    def clear_query(self) -> None:
+        """Back to browsing without a query."""
+        self.query_text, self.query, self.results = "", None, None
+        self._result_set = frozenset()
+
+    def rerun(self) -> None:
+        """Search again (after a tag change, a toggle, or the index arriving)."""
+        if self.query is None or not self.ready:
+            return
+        order = "relevance" if self.by_relevance else "original"
+        self.results = self.store.search(self.query, order=order)
+        self._result_set = frozenset(self.results)
+
+    # -- what the panes show -------------------------------------------------------
+
+    def node_ids(self) -> list[str]:
+        """The selected node's items, in original order (a saved search: its results)."""
+        if self.node_key[0] == "saved":
+            query = self.store.saved_searches().get(self.node_key[1])
+            if query is None or not self.ready:
+                return []
+            try:
+                return self.store.search(query, order="original")
+            except QuerySyntaxError:
+                return []
+        return select(self.node_key, self.store)
+
+    def list_ids(self) -> list[str]:
+        """The list pane: the node's items, narrowed by the query (or all results when
+        searching everywhere), best match first while searching, else newest first when
+        items have dates (``newest_first``), else in original order."""
+        if self.results is None:
+            ids = self.node_ids()
+        elif self.everywhere or self.node_key == ALL:
+            ids = self.results
+        else:
+            inside = set(self.node_ids())
+            ids = [i for i in self.results if i in inside]
+        if self.results is not None and self.by_relevance:
+            return ids
+        if self.newest_first and self.store.has_dates:
+            return _by_date(ids, self.store.newest_first())
+        return ids
+
+    def tree(self) -> list[TreeNode]:
+        """The tree with counts over the results while searching, over everything else."""
+        within = self._result_set if self.results is not None else None
+        return build_tree(self.store, within, self.saved_counts())
+
+    def saved_counts(self) -> list[tuple[str, int]]:
+        """Each saved search with its live count (-1 while the index is loading)."""
+        out = []
+        for name, query in self.store.saved_searches().items():
+            try:
+                out.append((name, self.store.count(query) if self.ready else -1))
+            except QuerySyntaxError:
+                out.append((name, 0))
+        return out
+
+    def label(self) -> str:
+        """The list pane's title."""
+        if self.results is None:
+            dated = self.newest_first and self.store.has_dates
+            return f"{self.node_label}, newest first" if dated else self.node_label
+        scope = "everything" if self.everywhere or self.node_key == ALL else self.node_label
+        return f"Search in {scope}, {self.order_label}"
+
+    @property
+    def order_label(self) -> str:
+        """How the list is ordered, for the pane title."""
+        if self.results is not None and self.by_relevance:
+            return "best first"
+        if self.newest_first and self.store.has_dates:
+            return "newest first"
+        return "original order"
+
+    def highlights(self, text: str) -> Sequence[tuple[int, int]]:
+        """Spans of ``text`` that match the current query."""
+        if self.query is None or isinstance(self.query, MatchAll):
+            return ()
+        return highlight_spans(text, self.query)
+
+
+def _by_date(ids: list[str], newest: list[str]) -> list[str]:
+    """``ids`` in the store's newest-first order (O(n), no sort per keystroke)."""
+    if len(ids) == len(newest):
+        return newest
+    wanted = set(ids)
+    return [i for i in newest if i in wanted]
