@@ -32,7 +32,7 @@ from store.index import SearchIndex
 from store.journal import Record as OpRecord
 from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
 from store.paths import user_topics_file
-from store.query import Node
+from store.query import Node, parse
 from store.resources import seed_file
 from store.search import StateView, build_index, items_signature, load_index, update_index
 from store.state import BACKUP_DIR, StateFiles, UserState
@@ -428,12 +428,26 @@ class Store:
                order: str = "relevance", limit: int | None = None) -> list[str]:
         """Ids matching ``query`` (QuerySyntaxError for a malformed one), best first
         or in original order."""
-        return self.ensure_index().search(query, self.state_view, within=within, order=order,
-                                          limit=limit)
+        node = parse(query) if isinstance(query, str) else query
+        return self._on_index(lambda index: index.search(
+            node, self.state_view, within=within, order=order, limit=limit))
 
     def count(self, query: str | Node) -> int:
         """How many items match ``query``."""
-        return self.ensure_index().count(query, self.state_view)
+        node = parse(query) if isinstance(query, str) else query
+        return self._on_index(lambda index: index.count(node, self.state_view))
+
+    def _on_index(self, use: Callable[[SearchIndex], Any]) -> Any:
+        """Run ``use`` on the index. The cache is checksummed on load; should damage get
+        past that (or a bug in it surface) as an error mid-search, rebuild it from the
+        items (the source of truth) and answer from the fresh one."""
+        try:
+            return use(self.ensure_index())
+        except Exception:  # noqa: BLE001 - any damage in a cache we can rebuild
+            signature = items_signature(self.root)
+            self._index = build_index(self.root, self._items, signature)
+            self._index_signature = signature
+            return use(self._index)
 
     def resolve_id(self, prefix: str) -> str:
         """The one item id starting with ``prefix`` (at least 4 characters)."""

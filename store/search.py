@@ -38,8 +38,10 @@ def items_signature(root: Path) -> str:
 
 
 def load_index(root: Path) -> SearchIndex | None:
-    """The cached index if it matches the current items, else None (never raises)."""
-    return SearchIndex.load(Path(root) / INDEX_FILE, items_signature(root), verify=False)
+    """The cached index if it matches the current items and every section's checksum
+    holds, else None (never raises). Checking costs ~0.6 ms per MB (~60 ms at 100k
+    items); unchecked, a flipped byte gave silently wrong results in a fuzz test."""
+    return SearchIndex.load(Path(root) / INDEX_FILE, items_signature(root), verify=True)
 
 
 def build_index(root: Path, items: Iterable[Mapping[str, Any]],
@@ -54,7 +56,7 @@ def build_index(root: Path, items: Iterable[Mapping[str, Any]],
 def update_index(root: Path, before: str, new_items: Sequence[Mapping[str, Any]]) -> None:
     """After an import: extend a cache that was current before it, so the next search
     does not rebuild everything. A missing or stale cache is left for the next reader."""
-    index = SearchIndex.load(Path(root) / INDEX_FILE, before, verify=False)
+    index = SearchIndex.load(Path(root) / INDEX_FILE, before, verify=True)
     if index is None:
         return
     index.add(new_items)

@@ -371,13 +371,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     root = _store_root(args)
     store = None
     index, view = _cached_search(root)
-    if index is None or args.json:
+    try:  # any error from the cache: take the slow path, which rebuilds it
+        if index is not None and not args.json:
+            result = (index.count(node, view) if args.count
+                      else index.search(node, view, order=args.order, limit=args.limit))
+        else:
+            index = None
+    except Exception:  # noqa: BLE001 - any damage in a cache the store rebuilds
+        index = None
+    if index is None:
         store = _open(args, create=False)
-        index, view = store.ensure_index(), store.state_view
+        result = (store.count(node) if args.count
+                  else store.search(node, order=args.order, limit=args.limit))
+        index = store.ensure_index()
     if args.count:
-        print(index.count(node, view))
+        print(result)
         return 0
-    ids = index.search(node, view, order=args.order, limit=args.limit)
+    ids = result
     out = sys.stdout
     for item_id in ids:
         if store is not None and args.json:
