@@ -407,8 +407,9 @@ class MainScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Open the search bar (the query narrows the selected tree node)."""
-        self._before_search = (self.view.node_key, self.view.node_label,
-                               self.item_list.current_id)
+        if not self.search_bar.display:  # back to here on Esc, however often / is pressed
+            self._before_search = (self.view.node_key, self.view.node_label,
+                                   self.item_list.current_id)
         self.search_bar.open()
         self._update_status()
 
