@@ -20,7 +20,7 @@ from typing import Any
 
 from store.errors import StoreError
 from store.index import SearchIndex, highlight_spans
-from store.query import Node, QuerySyntaxError, parse
+from store.query import QuerySyntaxError, parse
 from store.state import StateFiles
 from store.storage import file_signature
 
@@ -85,8 +85,3 @@ class StateView:
 
     def revision(self) -> int:
         return self.files.state.seq + self.files.reloads
-
-
-def parse_query(text: str) -> Node:
-    """Parse a query; QuerySyntaxError carries the position of the problem."""
-    return parse(text)

@@ -79,8 +79,10 @@ async def test_help_lists_bindings_and_closes(store: Store) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-text").render())
-        for expected in ("Quit", "Next pane", "Show items", "Mark"):
+        for expected in ("Quit", "Next pane", "Show items", "Mark", "Search", "Tag",
+                         "Show/hide tree", "Show/hide detail", "Zoom pane", "Copy"):
             assert expected in text
+        assert "  [ " in text and "  ] " in text  # key names shown as the keys
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

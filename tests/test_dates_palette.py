@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from store.desk import Store
-from tests.conftest import REPO
 from tui.app import make_app
 from tui.config import Settings
 from tui.screens.prompt import PromptScreen
@@ -101,4 +100,3 @@ async def test_palette_import_adds_items(store_dir: Path, tmp_path) -> None:
         await pilot.pause(0.5)
         assert len(store) == 31
         assert app.screen.query_one(ItemList).item_count == 31
-    assert REPO.exists()

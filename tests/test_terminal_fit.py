@@ -122,18 +122,6 @@ async def test_hiding_the_detail_and_zooming_the_focused_pane(store: Store) -> N
         assert screen.maximized is None
 
 
-async def test_help_lists_the_new_keys(store: Store) -> None:
-    app = make_app(store)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text").render())
-        for expected in ("Show/hide tree", "Show/hide detail", "Zoom pane", "Copy"):
-            assert expected in text
-        assert "  [ " in text and "  ] " in text
-
-
 async def test_the_help_screen_survives_a_tiny_terminal(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(40, 12)) as pilot:
