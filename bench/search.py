@@ -162,6 +162,21 @@ def timed(fn: Callable[[], Any], runs: int) -> list[float]:
     return out
 
 
+def search_latencies(index: Any, user: Any, runs: int,
+                     queries: Sequence[str] = tuple(q for q, _ in QUERIES)
+                     ) -> list[tuple[str, int, float]]:
+    """(query, hits, median ms) of ``index.search(query, user)`` for all hits, relevance
+    order, cold posting cache: the in-process figure ``bench/run.py`` reports."""
+    out = []
+    for query in queries:
+        def run(q: str = query) -> None:
+            index.drop_caches()
+            index.search(q, user)
+
+        out.append((query, len(index.search(query, user)), statistics.median(timed(run, runs))))
+    return out
+
+
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> None:
     """A plain text table; a missing or None cell prints as ``-``."""
     cells = [[name for name, _ in columns]]
