@@ -138,7 +138,7 @@ class AtomicJSONStorage(Storage):
         return self._cache
 
     def _parse(self, raw: bytes) -> dict[str, Any]:
-        if not raw.strip():
+        if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
             raise StoreFormatError(self.path, "the file is empty")
         try:
             data = orjson.loads(raw)
