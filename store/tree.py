@@ -7,6 +7,7 @@ Paths nest by ``/``; a parent counts every item under any of its children once.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -46,97 +47,272 @@ class TreeNode:
                 "children": [c.to_json() for c in self.children]}
 
 
-def _hierarchy(kind: str, members: dict[str, set[int]], prefix: str = "") -> list[TreeNode]:
-    """Nest ``path -> item ordinals`` by ``/``; counts are unions over descendants."""
-    tops: dict[str, dict[str, set[int]]] = {}
-    for path, ords in members.items():
+def _ancestors(path: str) -> list[str]:
+    """``a/b/c`` -> ``a``, ``a/b``, ``a/b/c``: the nodes an item under ``path`` counts in."""
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def _path_counts(combos: Counter[tuple[str, ...]]) -> dict[str, int]:
+    """Items under each path, from how many items carry each combination of paths.
+
+    An item counts once in a node however many of its paths lie under it, so the
+    counts are unions without building a set per node: there are few distinct
+    combinations (tens) however many items there are.
+    """
+    counts: dict[str, int] = {}
+    for combo, n in combos.items():
+        for path in {a for p in combo for a in _ancestors(p)}:
+            counts[path] = counts.get(path, 0) + n
+    return counts
+
+
+def _hierarchy(kind: str, counts: dict[str, int], prefix: str = "") -> list[TreeNode]:
+    """Nest ``path -> items under it`` (every ancestor included) by ``/``."""
+    tops: dict[str, dict[str, int]] = {}
+    for path, n in counts.items():
         rel = path[len(prefix):] if prefix else path
         head, _, _rest = rel.partition("/")
-        tops.setdefault(head, {})[path] = ords
+        tops.setdefault(head, {})[path] = n
     nodes = []
     for head, sub in tops.items():
         full = prefix + head
-        union: set[int] = set().union(*sub.values())
-        deeper = {p: o for p, o in sub.items() if p != full}
+        deeper = {p: n for p, n in sub.items() if p != full}
         children = _hierarchy(kind, deeper, full + "/") if deeper else []
-        nodes.append(TreeNode(head, len(union), (kind, full), children))
+        nodes.append(TreeNode(head, sub.get(full, 0), (kind, full), children))
     nodes = [n for n in nodes if n.count]
-    nodes.sort(key=lambda n: (-n.count, n.name.casefold()))
+    nodes.sort(key=lambda n: (-n.count, n.name.casefold(), n.name))
     return nodes
+
+
+class TreeState(Protocol):
+    """The user state as the tree reads it (``store.search.StateView`` is one)."""
+
+    def tags_of(self, item_id: str) -> Sequence[str]: ...
+    def tagged_ids(self) -> Collection[str]: ...
+    def read_ids(self) -> Collection[str]: ...
+
+
+class _SourceState:
+    """A TreeState asked item by item from any TreeSource (one-shot uses: CLI, tests)."""
+
+    def __init__(self, source: TreeSource, ids: Iterable[str]) -> None:
+        self.tags_of = source.tags_of
+        ids = list(ids)
+        self._tagged = {i for i in ids if source.tags_of(i)}
+        self._read = {i for i in ids if source.is_read(i)}
+
+    def tagged_ids(self) -> Collection[str]:
+        return self._tagged
+
+    def read_ids(self) -> Collection[str]:
+        return self._read
+
+
+@dataclass
+class _Content:
+    """What the tree shows of the items' own fields: it changes only when they do."""
+
+    total: int
+    topics: dict[str, int]
+    with_topic: int
+    entities: dict[str, Counter[str]]
+    with_entity: dict[str, int]
+    months: Counter[str]
+
+
+def _content(items: Sequence[dict[str, Any]]) -> _Content:
+    """One pass over the items: at 100k each extra pass over the item dicts costs
+    ~0.1 s here (memory-bound), more than the counting itself."""
+    topic_combos: list[tuple[str, ...]] = []
+    found: dict[str, list[str]] = {field: [] for field, _, _ in ENTITY_GROUPS}
+    with_entity = dict.fromkeys(found, 0)
+    people, places, orgs = found["people"], found["places"], found["orgs"]
+    dates: list[str] = []
+    for d in items:
+        if topics := d["topics"]:
+            topic_combos.append(tuple(topics))
+        if names := d.get("people"):
+            people.extend(names)
+            with_entity["people"] += 1
+        if names := d.get("places"):
+            places.extend(names)
+            with_entity["places"] += 1
+        if names := d.get("orgs"):
+            orgs.extend(names)
+            with_entity["orgs"] += 1
+        if date := d.get("date"):
+            dates.append(date)
+    months: Counter[str] = Counter()
+    for date, n in Counter(dates).items():
+        months[date[:7]] += n
+    return _Content(len(items), _path_counts(Counter(topic_combos)), len(topic_combos),
+                    {field: Counter(names) for field, names in found.items()}, with_entity,
+                    months)
+
+
+def _content_nodes(content: _Content) -> tuple[TreeNode, list[TreeNode], list[TreeNode]]:
+    """The Topics group, the entity groups and By date (a list: absent without dates)."""
+    topics = TreeNode("Topics", content.with_topic, ("group", "Topics"),
+                      _hierarchy("topic", content.topics))
+    entity_groups = [_flat_group(group, kind, content.entities[field],
+                                 content.with_entity[field])
+                     for field, group, kind in ENTITY_GROUPS]
+    return topics, entity_groups, _date_group(content.months)
+
+
+class TreeIndex:
+    """The tree of one list of items, and what each node selects, without a scan of
+    every item per question.
+
+    Counts of the items' own fields (topics, entities, dates) are computed once;
+    user state (tags, read marks) is read through a ``TreeState`` that lists only
+    the items that have some, so a tag operation costs what the tagged items cost,
+    not what the store holds. Node members are built the first time a node of
+    their kind is selected. Build a new one when the items change.
+    """
+
+    def __init__(self, items: Sequence[dict[str, Any]]) -> None:
+        self.items = items
+        self.ids = [d["id"] for d in items]
+        self._ordinal: dict[str, int] | None = None
+        self._content: _Content | None = None
+        self._content_nodes: tuple[TreeNode, list[TreeNode], list[TreeNode]] | None = None
+        self._members: dict[str, dict[str, list[int]]] = {}
+
+    @property
+    def ordinal(self) -> dict[str, int]:
+        """Item id -> its place in ``items``."""
+        if self._ordinal is None:
+            self._ordinal = {i: n for n, i in enumerate(self.ids)}
+        return self._ordinal
+
+    def tree(self, state: TreeState, within: Collection[str] | None = None,
+             saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
+        """The whole tree (see ``build_tree``)."""
+        if within is None:
+            if self._content is None:
+                self._content = _content(self.items)
+            content, scope = self._content, self.ordinal
+        else:
+            content = _content([d for d in self.items if d["id"] in within])
+            scope = within
+        total = content.total
+        # C-level passes over the items that have user state, never over every item.
+        tagged = list(filter(scope.__contains__, state.tagged_ids()))
+        tag_combos = Counter(filter(None, map(tuple, map(state.tags_of, tagged))))
+        tagged_any = sum(tag_combos.values())
+        read = sum(map(scope.__contains__, state.read_ids()))
+        if within is None:
+            if self._content_nodes is None:
+                self._content_nodes = _content_nodes(content)
+            topics, entity_groups, dates = self._content_nodes
+        else:
+            topics, entity_groups, dates = _content_nodes(content)
+        return [
+            TreeNode("All items", total, ALL),
+            TreeNode("Unread", total - read, UNREAD),
+            topics,
+            *entity_groups,
+            TreeNode("Tags", tagged_any, ("group", "Tags"),
+                     _hierarchy("tag", _path_counts(tag_combos))),
+            TreeNode("Untagged", total - tagged_any, UNTAGGED),
+            *dates,
+            TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
+                     [TreeNode(name, count, ("saved", name)) for name, count in saved]),
+        ]
+
+    def _postings(self, field: str) -> dict[str, list[int]]:
+        """Value -> ordinals of the items carrying it, for one field (built once)."""
+        members = self._members.get(field)
+        if members is None:
+            members = {}
+            for n, d in enumerate(self.items):
+                for value in d.get(field) or ():
+                    ordinals = members.setdefault(value, [])
+                    if not ordinals or ordinals[-1] != n:  # a value named twice in one item
+                        ordinals.append(n)
+            self._members[field] = members
+        return members
+
+    def _ids(self, ordinals: Iterable[int]) -> list[str]:
+        ids = self.ids
+        return [ids[n] for n in ordinals]
+
+    def select(self, key: NodeKey, state: TreeState) -> list[str]:
+        """The ids a node selects, in original order (see ``select``)."""
+        kind = key[0]
+        items = self.items
+        if kind in _FIELD_OF_KIND:
+            return self._ids(self._postings(_FIELD_OF_KIND[kind]).get(key[1], ()))
+        if kind == "topic":
+            wanted = key[1].casefold()
+            hits: set[int] = set()
+            for path, ordinals in self._postings("topics").items():
+                folded = path.casefold()
+                if folded == wanted or folded.startswith(wanted + "/"):
+                    hits.update(ordinals)
+            return self._ids(sorted(hits))
+        if kind == "tag":
+            ordinal, tags_of = self.ordinal, state.tags_of
+            return self._ids(sorted(ordinal[i] for i in state.tagged_ids()
+                                    if i in ordinal and _under(key[1], tags_of(i))))
+        if kind == "untagged":
+            tagged = state.tagged_ids()
+            return [i for i in self.ids if i not in tagged]
+        if kind == "unread":
+            read = state.read_ids()
+            return [i for i in self.ids if i not in read]
+        if kind == "group" and key[1] == "Tags":
+            tagged = state.tagged_ids()
+            return [i for i in self.ids if i in tagged]
+        if kind == "date":
+            return [d["id"] for d in items if (d.get("date") or "").startswith(key[1])]
+        if kind == "group" and key[1] == "By date":
+            return [d["id"] for d in items if d.get("date")]
+        if kind == "group" and key[1] in _FIELD_OF_GROUP:
+            field = _FIELD_OF_GROUP[key[1]]
+            return [d["id"] for d in items if d.get(field)]
+        if kind == "group" and key[1] == "Topics":
+            return [d["id"] for d in items if d["topics"]]
+        return list(self.ids)
 
 
 def build_tree(source: TreeSource, within: Collection[str] | None = None,
                saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
     """The whole tree: All items, Unread, Topics, People, Places, Organisations, Tags,
     Untagged, Saved searches. With ``within`` (the current search results) every count
-    is of those items only: a faceted view that shows where the matches are."""
-    items, tags_of = source.items(), source.tags_of
-    if within is not None:
-        items = [d for d in items if d["id"] in within]
-    topics: dict[str, set[int]] = {}
-    entities: dict[str, dict[str, int]] = {field: {} for field, _, _ in ENTITY_GROUPS}
-    with_entity: dict[str, int] = dict.fromkeys(entities, 0)
-    tags: dict[str, set[int]] = {}
-    untagged = 0
-    with_topic = 0
-    unread = 0
-    tagged_any: set[int] = set()
-    months: dict[str, set[int]] = {}
-    for n, item in enumerate(items):
-        if not source.is_read(item["id"]):
-            unread += 1
-        date = item.get("date")
-        if date:
-            months.setdefault(f"{date[:4]}/{date[:7]}", set()).add(n)
-        if item["topics"]:
-            with_topic += 1
-        for topic in item["topics"]:
-            topics.setdefault(topic, set()).add(n)
-        for field, counts in entities.items():
-            names = item.get(field, ())
-            if names:
-                with_entity[field] += 1
-            for name in names:
-                counts[name] = counts.get(name, 0) + 1
-        item_tags = tags_of(item["id"])
-        if not item_tags:
-            untagged += 1
-        for tag in item_tags:
-            tags.setdefault(tag, set()).add(n)
-            tagged_any.add(n)
-    return [
-        TreeNode("All items", len(items), ALL),
-        TreeNode("Unread", unread, UNREAD),
-        TreeNode("Topics", with_topic, ("group", "Topics"), _hierarchy("topic", topics)),
-        *(_flat_group(group, kind, entities[field], with_entity[field])
-          for field, group, kind in ENTITY_GROUPS),
-        TreeNode("Tags", len(tagged_any), ("group", "Tags"), _hierarchy("tag", tags)),
-        TreeNode("Untagged", untagged, UNTAGGED),
-        *_date_group(months),
-        TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
-                 [TreeNode(name, count, ("saved", name)) for name, count in saved]),
-    ]
+    is of those items only: a faceted view that shows where the matches are.
+
+    One-shot: the TUI keeps a ``TreeIndex`` instead, so a tag operation does not
+    recount every item's topics and entities."""
+    index = TreeIndex(source.items())
+    return index.tree(_SourceState(source, index.ids), within, saved)
 
 
-def _date_group(months: dict[str, set[int]]) -> list[TreeNode]:
+def _date_group(months: Counter[str]) -> list[TreeNode]:
     """``By date``: year, then month, newest first; absent when no item has a date."""
     if not months:
         return []
-    years = _hierarchy("date", months)
+    counts: dict[str, int] = {}
+    for month, n in months.items():
+        year = month[:4]
+        counts[year] = counts.get(year, 0) + n
+        counts[f"{year}/{month}"] = n
+    years = _hierarchy("date", counts)
     for year in years:
         for month in year.children:
             month.key = ("date", month.key[1].split("/", 1)[1])  # "2025-02"
         year.children.sort(key=lambda n: n.key[1], reverse=True)
     years.sort(key=lambda n: n.key[1], reverse=True)
-    total = len(set().union(*months.values()))
-    return [TreeNode("By date", total, ("group", "By date"), years)]
+    return [TreeNode("By date", sum(months.values()), ("group", "By date"), years)]
 
 
-def _flat_group(group: str, kind: str, counts: dict[str, int], items: int) -> TreeNode:
+def _flat_group(group: str, kind: str, counts: Counter[str], items: int) -> TreeNode:
     """A group of leaf nodes (people, places …), sorted by count then name; the group
     counts the items that have any of them."""
     children = [TreeNode(name, count, (kind, name)) for name, count in counts.items() if count]
-    children.sort(key=lambda n: (-n.count, n.name.casefold()))
+    children.sort(key=lambda n: (-n.count, n.name.casefold(), n.name))
     return TreeNode(group, items, ("group", group), children)
 
 
@@ -146,29 +322,6 @@ def _under(path: str, values: Iterable[str]) -> bool:
 
 
 def select(key: NodeKey, source: TreeSource) -> list[str]:
-    """The ids a node selects, in original order."""
-    items, tags_of = source.items(), source.tags_of
-    kind = key[0]
-    if kind in _FIELD_OF_KIND:
-        field = _FIELD_OF_KIND[kind]
-        return [d["id"] for d in items if key[1] in d.get(field, ())]
-    if kind == "date":
-        return [d["id"] for d in items if (d.get("date") or "").startswith(key[1])]
-    if kind == "group" and key[1] == "By date":
-        return [d["id"] for d in items if d.get("date")]
-    if kind == "unread":
-        return [d["id"] for d in items if not source.is_read(d["id"])]
-    if kind == "topic":
-        return [d["id"] for d in items if _under(key[1], d["topics"])]
-    if kind == "tag":
-        return [d["id"] for d in items if _under(key[1], tags_of(d["id"]))]
-    if kind == "untagged":
-        return [d["id"] for d in items if not tags_of(d["id"])]
-    if kind == "group" and key[1] in _FIELD_OF_GROUP:
-        field = _FIELD_OF_GROUP[key[1]]
-        return [d["id"] for d in items if d.get(field)]
-    if kind == "group" and key[1] == "Topics":
-        return [d["id"] for d in items if d["topics"]]
-    if kind == "group" and key[1] == "Tags":
-        return [d["id"] for d in items if tags_of(d["id"])]
-    return [d["id"] for d in items]
+    """The ids a node selects, in original order (one-shot, like ``build_tree``)."""
+    index = TreeIndex(source.items())
+    return index.select(key, _SourceState(source, index.ids))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from store.desk import Store
 from store.index import highlight_spans
 from store.query import MatchAll, Node, QuerySyntaxError, parse
-from store.tree import ALL, NodeKey, TreeNode, build_tree, select
+from store.tree import ALL, NodeKey, TreeIndex, TreeNode
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class BrowseView:
         self.everywhere = False
         self.by_relevance = True
         self.newest_first = True
+        self._tree_index: TreeIndex | None = None
 
     # -- state ---------------------------------------------------------------------
 
@@ -93,7 +94,7 @@ class BrowseView:
                 return self.store.search(query, order="original")
             except QuerySyntaxError:
                 return []
-        return select(self.node_key, self.store)
+        return self.tree_index.select(self.node_key, self.store.state_view)
 
     def list_ids(self) -> list[str]:
         """The list pane: the node's items, narrowed by the query (or all results when
@@ -115,7 +116,16 @@ class BrowseView:
     def tree(self) -> list[TreeNode]:
         """The tree with counts over the results while searching, over everything else."""
         within = self._result_set if self.results is not None else None
-        return build_tree(self.store, within, self.saved_counts())
+        return self.tree_index.tree(self.store.state_view, within, self.saved_counts())
+
+    @property
+    def tree_index(self) -> TreeIndex:
+        """Counts and members of the tree's nodes, kept until the items change (a tag
+        operation then recounts only the tagged items, not every item's topics)."""
+        items = self.store.items()
+        if self._tree_index is None or self._tree_index.items is not items:
+            self._tree_index = TreeIndex(items)
+        return self._tree_index
 
     def saved_counts(self) -> list[tuple[str, int]]:
         """Each saved search with its live count (-1 while the index is loading)."""
