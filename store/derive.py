@@ -8,15 +8,15 @@ the resolved ones (``people``), and resolution is redone when new names arrive.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from store.entities import GROUPS, entities, extract, resolve_people
 from store.topics import TopicRules
+
+# store.entities builds its gazetteers when imported (a quarter of a second), so it is
+# imported where it is first needed: opening the TUI or a CLI search never pays for it.
 
 Span = tuple[int, int]
 Reason = tuple[str, str, list[Span]]
@@ -31,6 +31,8 @@ def derive(item: dict[str, Any], rules: TopicRules, with_entities: bool = True) 
     text = _text(item)
     item["topics"] = rules.topics_for(text)
     if with_entities:
+        from store.entities import entities
+
         found = entities(text)
         item["people_raw"] = found["people"]
         item["people"] = list(found["people"])
@@ -61,6 +63,9 @@ def derive_many(items: list[dict[str, Any]], rules: TopicRules) -> None:
         return
     size = max(500, len(items) // (workers * 4))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = pool.map(_derive_chunk, [(chunk, rules) for chunk in chunks])
@@ -71,6 +76,8 @@ def derive_many(items: list[dict[str, Any]], rules: TopicRules) -> None:
 
 def resolve_all(docs: Iterable[dict[str, Any]]) -> int:
     """Re-resolve people across ``docs`` in place; returns how many items changed."""
+    from store.entities import resolve_people
+
     docs = list(docs)
     resolved = resolve_people([d.get("people_raw", d.get("people", [])) for d in docs])
     changed = 0
@@ -89,6 +96,8 @@ def _text(item: dict[str, Any]) -> str:
 def explain(item: dict[str, Any], rules: TopicRules) -> list[Reason]:
     """Why the item sits where it does: (group, node name, body spans) for each topic
     and entity, for the detail pane's "why is this here" section."""
+    from store.entities import GROUPS, extract
+
     body = item.get("body", "")
     out: list[Reason] = []
     for topic, spans in rules.explain(body).items():
