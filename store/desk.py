@@ -169,6 +169,8 @@ class Store:
         self._by_id: dict[str, dict[str, Any]] = {}
         self._newest: list[str] | None = None
         self._loaded_signature: object = object()
+        self.loaded = False
+        """Whether the items have been read (see ``open(load=False)``)."""
 
     # -- opening -------------------------------------------------------------------
 
@@ -180,8 +182,13 @@ class Store:
         create: bool = True,
         seed: bool = True,
         rules: TopicRules | None = None,
+        load: bool = True,
     ) -> Store:
         """Open the store at ``root``; create it (with the seed briefs) when missing.
+
+        With ``load=False`` the items and the user state are not read yet (a 100k
+        store takes a second or more): call ``finish_open`` before using them, as the
+        TUI does in a worker after its first frame.
 
         Raises StoreError with a message for the user when it cannot be opened.
         """
@@ -206,12 +213,18 @@ class Store:
         store = cls(root, rules)
         if fresh:
             store._initialise(seed)
-        store.load()
-        store.user.load()
-        if not store.readonly and store._derived_signature() != (
-                store.rules.signature, ENTITIES_VERSION):
-            store.retopic()
+        if load:
+            store.finish_open()
         return store
+
+    def finish_open(self) -> None:
+        """Read the items and the user state, and re-derive topics if the rules changed:
+        the slow part of ``open``. Raises StoreError like ``open``."""
+        self.load()
+        self.user.load()
+        if not self.readonly and self._derived_signature() != (
+                self.rules.signature, ENTITIES_VERSION):
+            self.retopic()
 
     def _initialise(self, seed: bool) -> None:
         if self.readonly:
@@ -275,6 +288,7 @@ class Store:
         self._by_id = dict(zip(map(itemgetter("id"), items), items, strict=True))
         self._newest: list[str] | None = None
         self._loaded_signature = self._storage.signature
+        self.loaded = True
 
     def refresh(self) -> bool:
         """Reload what another process changed (items or user state); True if anything did."""
@@ -291,6 +305,13 @@ class Store:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def items_size(self) -> int:
+        """The size of items.json in bytes (about 850 an item): how long loading takes."""
+        try:
+            return self._storage_path.stat().st_size
+        except OSError:
+            return 0
 
     def items(self) -> list[dict[str, Any]]:
         """All items in original order. Treat them as read-only."""

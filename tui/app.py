@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from store.desk import Store
+from store.errors import StoreError
 from tui.commands import main_screen_commands
 from tui.config import Settings
 from tui.resources import styles_dir
@@ -47,6 +48,8 @@ class NewsdeskApp(App[None]):
         super().__init__()
         self.store = store
         self.settings = settings or Settings()
+        self.load_error: StoreError | None = None
+        """Why the store could not be read (the app then exits and ``run`` raises it)."""
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.store, self.settings)
@@ -120,7 +123,15 @@ def make_app(store: Store, settings: Settings | None = None) -> NewsdeskApp:
 
 
 def run(store: Store, settings: Settings | None = None) -> int:
-    """Run the TUI until the user quits; returns the process exit code."""
+    """Run the TUI until the user quits; returns the process exit code.
+
+    ``store`` may be opened with ``load=False``: the app then paints first and reads
+    the items in a worker; a StoreError from that read is raised here, after the
+    terminal is restored.
+    """
     settings = settings or Settings()
-    make_app(store, settings).run(mouse=settings.mouse)
+    app = make_app(store, settings)
+    app.run(mouse=settings.mouse)
+    if app.load_error is not None:
+        raise app.load_error
     return 0

@@ -160,10 +160,11 @@ def _store_root(args: argparse.Namespace, settings=None) -> Path:  # settings: S
     return settings.store or default_store_dir()
 
 
-def _open(args: argparse.Namespace, *, create: bool = True, settings=None):  # -> Store
+def _open(args: argparse.Namespace, *, create: bool = True, settings=None,
+          load: bool = True):  # -> Store
     from store.desk import Store
 
-    return Store.open(_store_root(args, settings), create=create)
+    return Store.open(_store_root(args, settings), create=create, load=load)
 
 
 def item_json(store, item: dict) -> dict:
@@ -470,7 +471,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from tui.config import load_settings
 
     settings = load_settings()
-    store = _open(args, settings=settings)
+    # The items are read by the app, after its first frame (see MainScreen._load_store).
+    store = _open(args, settings=settings, load=False)
     return run(store, settings)
 
 

@@ -7,6 +7,8 @@ store operation. Logic that a test should reach lives in ``store``.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
@@ -22,10 +24,11 @@ from textual.widgets import Footer
 from store.desk import Store
 from store.errors import StoreError
 from store.journal import Record
+from store.search import load_index
 from store.tagnames import TagNameError, clean_tag
-from store.tree import ALL, NodeKey, select
+from store.tree import ALL, NodeKey, TreeNode, select
 from tui.config import Settings
-from tui.rows import StoreRows, detail_for
+from tui.rows import IndexRows, StoreRows, detail_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.tag_editor import TagEdit, TagEditorScreen
@@ -37,6 +40,14 @@ from tui.widgets.topic_tree import TopicTree
 
 NARROW_WIDTH = 100
 """Below this many columns the detail pane moves under the list."""
+EAGER_LOAD_BYTES = 2_000_000
+"""A store whose items.json is smaller (about 2,000 items) is read before the first
+frame; a larger one after it, in a worker."""
+_NEEDS_ITEMS = frozenset({
+    "tag", "repeat_tag", "undo", "redo", "toggle_read", "search", "save_search",
+    "toggle_order", "toggle_newest", "rename_node", "delete_node",
+})
+"""Actions that wait until the store's items are loaded."""
 
 
 def _plural(n: int, word: str) -> str:
@@ -127,11 +138,64 @@ class MainScreen(Screen[None]):
         self.tree.border_title = "Topics"
         self.detail.border_title = "Detail"
         self.search_bar.display = False
-        self.tree.show_nodes(self.view.tree())
-        self._show_node(ALL, "All items")
         self.item_list.focus()
+        if not self.store.loaded and self.store.items_size() < EAGER_LOAD_BYTES:
+            try:  # small: reading it now costs less than a second frame
+                self.store.finish_open()
+            except StoreError as exc:
+                self._load_failed(exc)
+                return
+        if self.store.loaded:
+            self._show_store(self.view.tree())
+        else:
+            self.item_list.set_label("Loading…")
+            self.call_after_refresh(self._load_store)
+
+    def _show_store(self, nodes: Sequence[TreeNode]) -> None:
+        """The loaded store: tree, All items with the cursor on the first, polling, search."""
+        moved = self.item_list.cursor > 0  # in the list shown while loading
+        self.item_list.source = StoreRows(self.store, self.view.highlights)
+        self.tree.show_nodes(nodes)
+        self.view.choose(ALL, "All items")
+        self._show_list(keep_cursor=moved)
         self.set_interval(self.settings.poll_interval, self._poll)
         self._load_index()
+
+    @work(thread=True, exclusive=True, group="store")
+    def _load_store(self) -> None:
+        """Read the store off the UI thread, after the first frame is on screen.
+
+        First the ids and titles that index.bin lists (milliseconds, even at 100k),
+        then items.json and the tree counts (a second or more at 100k; parsing holds
+        the GIL, so keys typed meanwhile are handled when it is done).
+        """
+        index = load_index(self.store.root)
+        if index is not None and len(index):
+            shown = threading.Event()
+            self.app.call_from_thread(self._show_preview, IndexRows(index, self.store), shown)
+            shown.wait(2)
+        # Let Textual's writer thread put the frame on the terminal before the parse
+        # takes the GIL for a second.
+        time.sleep(0.05)
+        try:
+            self.store.finish_open()
+            nodes = self.view.tree()
+            import store.entities  # noqa: F401 - built here, not on the first detail shown
+        except StoreError as exc:
+            self.app.call_from_thread(self._load_failed, exc)
+            return
+        self.app.call_from_thread(self._show_store, nodes)
+
+    def _show_preview(self, rows: IndexRows, shown: threading.Event) -> None:
+        """List what the index knows while the items load (no tree or detail yet)."""
+        self.item_list.source = rows
+        self.item_list.set_rows(rows.ids, keep_cursor=False)
+        self.item_list.set_label("Loading…")
+        self.call_after_refresh(shown.set)
+
+    def _load_failed(self, error: StoreError) -> None:
+        self.app.load_error = error  # type: ignore[attr-defined]  # NewsdeskApp
+        self.app.exit(return_code=1)
 
     @work(thread=True, exclusive=True, group="index")
     def _load_index(self) -> None:
@@ -164,6 +228,8 @@ class MainScreen(Screen[None]):
         self._update_status()
 
     def _show_detail(self, item_id: str | None) -> None:
+        if not self.store.loaded:
+            return
         self.detail.show(detail_for(self.store, item_id, self.view.highlights))
         if self._read_timer is not None:
             self._read_timer.stop()
@@ -218,6 +284,8 @@ class MainScreen(Screen[None]):
 
     @on(TopicTree.Chosen)
     def _tree_chosen(self, event: TopicTree.Chosen) -> None:
+        if not self.store.loaded:
+            return
         if event.key[0] != "group" or event.key[1] not in ("Saved searches",):
             if event.key != self.node_key:
                 self._show_node(event.key, event.label)
@@ -393,6 +461,8 @@ class MainScreen(Screen[None]):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _NEEDS_ITEMS and not self.store.loaded:
+            return False
         if action in ("rename_node", "delete_node"):
             return self._node_under_cursor() is not None
         if action == "save_search":
