@@ -38,6 +38,8 @@ BACKUP_DIR = "backups"
 BACKUPS_KEPT = 5
 STATE_SCHEMA = 1
 HISTORY_DEPTH = 500
+CHANGE_LOG = 256
+"""Records whose changed ids are kept for views that recount incrementally."""
 COMPACT_BYTES = 4 << 20
 
 Delta = dict[str, list[str]]  # tag name -> item ids
@@ -70,6 +72,10 @@ class UserState:
     saved: dict[str, str] = field(default_factory=dict)
     history: dict[str, History] = field(default_factory=dict)
     seq: int = 0
+    changes: list[tuple[int, frozenset[str]]] = field(default_factory=list)
+    """(seq, ids) of the latest records that changed tags or read marks, oldest first."""
+    changes_from: int = 0
+    """``changed_since`` can answer for any seq from this one on."""
 
     def has_tag(self, item_id: str, name: str) -> bool:
         key = tag_key(name)
@@ -117,7 +123,24 @@ class UserState:
             for name in record.get("delete") or ():
                 self.saved.pop(name, None)
             self.saved.update(record.get("set") or {})
+        if changed:
+            self.changes.append((self.seq, frozenset(changed)))
+            if len(self.changes) > CHANGE_LOG:
+                self.changes_from = self.changes.pop(0)[0]
         return changed
+
+    def changed_since(self, seq: int) -> set[str] | None:
+        """The ids whose tags or read mark changed after ``seq`` (a past ``self.seq``),
+        or None when that is too long ago to tell: then anything may have changed.
+        Lets the tree recount a tag operation's items instead of every tagged item."""
+        if seq < self.changes_from:
+            return None
+        out: set[str] = set()
+        for at, ids in reversed(self.changes):
+            if at <= seq:
+                break
+            out |= ids
+        return out
 
     def _track(self, record: Record) -> None:
         history = self.history.setdefault(str(record.get("by", "")), History())
@@ -189,6 +212,7 @@ class StateFiles:
         state = self._read_snapshot()
         self._snapshot_sig = file_signature(self.state_path)
         journal = read_journal(self.journal_path)
+        state.changes_from = state.seq  # what the snapshot changed is not logged
         for record in journal.records:
             if record["seq"] > state.seq:
                 state.apply(record)

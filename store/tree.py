@@ -86,11 +86,49 @@ def _hierarchy(kind: str, counts: dict[str, int], prefix: str = "") -> list[Tree
 
 
 class TreeState(Protocol):
-    """The user state as the tree reads it (``store.search.StateView`` is one)."""
+    """The user state as the tree reads it (``store.search.StateView`` is one).
+
+    A state that also has ``mark()`` and ``changed_since(mark)`` (the ids changed
+    since, or None for "anything") is recounted only for the items that changed.
+    """
 
     def tags_of(self, item_id: str) -> Sequence[str]: ...
     def tagged_ids(self) -> Collection[str]: ...
     def read_ids(self) -> Collection[str]: ...
+
+
+class _UserCounts:
+    """Tag combinations and read marks of the items in a scope, updatable per item."""
+
+    def __init__(self, state: TreeState, scope: Collection[str]) -> None:
+        self.scope = scope
+        self.mark: object = state.mark() if hasattr(state, "mark") else None
+        tags_of = state.tags_of
+        self.tags = {i: t for i in filter(scope.__contains__, state.tagged_ids())
+                     if (t := tuple(tags_of(i)))}
+        self.combos = Counter(self.tags.values())
+        self.read = set(filter(scope.__contains__, state.read_ids()))
+
+    def update(self, state: TreeState, ids: Iterable[str]) -> None:
+        read = state.read_ids()
+        for i in ids:
+            if i not in self.scope:
+                continue
+            new, old = tuple(state.tags_of(i)) or None, self.tags.get(i)
+            if new != old:
+                if old:
+                    self.combos[old] -= 1
+                    if not self.combos[old]:
+                        del self.combos[old]
+                if new:
+                    self.combos[new] += 1
+                    self.tags[i] = new
+                else:
+                    del self.tags[i]  # old was there: new differs from it
+            if i in read:
+                self.read.add(i)
+            else:
+                self.read.discard(i)
 
 
 class _SourceState:
@@ -178,6 +216,7 @@ class TreeIndex:
         self._ordinal: dict[str, int] | None = None
         self._content: _Content | None = None
         self._content_nodes: tuple[TreeNode, list[TreeNode], list[TreeNode]] | None = None
+        self._user_counts: _UserCounts | None = None
         self._members: dict[str, dict[str, list[int]]] = {}
 
     @property
@@ -198,11 +237,8 @@ class TreeIndex:
             content = _content([d for d in self.items if d["id"] in within])
             scope = within
         total = content.total
-        # C-level passes over the items that have user state, never over every item.
-        tagged = list(filter(scope.__contains__, state.tagged_ids()))
-        tag_combos = Counter(filter(None, map(tuple, map(state.tags_of, tagged))))
-        tagged_any = sum(tag_combos.values())
-        read = sum(map(scope.__contains__, state.read_ids()))
+        user = self._user(state) if within is None else _UserCounts(state, scope)
+        tag_combos, tagged_any, read = user.combos, len(user.tags), len(user.read)
         if within is None:
             if self._content_nodes is None:
                 self._content_nodes = _content_nodes(content)
@@ -221,6 +257,18 @@ class TreeIndex:
             TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
                      [TreeNode(name, count, ("saved", name)) for name, count in saved]),
         ]
+
+    def _user(self, state: TreeState) -> _UserCounts:
+        """The user-state counts over every item, updated for what changed since."""
+        user = self._user_counts
+        if user is not None and user.mark is not None and hasattr(state, "changed_since"):
+            changed = state.changed_since(user.mark)  # type: ignore[attr-defined]
+            if changed is not None:
+                user.update(state, changed)
+                user.mark = state.mark()  # type: ignore[attr-defined]
+                return user
+        self._user_counts = _UserCounts(state, self.ordinal)
+        return self._user_counts
 
     def _postings(self, field: str) -> dict[str, list[int]]:
         """Value -> ordinals of the items carrying it, for one field (built once)."""

@@ -138,3 +138,37 @@ def test_tag_changes_are_counted_without_rebuilding() -> None:
     counts = {n.name: n.count for n in index.tree(src)}
     assert counts["Untagged"] == 4 and counts["Tags"] == 1 and counts["Unread"] == 4
     assert index.select(("tag", "follow-up"), src) == ["id1"]
+
+
+def test_counts_follow_tag_and_read_operations_incrementally(tmp_path) -> None:  # noqa: ANN001
+    from store.desk import Store
+    from store.state import StateFiles
+
+    store = Store.open(tmp_path / "store")
+    ids = store.ids()
+    index = TreeIndex(store.items())
+    view = store.state_view
+
+    def same() -> bool:
+        return flat(index.tree(view)) == flat(build_tree(store))
+
+    assert same()
+    store.tag(ids[:4], ["region/europe"])
+    assert same()
+    store.tag(ids[2:6], ["follow-up"], ["region/europe"])
+    store.set_read(ids[::2])
+    assert same()
+    store.undo()
+    store.set_read(ids[:3], False)
+    assert same()
+    # another session's operations arrive through sync(), and a compaction reloads
+    other = StateFiles(store.root, store._lock, author="other@host")
+    other.load()
+    other.change_tags(lambda state: ({"urgent": ids[7:9]}, {}), "urgent")
+    store.refresh()
+    assert same()
+    other.compact()
+    other.change_tags(lambda state: ({}, {"urgent": ids[7:8]}), "less urgent")
+    store.refresh()
+    assert same()
+    assert index.select(("tag", "urgent"), view) == ids[8:9]
