@@ -52,6 +52,12 @@ class BrowseView:
     def searching(self) -> bool:
         return self.results is not None
 
+    def follows_state(self) -> bool:
+        """Whether the list can change when tags, read marks or saved searches do."""
+        return (self.results is not None or self.node_key[0] in ("tag", "untagged", "unread",
+                                                                 "saved")
+                or self.node_key == ("group", "Tags"))
+
     def choose(self, key: NodeKey, label: str) -> None:
         """Select a tree node."""
         self.node_key, self.node_label = key, label

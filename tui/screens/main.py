@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
 from textual import on, work
@@ -240,15 +240,24 @@ class MainScreen(Screen[None]):
 
     def _mark_read(self, item_id: str) -> None:
         if self.item_list.current_id == item_id and not self.store.readonly:
-            self._write(lambda: self.store.set_read([item_id], True), [item_id], quiet=True)
+            self._write(lambda: self.store.set_read([item_id], True), quiet=True)
 
-    def _refresh_views(self, ids: Sequence[str] | None = None) -> None:
-        """Redraw after a change: counts in the tree, rows, and the detail."""
+    def _refresh_views(self, changed: Collection[str] | None = None) -> None:
+        """Redraw after a change: counts in the tree, rows, and the detail.
+
+        ``changed``: the items whose tags or read mark changed (None: anything may
+        have, new items too). Then only what shows them is redrawn: at 100k items
+        recomputing the list or the detail for every tag or read mark would cost
+        more than the operation.
+        """
         self.view.rerun()
         self.tree.show_nodes(self.view.tree())
-        self.item_list.set_rows(self.view.list_ids(), keep_cursor=True)
-        self.item_list.refresh_rows(ids)
-        self.detail.show(detail_for(self.store, self.item_list.current_id, self.view.highlights))
+        if changed is None or self.view.follows_state():
+            self.item_list.set_rows(self.view.list_ids(), keep_cursor=True)
+        self.item_list.refresh_rows(changed)
+        current = self.item_list.current_id
+        if changed is None or current in changed:
+            self.detail.show(detail_for(self.store, current, self.view.highlights))
         self._update_status()
 
     def after_import(self) -> None:
@@ -258,6 +267,8 @@ class MainScreen(Screen[None]):
 
     def _poll(self) -> None:
         """Show what another session changed (cheap: a few stats when nothing did)."""
+        mark = self.store.state_view.mark()
+        items = self.store.items()
         try:
             changed = self.store.refresh()
         except StoreError as exc:
@@ -266,18 +277,23 @@ class MainScreen(Screen[None]):
         if changed:
             if self.store.search_index is None:  # another session imported: reload it
                 self._load_index()
-            self._refresh_views()
+            same_items = self.store.items() is items
+            self._refresh_views(self.store.state_view.changed_since(mark) if same_items
+                                else None)
 
-    def _write(self, change: Callable[[], Record | None], ids: Sequence[str] | None,
-               quiet: bool = False) -> Record | None:
+    def _write(self, change: Callable[[], Record | None], quiet: bool = False
+               ) -> Record | None:
         """Run one store change; it is durable before anything is redrawn."""
+        mark = self.store.state_view.mark()
         try:
             record = change()
         except StoreError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return None
         if record is not None:
-            self._refresh_views(ids)
+            # What changed: this operation's items, and any another session's
+            # operations that the store caught up with first.
+            self._refresh_views(self.store.state_view.changed_since(mark))
             if not quiet and record.get("label"):
                 self.notify(str(record["label"]), timeout=3)
         return record
@@ -325,7 +341,7 @@ class MainScreen(Screen[None]):
 
         def apply() -> None:
             self.last_edit = edit
-            self._write(lambda: self.store.tag(targets, add, remove), targets)
+            self._write(lambda: self.store.tag(targets, add, remove))
 
         if len(targets) > self.settings.confirm_threshold:
             parts = " ".join([f"+{a}" for a in add] + [f"-{r}" for r in remove])
@@ -341,16 +357,16 @@ class MainScreen(Screen[None]):
             self.notify("Nothing to repeat yet: tag something with t first.")
             return
         add, remove = self.last_edit
-        self._write(lambda: self.store.tag([current], add, remove), [current])
+        self._write(lambda: self.store.tag([current], add, remove))
 
     def action_undo(self) -> None:
         """Undo the last tag operation."""
-        if self._write(self.store.undo, None) is None:
+        if self._write(self.store.undo) is None:
             self.notify("Nothing to undo.")
 
     def action_redo(self) -> None:
         """Redo the last undone tag operation."""
-        if self._write(self.store.redo, None) is None:
+        if self._write(self.store.redo) is None:
             self.notify("Nothing to redo.")
 
     def action_toggle_read(self) -> None:
@@ -360,7 +376,7 @@ class MainScreen(Screen[None]):
             read = not self.store.is_read(targets[0])
             if self._read_timer is not None:
                 self._read_timer.stop()
-            self._write(lambda: self.store.set_read(targets, read), targets, quiet=True)
+            self._write(lambda: self.store.set_read(targets, read), quiet=True)
 
     # -- search ----------------------------------------------------------------------
 
@@ -446,7 +462,7 @@ class MainScreen(Screen[None]):
 
         def done(name: str | None) -> None:
             if name and name.strip():
-                self._write(lambda: self.store.save_search(name, query), None, quiet=True)
+                self._write(lambda: self.store.save_search(name, query), quiet=True)
                 self.notify(f"Saved search {name.strip()!r}.")
 
         self.app.push_screen(PromptScreen("Save search as", query), done)
@@ -489,10 +505,10 @@ class MainScreen(Screen[None]):
             if not new or new.strip() == old:
                 return
             if kind == "tag":
-                self._write(lambda: self.store.rename_tag(old, new), None)
+                self._write(lambda: self.store.rename_tag(old, new))
             else:
                 query = self.store.saved_searches()[old]
-                self._write(lambda: self.store.save_search(new, query, replaces=old), None)
+                self._write(lambda: self.store.save_search(new, query, replaces=old))
 
         what = "tag" if kind == "tag" else "saved search"
         self.app.push_screen(PromptScreen(f"Rename {what} {old}", old, check), done)
@@ -511,4 +527,4 @@ class MainScreen(Screen[None]):
             question = f"Delete tag {name} (and tags under it) from {_plural(count, 'item')}?"
             change = lambda: self.store.delete_tag(name)  # noqa: E731
         self.app.push_screen(ConfirmScreen(question),
-                             lambda yes: self._write(change, None) if yes else None)
+                             lambda yes: self._write(change) if yes else None)
