@@ -97,11 +97,16 @@ How each figure is measured (medians; "×" columns are ratios within this run):
   composited and written the frame (the screen's update is forced instead of waiting
   for Textual's 60 fps timer, and Pilot's idle sleeps are not used). Cursor: `j` in the
   list. Topic switch: `j`/`k` between the first two topics in the tree (the list
-  follows). Tag op: `.` (repeat tag) alternately adding and removing a tag on the
-  current item: the journal append with its fsync, then the redraw of tree counts,
-  rows and detail. Baseline: the same measurement of a key on the minimal app.
+  follows). Tag op: `.` (repeat tag) alternately adding and removing "follow-up" (a
+  tag the store already uses) on the current item: the journal append with its
+  fsync, then the redraw of tree counts, rows and detail; "a new tag" does the same
+  with a tag no item has, so its tree line appears and goes (the tree is rebuilt).
+  Baseline: the same measurement of a key on the minimal app.
+- **detail follows**: the same keys, until the screen is settled: newsdesk draws the
+  key's own change (cursor row, list, counts) first and the detail pane, whose new
+  text costs a layout and a render of the pane, in the frame right after.
 - **handler**: the part of that time spent in the screen's handler for the key
-  (`_show_detail`, `_show_node`, `action_repeat_tag`, `_run_query`).
+  (`_show_detail` + `_draw_detail`, `_show_node`, `action_repeat_tag`, `_run_query`).
 - **pilot press+pause (j)**: `await pilot.press("j"); await pilot.pause()` as a whole;
   Pilot sleeps at least 20 ms per idle check, so this shows Pilot, not newsdesk.
 - **search keystroke**: typing "ukraine nato" one key at a time in the search bar; per
@@ -296,6 +301,13 @@ async def _settle(pilot: Any) -> None:
 
 async def key_to_frame(pilot: Any, key: str, char: str | None = None) -> float:
     """ms from posting a Key to the app until it is handled and the frame is written."""
+    return (await key_to_frames(pilot, key, char))[0]
+
+
+async def key_to_frames(pilot: Any, key: str, char: str | None = None
+                        ) -> tuple[float, float]:
+    """ms from posting a Key until the first frame after it is written, and until the
+    screen is settled (what the app deferred to the next frames, e.g. the detail)."""
     from textual import events
 
     app = pilot.app
@@ -304,7 +316,15 @@ async def key_to_frame(pilot: Any, key: str, char: str | None = None) -> float:
                                        (key if len(key) == 1 else None)))
     await _settle(pilot)
     app.screen._on_timer_update()  # composite and write now, not at the next 60 fps tick
-    return (time.perf_counter() - t0) * 1000
+    first = time.perf_counter()
+    for _ in range(20):
+        await _settle(pilot)
+        screen = app.screen
+        if not (screen._callbacks or screen._dirty_widgets or screen._layout_required
+                or screen._repaint_required):
+            break
+        screen._on_timer_update()
+    return (first - t0) * 1000, (time.perf_counter() - t0) * 1000
 
 
 class HandlerClock:
@@ -388,7 +408,7 @@ def app_keys(store_dir: Path, runs: int) -> dict[str, float | None]:
                 await pilot.pause()
             screen = app.screen
             assert isinstance(screen, MainScreen)
-            cursor_clock = HandlerClock(screen, ["_show_detail"])
+            cursor_clock = HandlerClock(screen, ["_show_detail", "_draw_detail"])
             topic_clock = HandlerClock(screen, ["_show_node"])
             tag_clock = HandlerClock(screen, ["action_repeat_tag"])
             clock = HandlerClock(screen, ["_run_query"])
@@ -397,11 +417,14 @@ def app_keys(store_dir: Path, runs: int) -> dict[str, float | None]:
             screen.item_list.focus()
             await _settle(pilot)
             cursor_clock.take()
-            frames, handlers = [], []
+            frames, fulls, handlers = [], [], []
             for _ in range(runs * 5):
-                frames.append(await key_to_frame(pilot, "j"))
+                first, full = await key_to_frames(pilot, "j")
+                frames.append(first)
+                fulls.append(full)
                 handlers.append(cursor_clock.take())
             out["cursor"], out["cursor_handler"] = median(frames), median(handlers)
+            out["cursor_full"] = median(fulls)
             pilots = []
             for _ in range(runs):
                 t0 = time.perf_counter()
@@ -410,14 +433,19 @@ def app_keys(store_dir: Path, runs: int) -> dict[str, float | None]:
                 pilots.append((time.perf_counter() - t0) * 1000)
             out["cursor_pilot"] = median(pilots)
 
-            # tag op: "." alternately adding and removing a tag on the current item
-            frames, handlers = [], []
-            tag_clock.take()
-            for n in range(runs * 2):
-                screen.last_edit = (["bench"], []) if n % 2 == 0 else ([], ["bench"])
-                frames.append(await key_to_frame(pilot, "full_stop", "."))
-                handlers.append(tag_clock.take())
-            out["tag"], out["tag_handler"] = median(frames), median(handlers)
+            # tag op: "." alternately adding and removing a tag the store already uses
+            # (its line in the tree stays), then a new tag (a line comes and goes)
+            for tag, name in (("follow-up", "tag"), ("bench-new-tag", "tag_new")):
+                frames, fulls, handlers = [], [], []
+                tag_clock.take()
+                for n in range(runs * 2):
+                    screen.last_edit = ([tag], []) if n % 2 == 0 else ([], [tag])
+                    first, full = await key_to_frames(pilot, "full_stop", ".")
+                    frames.append(first)
+                    fulls.append(full)
+                    handlers.append(tag_clock.take())
+                out[name], out[f"{name}_handler"] = median(frames), median(handlers)
+                out[f"{name}_full"] = median(fulls)
 
             # topic switch: j / k between the first two topics of the tree
             tree = screen.tree
@@ -428,11 +456,14 @@ def app_keys(store_dir: Path, runs: int) -> dict[str, float | None]:
                 tree.move_cursor(topics[0].children[0])
                 await _settle(pilot)
                 topic_clock.take()
-                frames, handlers = [], []
+                frames, fulls, handlers = [], [], []
                 for n in range(runs * 2):
-                    frames.append(await key_to_frame(pilot, "j" if n % 2 == 0 else "k"))
+                    first, full = await key_to_frames(pilot, "j" if n % 2 == 0 else "k")
+                    frames.append(first)
+                    fulls.append(full)
                     handlers.append(topic_clock.take())
                 out["topic"], out["topic_handler"] = median(frames), median(handlers)
+                out["topic_full"] = median(fulls)
 
             # search keystroke: type SEARCH_TYPED into the bar, one key at a time
             tree.move_cursor(tree.root.children[0])  # All items
@@ -669,9 +700,11 @@ TABLE = [
     Row("first paint (panes)", "first_paint", "s", "minimal Textual app", _f("first_frame")),
     Row("cursor move j: key -> frame", "cursor", "ms", "key on minimal app", _f("key"), 16),
     Row("  handler", "cursor_handler", "ms"),
+    Row("  detail follows: key -> frame", "cursor_full", "ms"),
     Row("  pilot press+pause (j)", "cursor_pilot", "ms", "minimal app", _f("pilot")),
     Row("topic switch: key -> frame", "topic", "ms", "key on minimal app", _f("key"), 100),
     Row("  handler", "topic_handler", "ms"),
+    Row("  detail follows: key -> frame", "topic_full", "ms"),
     Row("search keystroke: search+frame", "search", "ms", "", None, 50),
     Row("  slowest keystroke", "search_max", "ms"),
     Row("  key -> results (+debounce)", "search_total", "ms"),
@@ -680,6 +713,8 @@ TABLE = [
     Row("CLI search (whole process)", "cli_search", "s", "python -c pass", _f("python")),
     Row("tag op `.`: key -> frame", "tag", "ms", "key on minimal app", _f("key"), 20),
     Row("  handler", "tag_handler", "ms"),
+    Row("  detail follows: key -> frame", "tag_full", "ms"),
+    Row("  a new tag (tree rebuilt)", "tag_new", "ms", "key on minimal app", _f("key")),
     Row("tag op, store (fsync)", "tag_store", "ms", "TinyDB update()", _b("tinydb_update"), 20),
     Row("tree build", "tree", "ms", "", None, 200),
     Row("store open (in process)", "open", "s", "TinyDB open+all()", _b("tinydb_read")),

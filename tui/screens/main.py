@@ -97,6 +97,8 @@ class MainScreen(Screen[None]):
         self.view = BrowseView(store)
         self.last_edit: TagEdit | None = None
         self._read_timer: Timer | None = None
+        self._detail_id: str | None = None
+        self._detail_queued = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -230,13 +232,30 @@ class MainScreen(Screen[None]):
     def _show_detail(self, item_id: str | None) -> None:
         if not self.store.loaded:
             return
-        self.detail.show(detail_for(self.store, item_id, self.view.highlights))
+        self._queue_detail(item_id)
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
         delay = self.settings.mark_read_after
         if item_id and delay is not None and not self.store.is_read(item_id):
             self._read_timer = self.set_timer(delay, lambda: self._mark_read(item_id))
+
+    def _queue_detail(self, item_id: str | None) -> None:
+        """Draw ``item_id`` in the detail pane in the frame after the next one.
+
+        The key's own change (the cursor row, a count) reaches the screen first;
+        the detail, whose new text costs a layout and a full render of the pane
+        (10-25 ms here), follows right after, and keys arriving faster than that
+        coalesce into one render of the last item.
+        """
+        self._detail_id = item_id
+        if not self._detail_queued:
+            self._detail_queued = True
+            self.call_after_refresh(self._draw_detail)
+
+    def _draw_detail(self) -> None:
+        self._detail_queued = False
+        self.detail.show(detail_for(self.store, self._detail_id, self.view.highlights))
 
     def _mark_read(self, item_id: str) -> None:
         if self.item_list.current_id == item_id and not self.store.readonly:
@@ -257,7 +276,7 @@ class MainScreen(Screen[None]):
         self.item_list.refresh_rows(changed)
         current = self.item_list.current_id
         if changed is None or current in changed:
-            self.detail.show(detail_for(self.store, current, self.view.highlights))
+            self._queue_detail(current)
         self._update_status()
 
     def after_import(self) -> None:
@@ -294,8 +313,8 @@ class MainScreen(Screen[None]):
             # What changed: this operation's items, and any another session's
             # operations that the store caught up with first.
             self._refresh_views(self.store.state_view.changed_since(mark))
-            if not quiet and record.get("label"):
-                self.notify(str(record["label"]), timeout=3)
+            if not quiet and record.get("label"):  # a frame after the change it reports
+                self.call_after_refresh(self.notify, str(record["label"]), timeout=3)
         return record
 
     @on(TopicTree.Chosen)

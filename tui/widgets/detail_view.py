@@ -64,7 +64,8 @@ class DetailView(VerticalScroll):
     def show(self, detail: Detail | None) -> None:
         """Show ``detail`` (None clears the pane) and scroll back to the top."""
         self._body.update(self.render_detail(detail))
-        self.scroll_home(animate=False)
+        if self.scroll_offset.x or self.scroll_offset.y:  # else a second layout, for nothing
+            self.scroll_home(animate=False)
 
     @staticmethod
     def render_detail(detail: Detail | None) -> Text:
