@@ -762,6 +762,16 @@ class SearchIndex:
         scores = self._scores(node, found) if order == "relevance" else {}
         return self._order_ids(found, "relevance" if scores else "original", scores, limit)
 
+    def matches(self, query: str | Node, user: UserState | None = None) -> frozenset[int]:
+        """The ordinals of the items matching ``query``: positions in ``ordinal_ids()``
+        (for counting over results without turning them into ids)."""
+        node = parse(query) if isinstance(query, str) else query
+        return frozenset(self._matches(node, user, None))
+
+    def ordinal_ids(self) -> list[str]:
+        """Every id at its ordinal (the original order when items were added in it)."""
+        return self._id_list()
+
     def count(
         self,
         query: str | Node,

@@ -172,3 +172,17 @@ def test_counts_follow_tag_and_read_operations_incrementally(tmp_path) -> None: 
     store.refresh()
     assert same()
     assert index.select(("tag", "urgent"), view) == ids[8:9]
+
+
+@settings(max_examples=100, deadline=None)
+@given(items_strategy, st.data())
+def test_search_results_as_ordinals_count_like_their_ids(raw: list[dict[str, Any]],
+                                                         data: st.DataObject) -> None:
+    src = Source(raw)
+    index = TreeIndex(src.items())
+    found = data.draw(st.frozensets(st.integers(0, max(0, len(raw) - 1)))) if raw \
+        else frozenset()
+    within = {src.items()[n]["id"] for n in found}
+    assert flat(index.tree_of(found, src)) == flat(build_tree(src, within))
+    assert index.aligned(list(index.ids)) and not index.aligned(list(reversed(index.ids))) \
+        or len(raw) < 2

@@ -121,8 +121,15 @@ class BrowseView:
 
     def tree(self) -> list[TreeNode]:
         """The tree with counts over the results while searching, over everything else."""
-        within = self._result_set if self.results is not None else None
-        return self.tree_index.tree(self.store.state_view, within, self.saved_counts())
+        state, saved = self.store.state_view, self.saved_counts()
+        if self.results is None:
+            return self.tree_index.tree(state, None, saved)
+        index = self.store.search_index
+        if index is not None and self.query is not None and self.tree_index.aligned(
+                index.ordinal_ids()):
+            # The results as ordinals: counted without a lookup per result id.
+            return self.tree_index.tree_of(index.matches(self.query, state), state, saved)
+        return self.tree_index.tree(state, self._result_set, saved)
 
     @property
     def tree_index(self) -> TreeIndex:

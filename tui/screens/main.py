@@ -26,7 +26,7 @@ from store.errors import StoreError
 from store.journal import Record
 from store.search import load_index
 from store.tagnames import TagNameError, clean_tag
-from store.tree import ALL, NodeKey, TreeNode, select
+from store.tree import ALL, NodeKey, TreeIndex, TreeNode, select
 from tui.config import Settings
 from tui.rows import IndexRows, StoreRows, detail_for
 from tui.screens.confirm import ConfirmScreen
@@ -209,7 +209,13 @@ class MainScreen(Screen[None]):
             return
         self.app.call_from_thread(self._index_ready)
 
+    @work(thread=True, exclusive=True, group="facets")
+    def _prepare_facets(self, tree_index: TreeIndex) -> None:
+        """What the tree counts search results with, before the first search."""
+        tree_index.prepare()
+
     def _index_ready(self) -> None:
+        self._prepare_facets(self.view.tree_index)
         if self.view.query_text or self.search_bar.value.strip():
             self._run_query(self.search_bar.value)
         else:
