@@ -306,6 +306,13 @@ class Store:
     def __len__(self) -> int:
         return len(self._items)
 
+    @property
+    def loaded_signature(self) -> str:
+        """The stamp of the items.json these items were read from (as
+        ``store.search.items_signature`` gives it), for caches derived from them."""
+        sig = self._loaded_signature
+        return "-".join(str(part) for part in sig) if isinstance(sig, tuple) else "none"
+
     def items_size(self) -> int:
         """The size of items.json in bytes (about 850 an item): how long loading takes."""
         try:

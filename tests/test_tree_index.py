@@ -186,3 +186,21 @@ def test_search_results_as_ordinals_count_like_their_ids(raw: list[dict[str, Any
     assert flat(index.tree_of(found, src)) == flat(build_tree(src, within))
     assert index.aligned(list(index.ids)) and not index.aligned(list(reversed(index.ids))) \
         or len(raw) < 2
+
+
+def test_counts_are_cached_beside_the_items_until_they_change(tmp_path) -> None:  # noqa: ANN001
+    from store.desk import Store
+    from store.tree import TREE_CACHE, load_counts, save_counts
+
+    store = Store.open(tmp_path / "store")
+    fresh = TreeIndex(store.items())
+    assert load_counts(store.root, store.loaded_signature) is None
+    save_counts(store.root, store.loaded_signature, fresh)
+    cached = TreeIndex(store.items(), load_counts(store.root, store.loaded_signature))
+    assert cached.cached and flat(cached.tree(store.state_view)) == flat(
+        fresh.tree(store.state_view))
+    (tmp_path / "more.txt").write_text("NATO met in Vilnius on Tuesday about air defence.\n")
+    store.import_files([tmp_path / "more.txt"])
+    assert load_counts(store.root, store.loaded_signature) is None  # stale: recount
+    (store.root / TREE_CACHE).write_text("{not json")
+    assert load_counts(store.root, store.loaded_signature) is None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from store.desk import Store
 from store.index import highlight_spans
 from store.query import MatchAll, Node, QuerySyntaxError, parse
-from store.tree import ALL, NodeKey, TreeIndex, TreeNode
+from store.tree import ALL, NodeKey, TreeIndex, TreeNode, load_counts
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ class BrowseView:
         operation then recounts only the tagged items, not every item's topics)."""
         items = self.store.items()
         if self._tree_index is None or self._tree_index.items is not items:
-            self._tree_index = TreeIndex(items)
+            counts = load_counts(self.store.root, self.store.loaded_signature)
+            self._tree_index = TreeIndex(items, counts)
         return self._tree_index
 
     def saved_counts(self) -> list[tuple[str, int]]:

@@ -26,7 +26,7 @@ from store.errors import StoreError
 from store.journal import Record
 from store.search import load_index
 from store.tagnames import TagNameError, clean_tag
-from store.tree import ALL, NodeKey, TreeIndex, TreeNode, select
+from store.tree import ALL, NodeKey, TreeIndex, TreeNode, save_counts, select
 from tui.config import Settings
 from tui.rows import IndexRows, StoreRows, detail_for
 from tui.screens.confirm import ConfirmScreen
@@ -182,11 +182,14 @@ class MainScreen(Screen[None]):
         try:
             self.store.finish_open()
             nodes = self.view.tree()
-            import store.entities  # noqa: F401 - built here, not on the first detail shown
         except StoreError as exc:
             self.app.call_from_thread(self._load_failed, exc)
             return
         self.app.call_from_thread(self._show_store, nodes)
+        tree_index = self.view.tree_index
+        if not tree_index.cached:  # counted this time: the next start reads them
+            save_counts(self.store.root, self.store.loaded_signature, tree_index)
+        import store.entities  # noqa: F401 - built here, not on the first detail shown
 
     def _show_preview(self, rows: IndexRows, shown: threading.Event) -> None:
         """List what the index knows while the items load (no tree or detail yet)."""
