@@ -114,6 +114,8 @@ How each figure is measured (medians; "×" columns are ratios within this run):
   plus the frame that shows it, timed from the start of the search handler. The
   debounce (80 ms of quiet typing before a search runs) comes on top and is not in the
   figure; "key -> results" below includes it. Echoing the typed character is separate.
+  "tree counts follow": from the same start until the tree's counts over the new
+  results (counted in a worker thread) are on screen.
 - **search (index only)**: `SearchIndex.search` for all hits in relevance order over
   bench/search.py's queries, in process with a cold posting cache; the slowest query's
   median. **CLI search**: `newsdesk --store DIR search ukraine --count` as a whole
@@ -470,10 +472,11 @@ def app_keys(store_dir: Path, runs: int) -> dict[str, float | None]:
             await _settle(pilot)
             await pilot.press("slash")
             await _settle(pilot)
-            echoes, searches, totals = [], [], []
+            counted = HandlerClock(screen, ["_show_counted"])
+            echoes, searches, totals, trees = [], [], [], []
             for char in SEARCH_TYPED:
                 key = "space" if char == " " else char
-                calls = clock.calls
+                calls, counts = clock.calls, counted.calls
                 t0 = time.perf_counter()
                 echoes.append(await key_to_frame(pilot, key, char))
                 deadline = time.perf_counter() + 5
@@ -483,12 +486,20 @@ def app_keys(store_dir: Path, runs: int) -> dict[str, float | None]:
                 screen._on_timer_update()
                 end = time.perf_counter()
                 if clock.calls != calls:
-                    searches.append((end - clock.last_start) * 1000)
+                    started = clock.last_start
+                    searches.append((end - started) * 1000)
                     totals.append((end - t0) * 1000)
+                    while counted.calls == counts and time.perf_counter() < deadline:
+                        await asyncio.sleep(0.001)
+                    await _settle(pilot)
+                    screen._on_timer_update()
+                    trees.append((time.perf_counter() - started) * 1000)
                 clock.take()
             out["search"] = median(searches)
             out["search_max"] = max(searches) if searches else None
             out["search_total"] = median(totals)
+            out["search_tree"] = median(trees)
+            out["search_tree_max"] = max(trees) if trees else None
             out["search_echo"] = median(echoes)
             out["debounce"] = DEBOUNCE * 1000
         return out
@@ -708,6 +719,8 @@ TABLE = [
     Row("search keystroke: search+frame", "search", "ms", "", None, 50),
     Row("  slowest keystroke", "search_max", "ms"),
     Row("  key -> results (+debounce)", "search_total", "ms"),
+    Row("  tree counts follow", "search_tree", "ms"),
+    Row("  tree counts, slowest", "search_tree_max", "ms"),
     Row("  echo of the key", "search_echo", "ms", "key on minimal app", _f("key")),
     Row("search, index only (slowest q)", "search_index", "ms"),
     Row("CLI search (whole process)", "cli_search", "s", "python -c pass", _f("python")),

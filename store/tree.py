@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -303,6 +303,8 @@ class TreeIndex:
         self._content_nodes: tuple[TreeNode, list[TreeNode], list[TreeNode]] | None = None
         self._user_counts: _UserCounts | None = None
         self._members: dict[str, dict[str, list[int]]] = {}
+        self._lock = threading.RLock()
+        """Held while counting: the TUI counts search results in a worker."""
         self._facet_lock = threading.Lock()
         self._facet_keys: list[tuple[str, str]] = []
         self._facets: list[tuple[int, ...]] | None = None
@@ -319,6 +321,11 @@ class TreeIndex:
              saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
         """The whole tree (see ``build_tree``); see ``tree_of`` for search results
         given as ordinals, which is cheaper than ``within``."""
+        with self._lock:
+            return self._tree(state, within, saved)
+
+    def _tree(self, state: TreeState, within: Collection[str] | None,
+              saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
         if within is None:
             content, scope = self.content(), self.ordinal
         else:
@@ -352,7 +359,16 @@ class TreeIndex:
         what ``tree(state, within)`` gives for their ids, at a cost that follows the
         number of results and never touches an item or an id string."""
         facets, keys = self._facet_table()
-        counts = Counter(chain.from_iterable(map(facets.__getitem__, found)))
+        counts: Counter[int] = Counter()
+        rest = iter(found)
+        while part := list(islice(rest, 4096)):  # between parts other threads get the GIL
+            counts.update(chain.from_iterable(map(facets.__getitem__, part)))
+        with self._lock:
+            return self._tree_of(found, counts, keys, state, saved)
+
+    def _tree_of(self, found: AbstractSet[int], counts: Counter[int],
+                 keys: list[tuple[str, str]], state: TreeState,
+                 saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
         topics: dict[str, int] = {}
         entities: dict[str, Counter[str]] = {field: Counter() for field, _, _ in ENTITY_GROUPS}
         with_entity = dict.fromkeys(entities, 0)
@@ -455,6 +471,10 @@ class TreeIndex:
 
     def select(self, key: NodeKey, state: TreeState) -> list[str]:
         """The ids a node selects, in original order (see ``select``)."""
+        with self._lock:
+            return self._select(key, state)
+
+    def _select(self, key: NodeKey, state: TreeState) -> list[str]:
         kind = key[0]
         items = self.items
         if kind in _FIELD_OF_KIND:

@@ -8,7 +8,7 @@ searches are nodes with live counts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from store.desk import Store
@@ -35,7 +35,7 @@ class BrowseView:
         self.query_text = ""
         self.query: Node | None = None
         self.results: list[str] | None = None
-        self._result_set: frozenset[str] = frozenset()
+        self._result_set: tuple[list[str], frozenset[str]] | None = None
         self.everywhere = False
         self.by_relevance = True
         self.newest_first = True
@@ -78,7 +78,6 @@ class BrowseView:
     def clear_query(self) -> None:
         """Back to browsing without a query."""
         self.query_text, self.query, self.results = "", None, None
-        self._result_set = frozenset()
 
     def rerun(self) -> None:
         """Search again (after a tag change, a toggle, or the index arriving)."""
@@ -86,7 +85,6 @@ class BrowseView:
             return
         order = "relevance" if self.by_relevance else "original"
         self.results = self.store.search(self.query, order=order)
-        self._result_set = frozenset(self.results)
 
     # -- what the panes show -------------------------------------------------------
 
@@ -121,15 +119,31 @@ class BrowseView:
 
     def tree(self) -> list[TreeNode]:
         """The tree with counts over the results while searching, over everything else."""
-        state, saved = self.store.state_view, self.saved_counts()
+        return self.tree_job()()
+
+    def tree_job(self) -> Callable[[], list[TreeNode]]:
+        """``tree`` as a function of what is shown now, to run in a worker: counting
+        60,000 results takes ~0.1 s at 100k, and the function reads nothing that the
+        UI thread changes meanwhile (TreeIndex locks what it updates)."""
+        index_t, state, saved = self.tree_index, self.store.state_view, self.saved_counts()
         if self.results is None:
-            return self.tree_index.tree(state, None, saved)
+            return lambda: index_t.tree(state, None, saved)
         index = self.store.search_index
-        if index is not None and self.query is not None and self.tree_index.aligned(
+        if index is not None and self.query is not None and index_t.aligned(
                 index.ordinal_ids()):
             # The results as ordinals: counted without a lookup per result id.
-            return self.tree_index.tree_of(index.matches(self.query, state), state, saved)
-        return self.tree_index.tree(state, self._result_set, saved)
+            found = index.matches(self.query, state)
+            return lambda: index_t.tree_of(found, state, saved)
+        within = self.result_set
+        return lambda: index_t.tree(state, within, saved)
+
+    @property
+    def result_set(self) -> frozenset[str]:
+        """The results as a set (made when first needed: 10 ms for 60k results)."""
+        results = self.results or []
+        if self._result_set is None or self._result_set[0] is not results:
+            self._result_set = (results, frozenset(results))
+        return self._result_set[1]
 
     @property
     def tree_index(self) -> TreeIndex:

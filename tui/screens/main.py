@@ -99,6 +99,7 @@ class MainScreen(Screen[None]):
         self._read_timer: Timer | None = None
         self._detail_id: str | None = None
         self._detail_queued = False
+        self._tree_generation = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -157,6 +158,7 @@ class MainScreen(Screen[None]):
         """The loaded store: tree, All items with the cursor on the first, polling, search."""
         moved = self.item_list.cursor > 0  # in the list shown while loading
         self.item_list.source = StoreRows(self.store, self.view.highlights)
+        self._tree_generation += 1
         self.tree.show_nodes(nodes)
         self.view.choose(ALL, "All items")
         self._show_list(keep_cursor=moved)
@@ -222,7 +224,7 @@ class MainScreen(Screen[None]):
         if self.view.query_text or self.search_bar.value.strip():
             self._run_query(self.search_bar.value)
         else:
-            self.tree.show_nodes(self.view.tree())
+            self._show_tree()
             self._update_status()
 
     def _on_resize(self, event: Resize) -> None:
@@ -279,7 +281,7 @@ class MainScreen(Screen[None]):
         more than the operation.
         """
         self.view.rerun()
-        self.tree.show_nodes(self.view.tree())
+        self._show_tree()
         if changed is None or self.view.follows_state():
             self.item_list.set_rows(self.view.list_ids(), keep_cursor=True)
         self.item_list.refresh_rows(changed)
@@ -433,8 +435,29 @@ class MainScreen(Screen[None]):
         if problem is not None:
             self.search_bar.show_error(problem.message, problem.position)
             return
-        self.tree.show_nodes(self.view.tree())
         self._show_list(keep_cursor=False)
+        self._tree_generation += 1
+        self.call_after_refresh(self._count_tree, self._tree_generation)
+
+    def _count_tree(self, generation: int) -> None:
+        """Count the tree over the results in a worker, once the results are on screen,
+        and show it when it is done: keys typed meanwhile are not held up."""
+        if generation == self._tree_generation:
+            self._count_tree_worker(self.view.tree_job(), generation)
+
+    @work(thread=True, exclusive=True, group="tree")
+    def _count_tree_worker(self, job: Callable[[], list[TreeNode]], generation: int) -> None:
+        nodes = job()
+        self.app.call_from_thread(self._show_counted, nodes, generation)
+
+    def _show_counted(self, nodes: list[TreeNode], generation: int) -> None:
+        if generation == self._tree_generation:  # else the tree has moved on
+            self.tree.show_nodes(nodes)
+
+    def _show_tree(self) -> None:
+        """Count and show the tree now (and drop a count still running)."""
+        self._tree_generation += 1
+        self.tree.show_nodes(self.view.tree())
 
     def action_search(self) -> None:
         """Open the search bar (the query narrows the selected tree node)."""
@@ -464,7 +487,7 @@ class MainScreen(Screen[None]):
         self.search_bar.close()
         self.view.clear_query()
         key, label, cursor = getattr(self, "_before_search", (ALL, "All items", None))
-        self.tree.show_nodes(self.view.tree())
+        self._show_tree()
         self.view.choose(key, label)
         self._show_list(keep_cursor=False)
         if cursor is not None:
