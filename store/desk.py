@@ -94,21 +94,22 @@ class _Identities:
         for doc_id, doc in table.items():
             self.add(doc_id, doc)
 
-    def add(self, doc_id: str, doc: dict[str, Any]) -> None:
+    def add(self, doc_id: str, doc: dict[str, Any], text_key: str | None = None) -> None:
+        """Remember ``doc``; ``text_key``: ``text_id(doc["body"])`` if already known."""
         self.ids.setdefault(doc["id"], doc_id)
         if doc.get("guid"):
             self.guids.setdefault(doc["guid"], doc_id)
         if doc.get("url"):
             self.urls.setdefault(doc["url"], doc_id)
-        self.texts.setdefault(text_id(doc.get("body", "")), doc_id)
+        self.texts.setdefault(text_key or text_id(doc.get("body", "")), doc_id)
 
-    def match(self, item: dict[str, Any]) -> str | None:
+    def match(self, item: dict[str, Any], text_key: str | None = None) -> str | None:
         """The document id of the stored item ``item`` duplicates, or None."""
         for index, key in ((self.ids, item["id"]), (self.guids, item.get("guid")),
                            (self.urls, item.get("url"))):
             if key and key in index:
                 return index[key]
-        return self.texts.get(text_id(item["body"]))
+        return self.texts.get(text_key or text_id(item["body"]))
 
 
 def _refreshed(current: dict[str, Any], new: dict[str, Any],
@@ -545,12 +546,15 @@ class Store:
                 item = make_item(record, position, stamp)
                 if not item["body"]:
                     continue
-                doc_id = known.match(item)
+                # The normalized text's hash, once: it is the id of a text-only item.
+                text_only = not (record.id or item.get("guid") or item.get("url"))
+                text_key = item["id"] if text_only else text_id(item["body"])
+                doc_id = known.match(item, text_key)
                 if doc_id is None:
                     to_derive.append(item)
                     doc_id = str(position)
                     changes[doc_id] = item
-                    known.add(doc_id, item)
+                    known.add(doc_id, item, text_key)
                     position += 1
                     report.added += 1
                 elif update and doc_id in table:
