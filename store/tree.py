@@ -314,7 +314,7 @@ class TreeIndex:
     def ordinal(self) -> dict[str, int]:
         """Item id -> its place in ``items``."""
         if self._ordinal is None:
-            self._ordinal = {i: n for n, i in enumerate(self.ids)}
+            self._ordinal = dict(zip(self.ids, range(len(self.ids)), strict=True))
         return self._ordinal
 
     def tree(self, state: TreeState, within: Collection[str] | None = None,
