@@ -15,6 +15,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -295,7 +296,7 @@ class TreeIndex:
                  ) -> None:
         """``counts``: from ``load_counts`` for these items, if cached."""
         self.items = items
-        self.ids = [d["id"] for d in items]
+        self.ids = list(map(itemgetter("id"), items))
         self.cached = counts is not None and counts.total == len(items)
         """Whether the counts came from the cache (else they are counted on first use)."""
         self._ordinal: dict[str, int] | None = None

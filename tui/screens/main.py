@@ -23,6 +23,7 @@ from textual.widgets import Footer
 
 from store.desk import Store
 from store.errors import StoreError
+from store.index import SearchIndex
 from store.journal import Record
 from store.search import load_index
 from store.tagnames import TagNameError, clean_tag
@@ -215,12 +216,16 @@ class MainScreen(Screen[None]):
         self.app.call_from_thread(self._index_ready)
 
     @work(thread=True, exclusive=True, group="facets")
-    def _prepare_facets(self, tree_index: TreeIndex) -> None:
-        """What the tree counts search results with, before the first search."""
+    def _prepare_facets(self, tree_index: TreeIndex, index: SearchIndex) -> None:
+        """What the tree counts search results with, before the first search (0.5 s
+        at 100k): the per-item facet table, and whether the index's ordinals are ours."""
         tree_index.prepare()
+        tree_index.aligned(index.ordinal_ids())
 
     def _index_ready(self) -> None:
-        self._prepare_facets(self.view.tree_index)
+        index = self.store.search_index
+        if index is not None:
+            self._prepare_facets(self.view.tree_index, index)
         if self.view.query_text or self.search_bar.value.strip():
             self._run_query(self.search_bar.value)
         else:
