@@ -21,6 +21,7 @@ import contextlib
 import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -43,25 +44,12 @@ from store.text import item_id as text_id
 from store.text import make_title, sanitize_line
 from store.topics import TopicRules, load_rules
 
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while parsing a large file: 100k items are millions
-    of new objects and no cycles, and each collection pass would rescan them all
-    (profiled on feature-g: 2.8 s -> 1.2 s to open a 100k store)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 ITEMS_FILE = "items.json"
 PREVIOUS_ITEMS = "items.prev.json"
 """In backups/: the items file as it was before the latest write (see AtomicJSONStorage)."""
 _DERIVED = ("topics", "people", "places", "orgs")
+_COMPLETE = frozenset(("title", "position", *_DERIVED))
+"""Keys every loaded item has (filled in when an older file lacks them)."""
 LOCK_FILE = "lock"
 _ITEMS, _META = "items", "_meta"
 
@@ -108,21 +96,22 @@ class _Identities:
         for doc_id, doc in table.items():
             self.add(doc_id, doc)
 
-    def add(self, doc_id: str, doc: dict[str, Any]) -> None:
+    def add(self, doc_id: str, doc: dict[str, Any], text_key: str | None = None) -> None:
+        """Remember ``doc``; ``text_key``: ``text_id(doc["body"])`` if already known."""
         self.ids.setdefault(doc["id"], doc_id)
         if doc.get("guid"):
             self.guids.setdefault(doc["guid"], doc_id)
         if doc.get("url"):
             self.urls.setdefault(doc["url"], doc_id)
-        self.texts.setdefault(text_id(doc.get("body", "")), doc_id)
+        self.texts.setdefault(text_key or text_id(doc.get("body", "")), doc_id)
 
-    def match(self, item: dict[str, Any]) -> str | None:
+    def match(self, item: dict[str, Any], text_key: str | None = None) -> str | None:
         """The document id of the stored item ``item`` duplicates, or None."""
         for index, key in ((self.ids, item["id"]), (self.guids, item.get("guid")),
                            (self.urls, item.get("url"))):
             if key and key in index:
                 return index[key]
-        return self.texts.get(text_id(item["body"]))
+        return self.texts.get(text_key or text_id(item["body"]))
 
 
 def _refreshed(current: dict[str, Any], new: dict[str, Any],
@@ -139,6 +128,24 @@ def _refreshed(current: dict[str, Any], new: dict[str, Any],
         return None
     doc["source"], doc["line"] = new["source"], new["line"]
     return doc
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a block builds many objects.
+
+    Parsing items.json makes millions of dicts, lists and strings, and the
+    collector, triggered by allocations, rescans all of them again and again:
+    at 100,000 items that more than doubles the parse (0.75 s -> 1.9 s here).
+    JSON data holds no cycles, so reference counting frees it all the same.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def default_rules() -> TopicRules:
@@ -216,6 +223,8 @@ class Store:
         self._by_id: dict[str, dict[str, Any]] = {}
         self._newest: list[str] | None = None
         self._loaded_signature: object = object()
+        self.loaded = False
+        """Whether the items have been read (see ``open(load=False)``)."""
 
     # -- opening -------------------------------------------------------------------
 
@@ -227,8 +236,13 @@ class Store:
         create: bool = True,
         seed: bool = True,
         rules: TopicRules | None = None,
+        load: bool = True,
     ) -> Store:
         """Open the store at ``root``; create it (with the seed briefs) when missing.
+
+        With ``load=False`` the items and the user state are not read yet (a 100k
+        store takes a second or more): call ``finish_open`` before using them, as the
+        TUI does in a worker after its first frame.
 
         Raises StoreError with a message for the user when it cannot be opened.
         """
@@ -253,12 +267,18 @@ class Store:
         store = cls(root, rules)
         if fresh:
             store._initialise(seed)
-        store.load()
-        store.user.load()
-        if not store.readonly and store._derived_signature() != (
-                store.rules.signature, ENTITIES_VERSION):
-            store.retopic()
+        if load:
+            store.finish_open()
         return store
+
+    def finish_open(self) -> None:
+        """Read the items and the user state, and re-derive topics if the rules changed:
+        the slow part of ``open``. Raises StoreError like ``open``."""
+        self.load()
+        self.user.load()
+        if not self.readonly and self._derived_signature() != (
+                self.rules.signature, ENTITIES_VERSION):
+            self.retopic()
 
     def _initialise(self, seed: bool) -> None:
         if self.readonly:
@@ -278,11 +298,20 @@ class Store:
     def load(self) -> None:
         """(Re)load the items from disk, validating the file's shape and schema."""
         with gc_paused():
-            items = items_from(self._storage.read(), self._storage_path)
+            self._load()
+            # The items live as long as the store: move them out of the collector's
+            # sight, or its next full pass rescans millions of objects (0.3 s at 100k,
+            # a visible stall in the TUI) and every later one again. Replaced items
+            # are still freed: they hold no cycles, so reference counting frees them.
+            gc.freeze()
+
+    def _load(self) -> None:
+        items = items_from(self._storage.read(), self._storage_path)
         self._items = items
-        self._by_id = {d["id"]: d for d in items}
+        self._by_id = dict(zip(map(itemgetter("id"), items), items, strict=True))
         self._newest: list[str] | None = None
         self._loaded_signature = self._storage.signature
+        self.loaded = True
 
     def problems(self) -> list[str]:
         """What is damaged but was worked around (skipped journal lines, operations
@@ -305,6 +334,20 @@ class Store:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    @property
+    def loaded_signature(self) -> str:
+        """The stamp of the items.json these items were read from (as
+        ``store.search.items_signature`` gives it), for caches derived from them."""
+        sig = self._loaded_signature
+        return "-".join(str(part) for part in sig) if isinstance(sig, tuple) else "none"
+
+    def items_size(self) -> int:
+        """The size of items.json in bytes (about 850 an item): how long loading takes."""
+        try:
+            return self._storage_path.stat().st_size
+        except OSError:
+            return 0
 
     def items(self) -> list[dict[str, Any]]:
         """All items in original order. Treat them as read-only."""
@@ -545,12 +588,15 @@ class Store:
                 item = make_item(record, position, stamp)
                 if not item["body"]:
                     continue
-                doc_id = known.match(item)
+                # The normalized text's hash, once: it is the id of a text-only item.
+                text_only = not (record.id or item.get("guid") or item.get("url"))
+                text_key = item["id"] if text_only else text_id(item["body"])
+                doc_id = known.match(item, text_key)
                 if doc_id is None:
                     to_derive.append(item)
                     doc_id = str(position)
                     changes[doc_id] = item
-                    known.add(doc_id, item)
+                    known.add(doc_id, item, text_key)
                     position += 1
                     report.added += 1
                 elif update and doc_id in table:

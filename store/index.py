@@ -664,6 +664,22 @@ class SearchIndex:
         """All ids in original order."""
         return self._order_ids(self._everything(), "original", {})
 
+    def days(self) -> list[str]:
+        """Each item's day (``YYYY-MM-DD``, "" when it has no date), in the order of
+        ``ids()``: with the titles, enough to list a store before its items are read."""
+        by_ordinal = [""] * len(self)
+        for seg in self.segments:
+            dates = seg.dates
+            for i, local in enumerate(seg.date_ords):
+                raw = dates[i * _DATE_WIDTH : (i + 1) * _DATE_WIDTH]
+                by_ordinal[seg.start + local] = raw.decode("ascii")
+        if self._monotonic():
+            return by_ordinal
+        if self._positions is None:
+            self._positions = list(chain.from_iterable(s.positions for s in self.segments))
+        order = sorted(range(len(self)), key=self._positions.__getitem__)
+        return [by_ordinal[o] for o in order]
+
     def title(self, item_id: str) -> str | None:
         """The stored title of ``item_id`` (None when it is not indexed)."""
         found = self._find(item_id)
@@ -745,6 +761,16 @@ class SearchIndex:
         found = self._matches(node, user, within)
         scores = self._scores(node, found) if order == "relevance" else {}
         return self._order_ids(found, "relevance" if scores else "original", scores, limit)
+
+    def matches(self, query: str | Node, user: UserState | None = None) -> frozenset[int]:
+        """The ordinals of the items matching ``query``: positions in ``ordinal_ids()``
+        (for counting over results without turning them into ids)."""
+        node = parse(query) if isinstance(query, str) else query
+        return frozenset(self._matches(node, user, None))
+
+    def ordinal_ids(self) -> list[str]:
+        """Every id at its ordinal (the original order when items were added in it)."""
+        return self._id_list()
 
     def count(
         self,

@@ -85,3 +85,15 @@ class StateView:
 
     def revision(self) -> int:
         return self.files.state.seq + self.files.reloads
+
+    def mark(self) -> tuple[object, int]:
+        """Where the state is now, for ``changed_since``."""
+        return self.files.state, self.files.state.seq
+
+    def changed_since(self, mark: tuple[object, int]) -> Collection[str] | None:
+        """Ids whose tags or read mark changed since ``mark``; None: maybe any (the
+        state was reloaded, or too much happened)."""
+        state, seq = mark
+        if state is not self.files.state:
+            return None
+        return self.files.state.changed_since(seq)

@@ -49,6 +49,8 @@ BACKUP_DIR = "backups"
 BACKUPS_KEPT = 5
 STATE_SCHEMA = 1
 HISTORY_DEPTH = 500
+CHANGE_LOG = 256
+"""Records whose changed ids are kept for views that recount incrementally."""
 COMPACT_BYTES = 4 << 20
 """Fold the journal into a snapshot once it is this big…"""
 SNAPSHOT_EVERY = 24 * 3600
@@ -84,6 +86,11 @@ class UserState:
     saved: dict[str, str] = field(default_factory=dict)
     history: dict[str, History] = field(default_factory=dict)
     seq: int = 0
+    changes: list[tuple[int, frozenset[str]]] = field(default_factory=list, repr=False,
+                                                      compare=False)
+    """(seq, ids) of the latest records that changed tags or read marks, oldest first."""
+    changes_from: int = field(default=0, repr=False, compare=False)
+    """``changed_since`` can answer for any seq from this one on."""
     _keys: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     """Per item, the keys of its tags: built on first use, kept in step by ``apply``, so
     checking a tag costs the same on an item with 1,000 tags as on one with two."""
@@ -145,7 +152,24 @@ class UserState:
             for name in record.get("delete") or ():
                 self.saved.pop(name, None)
             self.saved.update(record.get("set") or {})
+        if changed:
+            self.changes.append((self.seq, frozenset(changed)))
+            if len(self.changes) > CHANGE_LOG:
+                self.changes_from = self.changes.pop(0)[0]
         return changed
+
+    def changed_since(self, seq: int) -> set[str] | None:
+        """The ids whose tags or read mark changed after ``seq`` (a past ``self.seq``),
+        or None when that is too long ago to tell: then anything may have changed.
+        Lets the tree recount a tag operation's items instead of every tagged item."""
+        if seq < self.changes_from:
+            return None
+        out: set[str] = set()
+        for at, ids in reversed(self.changes):
+            if at <= seq:
+                break
+            out |= ids
+        return out
 
     def _track(self, record: Record) -> None:
         history = self.history.setdefault(str(record.get("by", "")), History())
@@ -324,6 +348,7 @@ class StateFiles:
         journal = read_journal(self.journal_path)
         self.missing = None
         self._journal_since = None
+        state.changes_from = state.seq  # what the snapshot changed is not logged
         for record in journal.records:
             if record["seq"] > state.seq:
                 if record["seq"] > state.seq + 1 and self.missing is None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +106,29 @@ class TopicRule:
         return sorted(set(hits))
 
 
+class _LazyTokens(Sequence[Token]):
+    """``list(tokens(text))``, made on first use: deriving topics at import mostly
+    needs only the set of words (a third of the cost was making tokens)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._toks: list[Token] | None = None
+
+    def _list(self) -> list[Token]:
+        if self._toks is None:
+            self._toks = list(tokens(self._text))
+        return self._toks
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]  # int or slice
+        return self._list()[i]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __iter__(self) -> Iterator[Token]:
+        return iter(self._list())
+
+
 @dataclass(frozen=True)
 class TopicRules:
     """An ordered set of topic rules, with a signature that changes when they do."""
@@ -115,8 +138,8 @@ class TopicRules:
 
     def topics_for(self, text: str) -> list[str]:
         """Names of the topics ``text`` belongs to, in rule order."""
-        toks = list(tokens(text))
-        termset = frozenset(t.term for t in toks)
+        termset = frozenset(terms(text))
+        toks = _LazyTokens(text)  # positions only for a phrase whose words all occur
         return [r.name for r in self.rules if r.applies(text, toks, termset)]
 
     def explain(self, text: str) -> dict[str, list[Span]]:

@@ -7,10 +7,21 @@ Paths nest by ``/``; a parent counts every item under any of its children once.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import contextlib
+import threading
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from itertools import chain, islice
+from operator import itemgetter
+from pathlib import Path
 from typing import Any, Protocol
+
+import orjson
+
+from store.errors import StoreError
 
 NodeKey = tuple[str, ...]
 ALL: NodeKey = ("all",)
@@ -46,103 +57,497 @@ class TreeNode:
                 "children": [c.to_json() for c in self.children]}
 
 
-def _hierarchy(kind: str, members: dict[str, set[int]], prefix: str = "") -> list[TreeNode]:
-    """Nest ``path -> item ordinals`` by ``/``; counts are unions over descendants."""
-    cut = len(prefix)
-    own: dict[str, set[int]] = {}  # head -> ordinals of the path ``prefix + head`` itself
-    deeper: dict[str, dict[str, set[int]]] = {}  # head -> the paths below it
-    for path, ords in members.items():
-        rel = path[cut:]
-        slash = rel.find("/")
-        if slash < 0:
-            own[rel] = ords
-        else:
-            deeper.setdefault(rel[:slash], {})[path] = ords
-    # Leaves (the common case, and all of them for 100k flat tags) need no union.
-    nodes = [TreeNode(head, len(ords), (kind, prefix + head))
-             for head, ords in own.items() if ords and head not in deeper]
-    for head, sub in deeper.items():
+def _ancestors(path: str) -> list[str]:
+    """``a/b/c`` -> ``a``, ``a/b``, ``a/b/c``: the nodes an item under ``path`` counts in."""
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def _path_counts(combos: Counter[tuple[str, ...]]) -> dict[str, int]:
+    """Items under each path, from how many items carry each combination of paths.
+
+    An item counts once in a node however many of its paths lie under it, so the
+    counts are unions without building a set per node: there are few distinct
+    combinations (tens) however many items there are.
+    """
+    counts: dict[str, int] = {}
+    for combo, n in combos.items():
+        for path in {a for p in combo for a in _ancestors(p)}:
+            counts[path] = counts.get(path, 0) + n
+    return counts
+
+
+def _hierarchy(kind: str, counts: dict[str, int], prefix: str = "") -> list[TreeNode]:
+    """Nest ``path -> items under it`` (every ancestor included) by ``/``."""
+    tops: dict[str, dict[str, int]] = {}
+    for path, n in counts.items():
+        rel = path[len(prefix):] if prefix else path
+        head, _, _rest = rel.partition("/")
+        tops.setdefault(head, {})[path] = n
+    nodes = []
+    for head, sub in tops.items():
         full = prefix + head
-        union: set[int] = set().union(own.get(head, ()), *sub.values())
-        if union:
-            nodes.append(TreeNode(head, len(union), (kind, full),
-                                  _hierarchy(kind, sub, full + "/")))
-    nodes.sort(key=lambda n: (-n.count, n.name.casefold()))
+        deeper = {p: n for p, n in sub.items() if p != full}
+        children = _hierarchy(kind, deeper, full + "/") if deeper else []
+        nodes.append(TreeNode(head, sub.get(full, 0), (kind, full), children))
+    nodes = [n for n in nodes if n.count]
+    nodes.sort(key=lambda n: (-n.count, n.name.casefold(), n.name))
     return nodes
+
+
+class TreeState(Protocol):
+    """The user state as the tree reads it (``store.search.StateView`` is one).
+
+    A state that also has ``mark()`` and ``changed_since(mark)`` (the ids changed
+    since, or None for "anything") is recounted only for the items that changed.
+    """
+
+    def tags_of(self, item_id: str) -> Sequence[str]: ...
+    def tagged_ids(self) -> Collection[str]: ...
+    def read_ids(self) -> Collection[str]: ...
+
+
+class _UserCounts:
+    """Tag combinations and read marks of the items in a scope, updatable per item.
+
+    With an id -> ordinal scope (every item) they are keyed by ordinal: search
+    results come as ordinals, and sets of ints intersect without touching a string.
+    With a set of ids (a fallback for results without ordinals) they are keyed by id.
+    """
+
+    def __init__(self, state: TreeState, scope: Collection[str]) -> None:
+        self.mark: object = state.mark() if hasattr(state, "mark") else None
+        if isinstance(scope, dict):
+            self.key: Callable[[str], Any] = scope.get
+        else:
+            self.key = lambda i: i if i in scope else None
+        key, tags_of = self.key, state.tags_of
+        self.tags: dict[Any, tuple[str, ...]] = {}
+        for i in state.tagged_ids():
+            k = key(i)
+            if k is not None and (t := tuple(tags_of(i))):
+                self.tags[k] = t
+        self.combos = Counter(self.tags.values())
+        self.read = {k for k in map(key, state.read_ids()) if k is not None}
+
+    def update(self, state: TreeState, ids: Iterable[str]) -> None:
+        read = state.read_ids()
+        for i in ids:
+            k = self.key(i)
+            if k is None:
+                continue
+            new, old = tuple(state.tags_of(i)) or None, self.tags.get(k)
+            if new != old:
+                if old:
+                    self.combos[old] -= 1
+                    if not self.combos[old]:
+                        del self.combos[old]
+                if new:
+                    self.combos[new] += 1
+                    self.tags[k] = new
+                else:
+                    del self.tags[k]  # old was there: new differs from it
+            if i in read:
+                self.read.add(k)
+            else:
+                self.read.discard(k)
+
+
+class _SourceState:
+    """A TreeState asked item by item from any TreeSource (one-shot uses: CLI, tests)."""
+
+    def __init__(self, source: TreeSource, ids: Iterable[str]) -> None:
+        self.tags_of = source.tags_of
+        ids = list(ids)
+        self._tagged = {i for i in ids if source.tags_of(i)}
+        self._read = {i for i in ids if source.is_read(i)}
+
+    def tagged_ids(self) -> Collection[str]:
+        return self._tagged
+
+    def read_ids(self) -> Collection[str]:
+        return self._read
+
+
+@dataclass
+class _Content:
+    """What the tree shows of the items' own fields: it changes only when they do."""
+
+    total: int
+    topics: dict[str, int]
+    with_topic: int
+    entities: dict[str, Counter[str]]
+    with_entity: dict[str, int]
+    months: Counter[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"total": self.total, "topics": self.topics, "with_topic": self.with_topic,
+                "entities": self.entities, "with_entity": self.with_entity,
+                "months": self.months}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> _Content:
+        return cls(int(data["total"]), {str(k): int(v) for k, v in data["topics"].items()},
+                   int(data["with_topic"]),
+                   {field: Counter(data["entities"][field]) for field, _, _ in ENTITY_GROUPS},
+                   {field: int(data["with_entity"][field]) for field, _, _ in ENTITY_GROUPS},
+                   Counter(data["months"]))
+
+
+TREE_CACHE = "tree.json"
+"""Beside items.json: the tree's counts of the items' own fields, a rebuildable cache
+stamped like index.bin (at 100k, counting them is one pass of ~0.5 s here)."""
+_CACHE_FORMAT = 1
+
+
+def load_counts(root: Path, signature: str) -> _Content | None:
+    """The cached counts if they were made from the items.json with ``signature``."""
+    try:
+        data = orjson.loads((Path(root) / TREE_CACHE).read_bytes())
+        if data.get("format") == _CACHE_FORMAT and data.get("signature") == signature:
+            return _Content.from_json(data["counts"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # missing or damaged: count again
+    return None
+
+
+def save_counts(root: Path, signature: str, index: TreeIndex) -> None:
+    """Cache ``index``'s counts for the items.json with ``signature`` (not kept when the
+    folder cannot be written)."""
+    from store.storage import atomic_write
+
+    data = {"format": _CACHE_FORMAT, "signature": signature,
+            "counts": index.content().to_json()}
+    with contextlib.suppress(OSError, StoreError):
+        atomic_write(Path(root) / TREE_CACHE, orjson.dumps(data))
+
+
+def _content(items: Sequence[dict[str, Any]]) -> _Content:
+    """One pass over the items: at 100k each extra pass over the item dicts costs
+    ~0.1 s here (memory-bound), more than the counting itself."""
+    topic_combos: list[tuple[str, ...]] = []
+    found: dict[str, list[str]] = {field: [] for field, _, _ in ENTITY_GROUPS}
+    with_entity = dict.fromkeys(found, 0)
+    people, places, orgs = found["people"], found["places"], found["orgs"]
+    dates: list[str] = []
+    for d in items:
+        if topics := d["topics"]:
+            topic_combos.append(tuple(topics))
+        if names := d.get("people"):
+            people.extend(names)
+            with_entity["people"] += 1
+        if names := d.get("places"):
+            places.extend(names)
+            with_entity["places"] += 1
+        if names := d.get("orgs"):
+            orgs.extend(names)
+            with_entity["orgs"] += 1
+        if date := d.get("date"):
+            dates.append(date)
+    months: Counter[str] = Counter()
+    for date, n in Counter(dates).items():
+        months[date[:7]] += n
+    return _Content(len(items), _path_counts(Counter(topic_combos)), len(topic_combos),
+                    {field: Counter(names) for field, names in found.items()}, with_entity,
+                    months)
+
+
+def _assemble(total: int, content: tuple[TreeNode, list[TreeNode], list[TreeNode]],
+              read: int, tag_combos: Counter[tuple[str, ...]],
+              saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
+    topics, entity_groups, dates = content
+    tagged_any = sum(tag_combos.values())
+    return [
+        TreeNode("All items", total, ALL),
+        TreeNode("Unread", total - read, UNREAD),
+        topics,
+        *entity_groups,
+        TreeNode("Tags", tagged_any, ("group", "Tags"),
+                 _hierarchy("tag", _path_counts(tag_combos))),
+        TreeNode("Untagged", total - tagged_any, UNTAGGED),
+        *dates,
+        TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
+                 [TreeNode(name, count, ("saved", name)) for name, count in saved]),
+    ]
+
+
+def _content_nodes(content: _Content) -> tuple[TreeNode, list[TreeNode], list[TreeNode]]:
+    """The Topics group, the entity groups and By date (a list: absent without dates)."""
+    topics = TreeNode("Topics", content.with_topic, ("group", "Topics"),
+                      _hierarchy("topic", content.topics))
+    entity_groups = [_flat_group(group, kind, content.entities[field],
+                                 content.with_entity[field])
+                     for field, group, kind in ENTITY_GROUPS]
+    return topics, entity_groups, _date_group(content.months)
+
+
+class TreeIndex:
+    """The tree of one list of items, and what each node selects, without a scan of
+    every item per question.
+
+    Counts of the items' own fields (topics, entities, dates) are computed once;
+    user state (tags, read marks) is read through a ``TreeState`` that lists only
+    the items that have some, so a tag operation costs what the tagged items cost,
+    not what the store holds. Node members are built the first time a node of
+    their kind is selected. Build a new one when the items change.
+    """
+
+    def __init__(self, items: Sequence[dict[str, Any]], counts: _Content | None = None
+                 ) -> None:
+        """``counts``: from ``load_counts`` for these items, if cached."""
+        self.items = items
+        self.ids = list(map(itemgetter("id"), items))
+        self.cached = counts is not None and counts.total == len(items)
+        """Whether the counts came from the cache (else they are counted on first use)."""
+        self._ordinal: dict[str, int] | None = None
+        self._content: _Content | None = counts if self.cached else None
+        self._content_nodes: tuple[TreeNode, list[TreeNode], list[TreeNode]] | None = None
+        self._user_counts: _UserCounts | None = None
+        self._members: dict[str, dict[str, list[int]]] = {}
+        self._lock = threading.RLock()
+        """Held while counting: the TUI counts search results in a worker."""
+        self._facet_lock = threading.Lock()
+        self._facet_keys: list[tuple[str, str]] = []
+        self._facets: list[tuple[int, ...]] | None = None
+        self._aligned: tuple[object, bool] | None = None
+
+    @property
+    def ordinal(self) -> dict[str, int]:
+        """Item id -> its place in ``items``."""
+        if self._ordinal is None:
+            self._ordinal = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return self._ordinal
+
+    def tree(self, state: TreeState, within: Collection[str] | None = None,
+             saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
+        """The whole tree (see ``build_tree``); see ``tree_of`` for search results
+        given as ordinals, which is cheaper than ``within``."""
+        with self._lock:
+            return self._tree(state, within, saved)
+
+    def _tree(self, state: TreeState, within: Collection[str] | None,
+              saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
+        if within is None:
+            content, scope = self.content(), self.ordinal
+        else:
+            content = _content([d for d in self.items if d["id"] in within])
+            scope = within
+        user = self._user(state) if within is None else _UserCounts(state, scope)
+        if within is None:
+            if self._content_nodes is None:
+                self._content_nodes = _content_nodes(content)
+            nodes = self._content_nodes
+        else:
+            nodes = _content_nodes(content)
+        return _assemble(content.total, nodes, len(user.read), user.combos, saved)
+
+    def content(self) -> _Content:
+        """The counts of the items' own fields (counted once)."""
+        if self._content is None:
+            self._content = _content(self.items)
+        return self._content
+
+    def aligned(self, ids: Sequence[str]) -> bool:
+        """Whether ``ids`` (a search index's ids by ordinal) are this index's items in
+        this order, so the search's ordinals are ordinals here (checked once per list)."""
+        if self._aligned is None or self._aligned[0] is not ids:
+            self._aligned = (ids, list(ids) == self.ids)
+        return self._aligned[1]
+
+    def tree_of(self, found: AbstractSet[int], state: TreeState,
+                saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
+        """The tree counted over the items at ordinals ``found`` (search results):
+        what ``tree(state, within)`` gives for their ids, at a cost that follows the
+        number of results and never touches an item or an id string."""
+        facets, keys = self._facet_table()
+        counts: Counter[int] = Counter()
+        rest = iter(found)
+        while part := list(islice(rest, 4096)):  # between parts other threads get the GIL
+            counts.update(chain.from_iterable(map(facets.__getitem__, part)))
+        with self._lock:
+            return self._tree_of(found, counts, keys, state, saved)
+
+    def _tree_of(self, found: AbstractSet[int], counts: Counter[int],
+                 keys: list[tuple[str, str]], state: TreeState,
+                 saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
+        topics: dict[str, int] = {}
+        entities: dict[str, Counter[str]] = {field: Counter() for field, _, _ in ENTITY_GROUPS}
+        with_entity = dict.fromkeys(entities, 0)
+        months: Counter[str] = Counter()
+        with_topic = 0
+        for k, n in counts.items():
+            field, value = keys[k]
+            if field == "topics":
+                topics[value] = n
+            elif field == "month":
+                months[value] = n
+            elif field == "with":
+                if value == "topics":
+                    with_topic = n
+                else:
+                    with_entity[value] = n
+            else:
+                entities[field][value] = n
+        content = _Content(len(found), topics, with_topic, entities, with_entity, months)
+        user = self._user(state)  # keyed by ordinal
+        combos = Counter(map(user.tags.__getitem__, user.tags.keys() & found))
+        return _assemble(len(found), _content_nodes(content), len(user.read & found),
+                         combos, saved)
+
+    def prepare(self) -> None:
+        """Build what ``tree_of`` counts with (one pass, ~0.5 s at 100k here): the
+        TUI does it in a worker before the first search."""
+        self._facet_table()
+
+    def _facet_table(self) -> tuple[list[tuple[int, ...]], list[tuple[str, str]]]:
+        """Per item, the keys it counts under: each topic path and its ancestors,
+        each entity, its month, and whether it has topics/entities at all."""
+        with self._facet_lock:
+            if self._facets is None:
+                number: dict[tuple[str, str], int] = {}
+                keys = self._facet_keys
+
+                def key(field: str, value: str) -> int:
+                    k = number.get((field, value))
+                    if k is None:
+                        k = number[(field, value)] = len(keys)
+                        keys.append((field, value))
+                    return k
+
+                by_topics: dict[tuple[str, ...], tuple[int, ...]] = {}
+                names = {field: {} for field, _, _ in ENTITY_GROUPS}
+                has = {field: key("with", field) for field in ("topics", *names)}
+                facets = []
+                for d in self.items:
+                    row: list[int] = []
+                    if topics := tuple(d["topics"]):
+                        known = by_topics.get(topics)
+                        if known is None:
+                            paths = {a for p in topics for a in _ancestors(p)}
+                            known = by_topics[topics] = (has["topics"], *(
+                                key("topics", p) for p in paths))
+                        row.extend(known)
+                    for field, seen in names.items():
+                        if values := d.get(field):
+                            row.append(has[field])
+                            for v in values:
+                                k = seen.get(v)
+                                if k is None:
+                                    k = seen[v] = key(field, v)
+                                row.append(k)
+                    if date := d.get("date"):
+                        row.append(key("month", date[:7]))
+                    facets.append(tuple(row))
+                self._facets = facets
+            return self._facets, self._facet_keys
+
+    def _user(self, state: TreeState) -> _UserCounts:
+        """The user-state counts over every item, updated for what changed since."""
+        user = self._user_counts
+        if user is not None and user.mark is not None and hasattr(state, "changed_since"):
+            changed = state.changed_since(user.mark)  # type: ignore[attr-defined]
+            if changed is not None:
+                user.update(state, changed)
+                user.mark = state.mark()  # type: ignore[attr-defined]
+                return user
+        self._user_counts = _UserCounts(state, self.ordinal)
+        return self._user_counts
+
+    def _postings(self, field: str) -> dict[str, list[int]]:
+        """Value -> ordinals of the items carrying it, for one field (built once)."""
+        members = self._members.get(field)
+        if members is None:
+            members = {}
+            for n, d in enumerate(self.items):
+                for value in d.get(field) or ():
+                    ordinals = members.setdefault(value, [])
+                    if not ordinals or ordinals[-1] != n:  # a value named twice in one item
+                        ordinals.append(n)
+            self._members[field] = members
+        return members
+
+    def _ids(self, ordinals: Iterable[int]) -> list[str]:
+        ids = self.ids
+        return [ids[n] for n in ordinals]
+
+    def select(self, key: NodeKey, state: TreeState) -> list[str]:
+        """The ids a node selects, in original order (see ``select``)."""
+        with self._lock:
+            return self._select(key, state)
+
+    def _select(self, key: NodeKey, state: TreeState) -> list[str]:
+        kind = key[0]
+        items = self.items
+        if kind in _FIELD_OF_KIND:
+            return self._ids(self._postings(_FIELD_OF_KIND[kind]).get(key[1], ()))
+        if kind == "topic":
+            wanted = key[1].casefold()
+            hits: set[int] = set()
+            for path, ordinals in self._postings("topics").items():
+                folded = path.casefold()
+                if folded == wanted or folded.startswith(wanted + "/"):
+                    hits.update(ordinals)
+            return self._ids(sorted(hits))
+        if kind == "tag":
+            ordinal, tags_of = self.ordinal, state.tags_of
+            return self._ids(sorted(ordinal[i] for i in state.tagged_ids()
+                                    if i in ordinal and _under(key[1], tags_of(i))))
+        if kind == "untagged":
+            tagged = state.tagged_ids()
+            return [i for i in self.ids if i not in tagged]
+        if kind == "unread":
+            read = state.read_ids()
+            return [i for i in self.ids if i not in read]
+        if kind == "group" and key[1] == "Tags":
+            tagged = state.tagged_ids()
+            return [i for i in self.ids if i in tagged]
+        if kind == "date":
+            return [d["id"] for d in items if (d.get("date") or "").startswith(key[1])]
+        if kind == "group" and key[1] == "By date":
+            return [d["id"] for d in items if d.get("date")]
+        if kind == "group" and key[1] in _FIELD_OF_GROUP:
+            field = _FIELD_OF_GROUP[key[1]]
+            return [d["id"] for d in items if d.get(field)]
+        if kind == "group" and key[1] == "Topics":
+            return [d["id"] for d in items if d["topics"]]
+        return list(self.ids)
 
 
 def build_tree(source: TreeSource, within: Collection[str] | None = None,
                saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
     """The whole tree: All items, Unread, Topics, People, Places, Organisations, Tags,
     Untagged, Saved searches. With ``within`` (the current search results) every count
-    is of those items only: a faceted view that shows where the matches are."""
-    items, tags_of = source.items(), source.tags_of
-    if within is not None:
-        items = [d for d in items if d["id"] in within]
-    topics: dict[str, set[int]] = {}
-    entities: dict[str, dict[str, int]] = {field: {} for field, _, _ in ENTITY_GROUPS}
-    with_entity: dict[str, int] = dict.fromkeys(entities, 0)
-    tags: dict[str, set[int]] = {}
-    untagged = 0
-    with_topic = 0
-    unread = 0
-    tagged_any: set[int] = set()
-    months: dict[str, set[int]] = {}
-    for n, item in enumerate(items):
-        if not source.is_read(item["id"]):
-            unread += 1
-        date = item.get("date")
-        if date:
-            months.setdefault(f"{date[:4]}/{date[:7]}", set()).add(n)
-        if item["topics"]:
-            with_topic += 1
-        for topic in item["topics"]:
-            topics.setdefault(topic, set()).add(n)
-        for field, counts in entities.items():
-            names = item.get(field, ())
-            if names:
-                with_entity[field] += 1
-            for name in names:
-                counts[name] = counts.get(name, 0) + 1
-        item_tags = tags_of(item["id"])
-        if not item_tags:
-            untagged += 1
-        for tag in item_tags:
-            tags.setdefault(tag, set()).add(n)
-            tagged_any.add(n)
-    return [
-        TreeNode("All items", len(items), ALL),
-        TreeNode("Unread", unread, UNREAD),
-        TreeNode("Topics", with_topic, ("group", "Topics"), _hierarchy("topic", topics)),
-        *(_flat_group(group, kind, entities[field], with_entity[field])
-          for field, group, kind in ENTITY_GROUPS),
-        TreeNode("Tags", len(tagged_any), ("group", "Tags"), _hierarchy("tag", tags)),
-        TreeNode("Untagged", untagged, UNTAGGED),
-        *_date_group(months),
-        TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
-                 [TreeNode(name, count, ("saved", name)) for name, count in saved]),
-    ]
+    is of those items only: a faceted view that shows where the matches are.
+
+    One-shot: the TUI keeps a ``TreeIndex`` instead, so a tag operation does not
+    recount every item's topics and entities."""
+    index = TreeIndex(source.items())
+    return index.tree(_SourceState(source, index.ids), within, saved)
 
 
-def _date_group(months: dict[str, set[int]]) -> list[TreeNode]:
+def _date_group(months: Counter[str]) -> list[TreeNode]:
     """``By date``: year, then month, newest first; absent when no item has a date."""
     if not months:
         return []
-    years = _hierarchy("date", months)
+    counts: dict[str, int] = {}
+    for month, n in months.items():
+        year = month[:4]
+        counts[year] = counts.get(year, 0) + n
+        counts[f"{year}/{month}"] = n
+    years = _hierarchy("date", counts)
     for year in years:
         for month in year.children:
             month.key = ("date", month.key[1].split("/", 1)[1])  # "2025-02"
         year.children.sort(key=lambda n: n.key[1], reverse=True)
     years.sort(key=lambda n: n.key[1], reverse=True)
-    total = len(set().union(*months.values()))
-    return [TreeNode("By date", total, ("group", "By date"), years)]
+    return [TreeNode("By date", sum(months.values()), ("group", "By date"), years)]
 
 
-def _flat_group(group: str, kind: str, counts: dict[str, int], items: int) -> TreeNode:
+def _flat_group(group: str, kind: str, counts: Counter[str], items: int) -> TreeNode:
     """A group of leaf nodes (people, places …), sorted by count then name; the group
     counts the items that have any of them."""
     children = [TreeNode(name, count, (kind, name)) for name, count in counts.items() if count]
-    children.sort(key=lambda n: (-n.count, n.name.casefold()))
+    children.sort(key=lambda n: (-n.count, n.name.casefold(), n.name))
     return TreeNode(group, items, ("group", group), children)
 
 
@@ -152,29 +557,6 @@ def _under(path: str, values: Iterable[str]) -> bool:
 
 
 def select(key: NodeKey, source: TreeSource) -> list[str]:
-    """The ids a node selects, in original order."""
-    items, tags_of = source.items(), source.tags_of
-    kind = key[0]
-    if kind in _FIELD_OF_KIND:
-        field = _FIELD_OF_KIND[kind]
-        return [d["id"] for d in items if key[1] in d.get(field, ())]
-    if kind == "date":
-        return [d["id"] for d in items if (d.get("date") or "").startswith(key[1])]
-    if kind == "group" and key[1] == "By date":
-        return [d["id"] for d in items if d.get("date")]
-    if kind == "unread":
-        return [d["id"] for d in items if not source.is_read(d["id"])]
-    if kind == "topic":
-        return [d["id"] for d in items if _under(key[1], d["topics"])]
-    if kind == "tag":
-        return [d["id"] for d in items if _under(key[1], tags_of(d["id"]))]
-    if kind == "untagged":
-        return [d["id"] for d in items if not tags_of(d["id"])]
-    if kind == "group" and key[1] in _FIELD_OF_GROUP:
-        field = _FIELD_OF_GROUP[key[1]]
-        return [d["id"] for d in items if d.get(field)]
-    if kind == "group" and key[1] == "Topics":
-        return [d["id"] for d in items if d["topics"]]
-    if kind == "group" and key[1] == "Tags":
-        return [d["id"] for d in items if tags_of(d["id"])]
-    return [d["id"] for d in items]
+    """The ids a node selects, in original order (one-shot, like ``build_tree``)."""
+    index = TreeIndex(source.items())
+    return index.select(key, _SourceState(source, index.ids))

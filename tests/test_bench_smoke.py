@@ -27,7 +27,7 @@ def test_quick_benchmark_prints_the_table(tmp_path: Path) -> None:
     assert "100" in header and "500" in header and "target" in header
     for row in ("first frame, items visible", "cursor move", "topic switch",
                 "search keystroke", "tag op", "peak RSS", "import (whole process)",
-                "tree build", "disk: items.json"):
+                "tree at start", "disk: items.json"):
         line = next((x for x in out.splitlines() if x.startswith(row)), None)
         assert line is not None, f"no {row!r} row in:\n{out}"
     first = next(x for x in out.splitlines() if x.startswith("first frame, items visible"))

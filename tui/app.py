@@ -14,6 +14,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from store.desk import Store
+from store.errors import StoreError
 from tui.commands import main_screen_commands
 from tui.config import Settings, value_problem
 from tui.resources import styles_dir
@@ -69,6 +70,8 @@ class NewsdeskApp(App[None]):
         if os.environ.get("TERM") == "linux":
             # The console's font has square corners (┌┐) but no round ones (╭╮).
             self.add_class("-linux-console")
+        self.load_error: StoreError | None = None
+        """Why the store could not be read (the app then exits and ``run`` raises it)."""
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.store, self.settings)
@@ -76,7 +79,6 @@ class NewsdeskApp(App[None]):
     def on_mount(self) -> None:
         self.set_keymap(self.settings.keys)
         self._report_settings()
-        self._warn_store_problems()
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
@@ -114,8 +116,9 @@ class NewsdeskApp(App[None]):
         """Show a toast. Never as markup: messages quote item titles and tag names."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
-    def _warn_store_problems(self) -> None:
-        """Damage the store worked around (a skipped journal line…): say so at start."""
+    def warn_store_problems(self) -> None:
+        """Damage the store worked around (a skipped journal line…): said once the
+        store is read (MainScreen calls this)."""
         problems = self.store.problems()
         if problems:
             self.notify("\n".join(problems) + "\n`newsdesk doctor` explains more.",
@@ -169,9 +172,15 @@ def run(store: Store, settings: Settings | None = None) -> int:
 
     With no theme in ``settings`` the terminal decides (``tui.theme.auto_theme``);
     ``settings.mouse`` False leaves mouse events, and so text selection, to the terminal.
+    ``store`` may be opened with ``load=False``: the app then paints first and reads
+    the items in a worker; a StoreError from that read is raised here, after the
+    terminal is restored.
     """
     settings = settings or Settings()
     if settings.theme is None:
         settings = dataclasses.replace(settings, theme=auto_theme())
-    make_app(store, settings).run(mouse=settings.mouse)
+    app = make_app(store, settings)
+    app.run(mouse=settings.mouse)
+    if app.load_error is not None:
+        raise app.load_error
     return 0

@@ -7,7 +7,9 @@ store operation. Logic that a test should reach lives in ``store``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,12 +25,14 @@ from textual.widgets import Footer, Input, Static
 
 from store.desk import Store
 from store.errors import ReadOnlyStoreError, StoreError
+from store.index import SearchIndex
 from store.journal import Record
+from store.search import load_index
 from store.tagnames import TagNameError, clean_tag
 from store.text import sanitize_line
-from store.tree import ALL, NodeKey, select
+from store.tree import ALL, NodeKey, TreeIndex, TreeNode, save_counts, select
 from tui.config import Settings
-from tui.rows import StoreRows, copy_text, detail_for
+from tui.rows import IndexRows, StoreRows, copy_text, detail_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.tag_editor import TagEdit, TagEditorScreen
@@ -53,6 +57,14 @@ MIN_WIDTH, MIN_HEIGHT = 50, 14
 """Below this many columns or rows the panes give way to a "terminal too small" hint."""
 READONLY_BANNER = "read-only store: browsing and search work; changes cannot be saved"
 """Docked at the top when the store folder cannot be written."""
+EAGER_LOAD_BYTES = 2_000_000
+"""A store whose items.json is smaller (about 2,000 items) is read before the first
+frame; a larger one after it, in a worker."""
+_NEEDS_ITEMS = frozenset({
+    "tag", "repeat_tag", "undo", "redo", "toggle_read", "search", "save_search",
+    "toggle_order", "toggle_newest", "rename_node", "delete_node",
+})
+"""Actions that wait until the store's items are loaded."""
 
 
 def _plural(n: int, word: str) -> str:
@@ -118,6 +130,9 @@ class MainScreen(Screen[None]):
         self._tree_choice: bool | None = None
         """The user's [ choice: shown / hidden; None: by the width (TREE_WIDTH)."""
         self._detail_shown = True
+        self._detail_id: str | None = None
+        self._detail_queued = False
+        self._tree_generation = 0
 
     def compose(self) -> ComposeResult:
         # Classes for the terminal's size before the panes exist: styling them once for
@@ -165,11 +180,69 @@ class MainScreen(Screen[None]):
         self.detail.border_title = "Detail"
         self._fit_to(self.app.size)  # before the first frame, so it has the right layout
         self.search_bar.display = False
-        self.tree.show_nodes(self.view.tree())
-        self._show_node(ALL, "All items")
         self.item_list.focus()
+        if not self.store.loaded and self.store.items_size() < EAGER_LOAD_BYTES:
+            try:  # small: reading it now costs less than a second frame
+                self.store.finish_open()
+            except StoreError as exc:
+                self._load_failed(exc)
+                return
+        if self.store.loaded:
+            self._show_store(self.view.tree())
+        else:
+            self.item_list.set_label("Loading…")
+            self.call_after_refresh(self._load_store)
+
+    def _show_store(self, nodes: Sequence[TreeNode]) -> None:
+        """The loaded store: tree, All items with the cursor on the first, polling, search."""
+        moved = self.item_list.cursor > 0  # in the list shown while loading
+        self.item_list.source = StoreRows(self.store, self.view.highlights)
+        self._tree_generation += 1
+        self.tree.show_nodes(nodes)
+        self.view.choose(ALL, "All items")
+        self._show_list(keep_cursor=moved)
         self.set_interval(self.settings.poll_interval, self._poll)
         self._load_index()
+        self.app.warn_store_problems()  # type: ignore[attr-defined]  # NewsdeskApp
+
+    @work(thread=True, exclusive=True, group="store")
+    def _load_store(self) -> None:
+        """Read the store off the UI thread, after the first frame is on screen.
+
+        First the ids and titles that index.bin lists (milliseconds, even at 100k),
+        then items.json and the tree counts (a second or more at 100k; parsing holds
+        the GIL, so keys typed meanwhile are handled when it is done).
+        """
+        index = load_index(self.store.root)
+        if index is not None and len(index):
+            shown = threading.Event()
+            self.app.call_from_thread(self._show_preview, IndexRows(index, self.store), shown)
+            shown.wait(2)
+        # Let Textual's writer thread put the frame on the terminal before the parse
+        # takes the GIL for a second.
+        time.sleep(0.05)
+        try:
+            self.store.finish_open()
+            nodes = self.view.tree()
+        except StoreError as exc:
+            self.app.call_from_thread(self._load_failed, exc)
+            return
+        self.app.call_from_thread(self._show_store, nodes)
+        tree_index = self.view.tree_index
+        if not tree_index.cached:  # counted this time: the next start reads them
+            save_counts(self.store.root, self.store.loaded_signature, tree_index)
+        import store.entities  # noqa: F401 - built here, not on the first detail shown
+
+    def _show_preview(self, rows: IndexRows, shown: threading.Event) -> None:
+        """List what the index knows while the items load (no tree or detail yet)."""
+        self.item_list.source = rows
+        self.item_list.set_rows(rows.ids, keep_cursor=False)
+        self.item_list.set_label("Loading…")
+        self.call_after_refresh(shown.set)
+
+    def _load_failed(self, error: StoreError) -> None:
+        self.app.load_error = error  # type: ignore[attr-defined]  # NewsdeskApp
+        self.app.exit(return_code=1)
 
     @work(thread=True, exclusive=True, group="index")
     def _load_index(self) -> None:
@@ -181,11 +254,21 @@ class MainScreen(Screen[None]):
             return
         self.app.call_from_thread(self._index_ready)
 
+    @work(thread=True, exclusive=True, group="facets")
+    def _prepare_facets(self, tree_index: TreeIndex, index: SearchIndex) -> None:
+        """What the tree counts search results with, before the first search (0.5 s
+        at 100k): the per-item facet table, and whether the index's ordinals are ours."""
+        tree_index.prepare()
+        tree_index.aligned(index.ordinal_ids())
+
     def _index_ready(self) -> None:
+        index = self.store.search_index
+        if index is not None:
+            self._prepare_facets(self.view.tree_index, index)
         if self.view.query_text or self.search_bar.value.strip():
             self._run_query(self.search_bar.value)
         else:
-            self.tree.show_nodes(self.view.tree())
+            self._show_tree()
             self._update_status()
 
     def _on_resize(self, event: Resize) -> None:
@@ -236,7 +319,9 @@ class MainScreen(Screen[None]):
         self._update_status()
 
     def _show_detail(self, item_id: str | None) -> None:
-        self.detail.show(detail_for(self.store, item_id, self.view.highlights))
+        if not self.store.loaded:
+            return
+        self._queue_detail(item_id)
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
@@ -244,17 +329,43 @@ class MainScreen(Screen[None]):
         if item_id and delay is not None and not self.store.is_read(item_id):
             self._read_timer = self.set_timer(delay, lambda: self._mark_read(item_id))
 
+    def _queue_detail(self, item_id: str | None) -> None:
+        """Draw ``item_id`` in the detail pane in the frame after the next one.
+
+        The key's own change (the cursor row, a count) reaches the screen first;
+        the detail, whose new text costs a layout and a full render of the pane
+        (10-25 ms here), follows right after, and keys arriving faster than that
+        coalesce into one render of the last item.
+        """
+        self._detail_id = item_id
+        if not self._detail_queued:
+            self._detail_queued = True
+            self.call_after_refresh(self._draw_detail)
+
+    def _draw_detail(self) -> None:
+        self._detail_queued = False
+        self.detail.show(detail_for(self.store, self._detail_id, self.view.highlights))
+
     def _mark_read(self, item_id: str) -> None:
         if self.item_list.current_id == item_id and not self.store.readonly:
-            self._write(lambda: self.store.set_read([item_id], True), [item_id], quiet=True)
+            self._write(lambda: self.store.set_read([item_id], True), quiet=True)
 
-    def _refresh_views(self, ids: Sequence[str] | None = None) -> None:
-        """Redraw after a change: counts in the tree, rows, and the detail."""
+    def _refresh_views(self, changed: Collection[str] | None = None) -> None:
+        """Redraw after a change: counts in the tree, rows, and the detail.
+
+        ``changed``: the items whose tags or read mark changed (None: anything may
+        have, new items too). Then only what shows them is redrawn: at 100k items
+        recomputing the list or the detail for every tag or read mark would cost
+        more than the operation.
+        """
         self.view.rerun()
-        self.tree.show_nodes(self.view.tree())
-        self.item_list.set_rows(self.view.list_ids(), keep_cursor=True)
-        self.item_list.refresh_rows(ids)
-        self.detail.show(detail_for(self.store, self.item_list.current_id, self.view.highlights))
+        self._show_tree()
+        if changed is None or self.view.follows_state():
+            self.item_list.set_rows(self.view.list_ids(), keep_cursor=True)
+        self.item_list.refresh_rows(changed)
+        current = self.item_list.current_id
+        if changed is None or current in changed:
+            self._queue_detail(current)
         self._update_status()
 
     def after_import(self) -> None:
@@ -264,6 +375,8 @@ class MainScreen(Screen[None]):
 
     def _poll(self) -> None:
         """Show what another session changed (cheap: a few stats when nothing did)."""
+        mark = self.store.state_view.mark()
+        items = self.store.items()
         try:
             changed = self.store.refresh()
         except StoreError as exc:
@@ -272,24 +385,31 @@ class MainScreen(Screen[None]):
         if changed:
             if self.store.search_index is None:  # another session imported: reload it
                 self._load_index()
-            self._refresh_views()
+            same_items = self.store.items() is items
+            self._refresh_views(self.store.state_view.changed_since(mark) if same_items
+                                else None)
 
-    def _write(self, change: Callable[[], Record | None], ids: Sequence[str] | None,
-               quiet: bool = False) -> Record | None:
+    def _write(self, change: Callable[[], Record | None], quiet: bool = False
+               ) -> Record | None:
         """Run one store change; it is durable before anything is redrawn."""
+        mark = self.store.state_view.mark()
         try:
             record = change()
         except StoreError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=8)
             return None
         if record is not None:
-            self._refresh_views(ids)
-            if not quiet and record.get("label"):
-                self.notify(str(record["label"]), timeout=3)
+            # What changed: this operation's items, and any another session's
+            # operations that the store caught up with first.
+            self._refresh_views(self.store.state_view.changed_since(mark))
+            if not quiet and record.get("label"):  # a frame after the change it reports
+                self.call_after_refresh(self.notify, str(record["label"]), timeout=3)
         return record
 
     @on(TopicTree.Chosen)
     def _tree_chosen(self, event: TopicTree.Chosen) -> None:
+        if not self.store.loaded:
+            return
         if event.key[0] != "group" or event.key[1] not in ("Saved searches",):
             if event.key != self.node_key:
                 self._show_node(event.key, event.label)
@@ -338,7 +458,7 @@ class MainScreen(Screen[None]):
 
         def apply() -> None:
             self.last_edit = edit
-            self._write(lambda: self.store.tag(targets, add, remove), targets)
+            self._write(lambda: self.store.tag(targets, add, remove))
 
         if len(targets) > self.settings.confirm_threshold:
             parts = " ".join([f"+{a}" for a in add] + [f"-{r}" for r in remove])
@@ -354,16 +474,16 @@ class MainScreen(Screen[None]):
             self.notify("Nothing to repeat yet: tag something with t first.")
             return
         add, remove = self.last_edit
-        self._write(lambda: self.store.tag([current], add, remove), [current])
+        self._write(lambda: self.store.tag([current], add, remove))
 
     def action_undo(self) -> None:
         """Undo the last tag operation."""
-        if self._write(self.store.undo, None) is None:
+        if self._write(self.store.undo) is None:
             self.notify("Nothing to undo.")
 
     def action_redo(self) -> None:
         """Redo the last undone tag operation."""
-        if self._write(self.store.redo, None) is None:
+        if self._write(self.store.redo) is None:
             self.notify("Nothing to redo.")
 
     def action_toggle_read(self) -> None:
@@ -373,7 +493,7 @@ class MainScreen(Screen[None]):
             read = not self.store.is_read(targets[0])
             if self._read_timer is not None:
                 self._read_timer.stop()
-            self._write(lambda: self.store.set_read(targets, read), targets, quiet=True)
+            self._write(lambda: self.store.set_read(targets, read), quiet=True)
 
     # -- search ----------------------------------------------------------------------
 
@@ -402,8 +522,29 @@ class MainScreen(Screen[None]):
         if problem is not None:
             self.search_bar.show_error(problem.message, problem.position)
             return
-        self.tree.show_nodes(self.view.tree())
         self._show_list(keep_cursor=False)
+        self._tree_generation += 1
+        self.call_after_refresh(self._count_tree, self._tree_generation)
+
+    def _count_tree(self, generation: int) -> None:
+        """Count the tree over the results in a worker, once the results are on screen,
+        and show it when it is done: keys typed meanwhile are not held up."""
+        if generation == self._tree_generation:
+            self._count_tree_worker(self.view.tree_job(), generation)
+
+    @work(thread=True, exclusive=True, group="tree")
+    def _count_tree_worker(self, job: Callable[[], list[TreeNode]], generation: int) -> None:
+        nodes = job()
+        self.app.call_from_thread(self._show_counted, nodes, generation)
+
+    def _show_counted(self, nodes: list[TreeNode], generation: int) -> None:
+        if generation == self._tree_generation:  # else the tree has moved on
+            self.tree.show_nodes(nodes)
+
+    def _show_tree(self) -> None:
+        """Count and show the tree now (and drop a count still running)."""
+        self._tree_generation += 1
+        self.tree.show_nodes(self.view.tree())
 
     def action_search(self) -> None:
         """Open the search bar (the query narrows the selected tree node)."""
@@ -434,7 +575,7 @@ class MainScreen(Screen[None]):
         self.search_bar.close()
         self.view.clear_query()
         key, label, cursor = getattr(self, "_before_search", (ALL, "All items", None))
-        self.tree.show_nodes(self.view.tree())
+        self._show_tree()
         self.view.choose(key, label)
         self._show_list(keep_cursor=False)
         if cursor is not None:
@@ -460,7 +601,7 @@ class MainScreen(Screen[None]):
 
         def done(name: str | None) -> None:
             if name and name.strip():
-                self._write(lambda: self.store.save_search(name, query), None, quiet=True)
+                self._write(lambda: self.store.save_search(name, query), quiet=True)
                 self.notify(f"Saved search {name.strip()!r}.")
 
         self.app.push_screen(PromptScreen("Save search as", query), done)
@@ -477,6 +618,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _OPENS_SOMETHING and isinstance(self.focused, Input):
             return False  # typing in the search bar: the key is text, not a command
+        if action in _NEEDS_ITEMS and not self.store.loaded:
+            return False
         if action in ("rename_node", "delete_node"):
             return self._node_under_cursor() is not None
         if action == "save_search":
@@ -503,10 +646,10 @@ class MainScreen(Screen[None]):
             if not new or new.strip() == old:
                 return
             if kind == "tag":
-                self._write(lambda: self.store.rename_tag(old, new), None)
+                self._write(lambda: self.store.rename_tag(old, new))
             else:
                 query = self.store.saved_searches()[old]
-                self._write(lambda: self.store.save_search(new, query, replaces=old), None)
+                self._write(lambda: self.store.save_search(new, query, replaces=old))
 
         what = "tag" if kind == "tag" else "saved search"
         self.app.push_screen(PromptScreen(f"Rename {what} {old}", old, check), done)
@@ -525,7 +668,7 @@ class MainScreen(Screen[None]):
             question = f"Delete tag {name} (and tags under it) from {_plural(count, 'item')}?"
             change = lambda: self.store.delete_tag(name)  # noqa: E731
         self.app.push_screen(ConfirmScreen(question),
-                             lambda yes: self._write(change, None) if yes else None)
+                             lambda yes: self._write(change) if yes else None)
 
     # -- layout and clipboard --------------------------------------------------------
 

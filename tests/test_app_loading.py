@@ -1,0 +1,83 @@
+"""A large store paints first: the panes and the index's titles, then the items."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+import tui.screens.main as main_screen
+from store.desk import Store
+from store.errors import StoreFormatError
+from tui.app import make_app
+from tui.widgets.item_list import ItemList
+
+
+@pytest.fixture
+def big(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat every store as one too large to read before the first frame."""
+    monkeypatch.setattr(main_screen, "EAGER_LOAD_BYTES", 0)
+
+
+async def test_opens_on_all_items_after_loading_in_a_worker(store_dir: Path, big: None) -> None:
+    Store.open(store_dir)  # create it
+    store = Store.open(store_dir, load=False)
+    assert not store.loaded and len(store) == 0
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        items = app.screen.query_one(ItemList)
+        assert store.loaded and items.item_count == 30 and items.cursor == 0
+        assert items.current_id == store.items()[0]["id"] and app.focused is items
+        assert "All items (30)" in items._title_text
+        groups = [n.data.name for n in app.screen.tree.root.children]
+        assert groups[:3] == ["All items", "Unread", "Topics"]
+
+
+async def test_lists_the_index_titles_while_the_items_load(store_dir: Path, big: None,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    Store.open(store_dir).ensure_index()  # index.bin, as an import leaves it
+    store = Store.open(store_dir, load=False)
+    release = threading.Event()
+    finish = store.finish_open
+
+    def slow_finish() -> None:
+        release.wait(10)
+        finish()
+
+    monkeypatch.setattr(store, "finish_open", slow_finish)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        items = app.screen.query_one(ItemList)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if items.item_count:
+                break
+        assert items.item_count == 30 and "Loading" in items._title_text
+        assert not store.loaded
+        await pilot.press("j")  # moving is fine; tagging waits for the items
+        await pilot.press("t")
+        assert len(app.screen_stack) == 1
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.loaded and "All items (30)" in items._title_text
+        assert items.cursor == 1  # the cursor stayed on the item the user moved to
+        assert items.current_id == Store.open(store_dir).items()[1]["id"]
+
+
+async def test_a_store_that_cannot_be_read_ends_the_app_with_its_error(store_dir: Path,
+                                                                       big: None) -> None:
+    store_dir.mkdir()
+    (store_dir / "items.json").write_text('{"_meta": {"1": {"schema": 99}}, "items": {}}')
+    store = Store.open(store_dir, load=False)  # opening checks nothing slow yet
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert isinstance(app.load_error, StoreFormatError)
+    assert "newer newsdesk" in str(app.load_error) and app.return_code == 1

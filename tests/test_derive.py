@@ -1,0 +1,36 @@
+"""Deriving topics and entities on several cores gives what one core gives."""
+
+from __future__ import annotations
+
+import pytest
+
+import store.derive as derive
+from store.desk import default_rules
+from store.topics import TopicRules, parse_rules
+
+
+def test_the_process_pool_derives_like_a_plain_loop(seed_lines: list[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = default_rules()
+    docs = [{"title": "", "body": line} for line in seed_lines if line.strip()]
+    serial = [dict(d) for d in docs]
+    for doc in serial:
+        derive.derive(doc, rules)
+    monkeypatch.setattr(derive, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(derive.os, "cpu_count", lambda: 2)
+    derive.derive_many(docs, rules)
+    assert docs == serial and derive._FORKED is None
+
+
+def test_topics_from_the_word_set_match_the_explained_spans() -> None:
+    rules = parse_rules('''
+["Talks"]
+any = ["peace talks", "ceasefire"]
+["Gas"]
+any = ["gas*", "/LNG\\\\s+terminal/"]
+not = ["gas station"]
+''', "test")
+    r = TopicRules(tuple(rules.values()), "x")
+    for text in ("Peace talks resumed.", "The talks on peace stalled.", "A gas station closed.",
+                 "Gasoline prices rose at the LNG  terminal.", "Ceasefire!"):
+        assert r.topics_for(text) == list(r.explain(text)), text
