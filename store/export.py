@@ -25,7 +25,6 @@ from store.text import sanitize, sanitize_line
 if TYPE_CHECKING:
     from store.desk import Store
 
-EXPORT_FORMATS = ("jsonl", "csv", "md")
 COLUMNS = ("id", "title", "body", "source", "date", "url", "author", "guid", "feed",
            "tags", "topics")
 """The fields of an exported item, in order (the CSV header)."""

@@ -16,19 +16,21 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
 from store.index import SearchIndex, highlight_spans
 from store.query import QuerySyntaxError, parse
-from store.state import StateFiles
 from store.storage import file_signature
+
+if TYPE_CHECKING:  # a one-shot search about text alone never imports the state code
+    from store.state import StateFiles
 
 INDEX_FILE = "index.bin"
 ITEMS_FILE = "items.json"
 
 __all__ = ["INDEX_FILE", "QuerySyntaxError", "StateView", "highlight_spans", "items_signature",
-           "load_index", "parse", "build_index", "update_index"]
+           "LazyStateView", "load_index", "parse", "build_index", "update_index"]
 
 
 def items_signature(root: Path) -> str:
@@ -97,3 +99,23 @@ class StateView:
         if state is not self.files.state:
             return None
         return self.files.state.changed_since(seq)
+
+
+class LazyStateView(StateView):
+    """A StateView that reads the user state on first use: a query about text alone
+    (most one-shot CLI searches) never pays for replaying the journal."""
+
+    def __init__(self, root: Path) -> None:  # noqa: D107 - no StateFiles yet
+        self._root = Path(root)
+        self._files: StateFiles | None = None
+
+    @property
+    def files(self) -> StateFiles:  # type: ignore[override]
+        if self._files is None:
+            from store.state import StateFiles
+            from store.storage import StoreLock
+
+            files = StateFiles(self._root, StoreLock(self._root / "lock"))
+            files.load()
+            self._files = files
+        return self._files

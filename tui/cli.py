@@ -13,12 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import orjson
-
 from store.errors import StoreError
-from store.export import EXPORT_FORMATS
-from store.importers import FORMATS as IMPORT_FORMATS
-from store.paths import default_store_dir
+from store.formats import EXPORT_FORMATS, IMPORT_FORMATS
 
 PROG = "newsdesk"
 
@@ -179,6 +175,8 @@ def _store_root(args: argparse.Namespace, settings=None) -> Path:  # settings: S
     """--store, else $NEWSDESK_STORE, else ``store`` in config.toml, else the data dir."""
     if args.store:
         return args.store.expanduser()
+    from store.paths import default_store_dir
+
     if os.environ.get("NEWSDESK_STORE"):
         return default_store_dir()
     if settings is None:
@@ -356,6 +354,8 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    import orjson
+
     from store.text import sanitize_line
 
     store = _open(args)
@@ -403,6 +403,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     out = sys.stdout
     for item_id in ids:
         if store is not None and args.json:
+            import orjson
+
             out.write(orjson.dumps(item_json(store, store.get(item_id))).decode() + "\n")
         else:
             from store.text import sanitize_line
@@ -411,23 +413,21 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cached_search(root: Path):  # -> (SearchIndex | None, StateView | None)
+def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
     """The cached index and the user state, read without opening the whole store."""
-    from store.search import ITEMS_FILE, StateView, load_index
-    from store.state import StateFiles
-    from store.storage import StoreLock
+    from store.search import ITEMS_FILE, LazyStateView, load_index
 
     if not (root / ITEMS_FILE).exists():
         return None, None
     index = load_index(root)
     if index is None:
         return None, None
-    files = StateFiles(root, StoreLock(root / "lock"))
-    files.load()
-    return index, StateView(files)
+    return index, LazyStateView(root)  # read only if the query asks about tags or reads
 
 
 def cmd_tree(args: argparse.Namespace) -> int:
+    import orjson
+
     from store.text import sanitize_line
     from store.tree import TreeIndex, load_counts, save_counts
 
@@ -472,6 +472,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 def cmd_tags(args: argparse.Namespace) -> int:
     from urllib.parse import quote, unquote
+
+    import orjson
 
     from store.text import sanitize_line
 

@@ -14,7 +14,8 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 
 from store.errors import StoreError
-from store.export import EXPORT_FORMATS, render
+from store.export import render
+from store.formats import EXPORT_FORMATS
 from store.storage import atomic_write
 from tui.screens.prompt import PromptScreen
 

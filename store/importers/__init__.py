@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from store.formats import IMPORT_FORMATS
 from store.importers.decoding import decode
 from store.importers.fieldnames import FIELDS, MappingError, parse_mappings
 from store.importers.records import ImportResult, Problem, Record
@@ -36,8 +37,8 @@ __all__ = [
     "read_file",
 ]
 
-FORMATS = ("txt", "jsonl", "json", "csv", "tsv", "rss", "atom", "feed")
-"""What ``--format`` accepts; rss, atom and feed all mean a feed (feedparser tells them apart)."""
+FORMATS = IMPORT_FORMATS
+"""What ``--format`` accepts (see store.formats)."""
 
 _EXTENSIONS = {
     ".txt": "txt", ".text": "txt", ".md": "txt",
