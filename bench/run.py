@@ -530,7 +530,8 @@ def store_figures(store_dir: Path, work: Path, runs: int, tinydb_runs: int
                                max(1, runs // 2))) / 1000
     store = Store.open(store_dir, create=False)
     counts = load_counts(store.root, store.loaded_signature)
-    out["tree"] = median(timed(lambda: TreeIndex(store.items(), counts).tree(store.state_view),
+    out["tree"] = median(timed(lambda: TreeIndex(store.items(), counts, store.ids(),
+                                                 store.ordinals()).tree(store.state_view),
                                runs)) if counts else None
     out["tree_counted"] = median(timed(lambda: TreeIndex(store.items()).tree(store.state_view),
                                        max(1, runs // 2)))

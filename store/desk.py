@@ -220,7 +220,8 @@ class Store:
         self._index: SearchIndex | None = None
         self._index_signature = ""
         self._items: list[dict[str, Any]] = []
-        self._by_id: dict[str, dict[str, Any]] = {}
+        self._ids: list[str] = []
+        self._ordinal: dict[str, int] = {}
         self._newest: list[str] | None = None
         self._loaded_signature: object = object()
         self.loaded = False
@@ -308,7 +309,10 @@ class Store:
     def _load(self) -> None:
         items = items_from(self._storage.read(), self._storage_path)
         self._items = items
-        self._by_id = dict(zip(map(itemgetter("id"), items), items, strict=True))
+        # One id list and one id -> ordinal map, shared with the tree (TreeIndex) and
+        # the view: at 100k each costs tens of milliseconds to build, so build them once.
+        self._ids = list(map(itemgetter("id"), items))
+        self._ordinal = dict(zip(self._ids, range(len(items)), strict=True))
         self._newest: list[str] | None = None
         self._loaded_signature = self._storage.signature
         self.loaded = True
@@ -355,17 +359,22 @@ class Store:
 
     def get(self, item_id: str) -> dict[str, Any] | None:
         """The item with this id, or None."""
-        return self._by_id.get(item_id)
+        n = self._ordinal.get(item_id)
+        return None if n is None else self._items[n]
 
     def ids(self) -> list[str]:
-        """All item ids in original order."""
-        return [d["id"] for d in self._items]
+        """All item ids in original order. Treat it as read-only (it is shared)."""
+        return self._ids
+
+    def ordinals(self) -> dict[str, int]:
+        """Item id -> its place in ``items()``. Treat it as read-only (it is shared)."""
+        return self._ordinal
 
     @property
     def has_dates(self) -> bool:
         """Whether any item has a date (then the list sorts newest first)."""
         newest = self.newest_first()
-        return bool(newest) and bool(self._by_id[newest[0]].get("date"))
+        return bool(newest) and bool(self._items[self._ordinal[newest[0]]].get("date"))
 
     def newest_first(self) -> list[str]:
         """Every id, newest date first, undated items last in original order (cached)."""
@@ -390,7 +399,7 @@ class Store:
         """Every tag in use on an item of this store, with how many items carry it."""
         counts: dict[str, int] = {}
         for item_id, tags in self.user.state.tags.items():
-            if item_id in self._by_id:
+            if item_id in self._ordinal:
                 for tag in tags:
                     counts[tag] = counts.get(tag, 0) + 1
         return counts
@@ -511,11 +520,11 @@ class Store:
 
     def resolve_id(self, prefix: str) -> str:
         """The one item id starting with ``prefix`` (at least 4 characters)."""
-        if prefix in self._by_id:
+        if prefix in self._ordinal:
             return prefix
         if len(prefix) < 4:
             raise StoreError(f"No item with id {prefix!r} (give at least 4 characters of an id).")
-        found = [i for i in self._by_id if i.startswith(prefix)]
+        found = [i for i in self._ids if i.startswith(prefix)]
         if len(found) != 1:
             what = "No item" if not found else f"{len(found)} items"
             raise StoreError(f"{what} with an id starting {prefix!r}.")
@@ -550,7 +559,7 @@ class Store:
 
     def reasons(self, item_id: str) -> list[Reason]:
         """Why the item sits where it does: (group, node, body spans) per topic and entity."""
-        item = self._by_id.get(item_id)
+        item = self.get(item_id)
         return explain(item, self.rules) if item else []
 
     # -- writing -------------------------------------------------------------------

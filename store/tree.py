@@ -292,14 +292,17 @@ class TreeIndex:
     their kind is selected. Build a new one when the items change.
     """
 
-    def __init__(self, items: Sequence[dict[str, Any]], counts: _Content | None = None
+    def __init__(self, items: Sequence[dict[str, Any]], counts: _Content | None = None,
+                 ids: list[str] | None = None, ordinal: dict[str, int] | None = None
                  ) -> None:
-        """``counts``: from ``load_counts`` for these items, if cached."""
+        """``counts``: from ``load_counts`` for these items, if cached. ``ids`` and
+        ``ordinal``: the items' ids in order and id -> place, if the caller has them
+        (the store builds both when it loads; at 100k each costs tens of ms)."""
         self.items = items
-        self.ids = list(map(itemgetter("id"), items))
+        self.ids = ids if ids is not None else list(map(itemgetter("id"), items))
         self.cached = counts is not None and counts.total == len(items)
         """Whether the counts came from the cache (else they are counted on first use)."""
-        self._ordinal: dict[str, int] | None = None
+        self._ordinal: dict[str, int] | None = ordinal
         self._content: _Content | None = counts if self.cached else None
         self._content_nodes: tuple[TreeNode, list[TreeNode], list[TreeNode]] | None = None
         self._user_counts: _UserCounts | None = None

@@ -432,7 +432,8 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from store.tree import TreeIndex, load_counts, save_counts
 
     store = _open(args)
-    index = TreeIndex(store.items(), load_counts(store.root, store.loaded_signature))
+    index = TreeIndex(store.items(), load_counts(store.root, store.loaded_signature),
+                      store.ids(), store.ordinals())
     nodes = index.tree(store.state_view)
     if not index.cached:
         save_counts(store.root, store.loaded_signature, index)

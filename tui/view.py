@@ -152,7 +152,7 @@ class BrowseView:
         items = self.store.items()
         if self._tree_index is None or self._tree_index.items is not items:
             counts = load_counts(self.store.root, self.store.loaded_signature)
-            self._tree_index = TreeIndex(items, counts)
+            self._tree_index = TreeIndex(items, counts, self.store.ids(), self.store.ordinals())
         return self._tree_index
 
     def saved_counts(self) -> list[tuple[str, int]]:
