@@ -59,6 +59,7 @@ U32 = next(code for code in "IL" if array(code).itemsize == 4)
 K1, B = 1.2, 0.75  # BM25
 TITLE_BOOST, BODY_BOOST, META_BOOST = 2.0, 1.0, 1.5
 MAX_SCORED_EXPANSIONS = 64  # a prefix matching more terms than this filters but does not score
+VECTORIZE_FROM = 10_000  # items from which ``SearchIndex.vectorize`` None means "use numpy"
 _MAGIC = b"NDSKIDX\x01"
 _FORMAT = 1
 _DAY = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -315,20 +316,24 @@ class Segment:
 
     def date_range(self, op: str, value: str) -> frozenset[int]:
         """Ordinals whose date, cut to the precision of ``value``, compares by ``op``."""
+        def make() -> Sequence[int]:
+            start, end = self.date_bounds(op, value)
+            return self.date_ords[start:end]
+
+        return self._cached(("date", op, value), make)
+
+    def date_bounds(self, op: str, value: str) -> tuple[int, int]:
+        """Where the ordinals of ``date_range`` lie in ``date_ords`` (start, end)."""
         width, raw = len(value), value.encode("ascii")
         count = len(self.date_ords)
 
         def cut(i: int) -> bytes:
             return self.dates[i * _DATE_WIDTH : i * _DATE_WIDTH + width]
 
-        def make() -> Sequence[int]:
-            lo = bisect.bisect_left(range(count), raw, key=cut)
-            hi = bisect.bisect_right(range(count), raw, key=cut)
-            bounds = {"=": (lo, hi), "<": (0, lo), "<=": (0, hi), ">": (hi, count)}
-            start, end = bounds.get(op, (lo, count))
-            return self.date_ords[start:end]
-
-        return self._cached(("date", op, value), make)
+        lo = bisect.bisect_left(range(count), raw, key=cut)
+        hi = bisect.bisect_right(range(count), raw, key=cut)
+        bounds = {"=": (lo, hi), "<": (0, lo), "<=": (0, hi), ">": (hi, count)}
+        return bounds.get(op, (lo, count))
 
     def _cached(self, key: tuple, make: Callable[[], Iterable[int]]) -> frozenset[int]:
         """``make()`` as a set; the last few are kept (typing a query repeats terms)."""
@@ -540,6 +545,11 @@ class SearchIndex:
     def __init__(self, segments: list[Segment] | None = None, mapped: Any = None) -> None:
         self.segments: list[Segment] = segments or []
         self._mapped = mapped  # keeps the cache file's mmap alive
+        # Evaluate and rank with numpy (store/vecsearch.py): True, False, or None for
+        # "when the index holds VECTORIZE_FROM items or more". Same answers either way;
+        # numpy wins from a few thousand hits, but importing it costs ~0.1 s, which a
+        # one-shot CLI search never wins back (the CLI sets False).
+        self.vectorize: bool | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -550,6 +560,7 @@ class SearchIndex:
         self._user_key: tuple[object, int] | None = None
         self._last_within: tuple[frozenset[str], frozenset[int]] | None = None
         self._user_sets: dict[object, frozenset[int]] = {}
+        self._vec: Any = None  # the numpy-side caches (store.vecsearch.Arrays)
 
     # -- building --
 
@@ -758,6 +769,9 @@ class SearchIndex:
         if order not in ORDERS:
             raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
         node = parse(query) if isinstance(query, str) else query
+        vec = self._vectorized()
+        if vec is not None:
+            return vec.search(self, node, user or MemoryUserState(), within, order, limit)
         found = self._matches(node, user, within)
         scores = self._scores(node, found) if order == "relevance" else {}
         return self._order_ids(found, "relevance" if scores else "original", scores, limit)
@@ -766,6 +780,9 @@ class SearchIndex:
         """The ordinals of the items matching ``query``: positions in ``ordinal_ids()``
         (for counting over results without turning them into ids)."""
         node = parse(query) if isinstance(query, str) else query
+        vec = self._vectorized()
+        if vec is not None:
+            return frozenset(vec.matches(self, node, user or MemoryUserState(), None).tolist())
         return frozenset(self._matches(node, user, None))
 
     def ordinal_ids(self) -> list[str]:
@@ -781,7 +798,23 @@ class SearchIndex:
     ) -> int:
         """How many items match (cheaper than ``len(search(...))``: no ordering)."""
         node = parse(query) if isinstance(query, str) else query
+        vec = self._vectorized()
+        if vec is not None:
+            return len(vec.matches(self, node, user or MemoryUserState(), within))
         return len(self._matches(node, user, within))
+
+    def _vectorized(self) -> Any:
+        """``store.vecsearch`` when this index evaluates queries with numpy, else None."""
+        want = self.vectorize
+        if want is None:
+            want = len(self) >= VECTORIZE_FROM
+        if not want:
+            return None
+        try:
+            from store import vecsearch
+        except ImportError:  # numpy missing: the pure-Python path gives the same answers
+            return None
+        return vecsearch
 
     def _matches(
         self, node: Node, user: UserState | None, within: Collection[str] | None
@@ -855,23 +888,7 @@ class SearchIndex:
         """BM25 over the positive text terms of ``node``, for the found items."""
         if not found:
             return {}
-        wanted: set[str] = set()
-        for leaf in positive_text(node):
-            if isinstance(leaf, Term):
-                wanted.update(self._expand(leaf.text, leaf.prefix, limit=MAX_SCORED_EXPANSIONS))
-            elif isinstance(leaf, Phrase):
-                # a phrase scores as its rarest word: the others add cost, not order
-                whole = leaf.terms[:-1] if leaf.prefix else leaf.terms
-                if whole:
-                    wanted.add(min(whole, key=self._df))
-        postings = []  # (idf, segment, key index)
-        total = len(self)
-        for term in sorted(wanted):
-            hits = [(seg, seg.lex["text"].find(term)) for seg in self.segments]
-            hits = [(seg, k) for seg, k in hits if k >= 0]
-            df = sum(seg.lex["text"].df(k) for seg, k in hits)
-            idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-            postings.extend((idf, seg, k) for seg, k in hits)
+        postings = self._scored_postings(node)
         if not postings:
             return {}
         if len(postings) == 1 and not postings[0][1].start:
@@ -901,6 +918,28 @@ class SearchIndex:
                     if d in scores:
                         scores[d] += idf * w
         return scores
+
+    def _scored_postings(self, node: Node) -> list[tuple[float, Segment, int]]:
+        """(idf, segment, text key index) of each posting BM25 sums for ``node``, in the
+        order the sums are made (both evaluators add in this order: equal floats)."""
+        wanted: set[str] = set()
+        for leaf in positive_text(node):
+            if isinstance(leaf, Term):
+                wanted.update(self._expand(leaf.text, leaf.prefix, limit=MAX_SCORED_EXPANSIONS))
+            elif isinstance(leaf, Phrase):
+                # a phrase scores as its rarest word: the others add cost, not order
+                whole = leaf.terms[:-1] if leaf.prefix else leaf.terms
+                if whole:
+                    wanted.add(min(whole, key=self._df))
+        postings = []  # (idf, segment, key index)
+        total = len(self)
+        for term in sorted(wanted):
+            hits = [(seg, seg.lex["text"].find(term)) for seg in self.segments]
+            hits = [(seg, k) for seg, k in hits if k >= 0]
+            df = sum(seg.lex["text"].df(k) for seg, k in hits)
+            idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+            postings.extend((idf, seg, k) for seg, k in hits)
+        return postings
 
     def _df(self, term: str) -> int:
         """How many items contain the text term."""

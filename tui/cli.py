@@ -422,6 +422,7 @@ def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
     index = load_index(root)
     if index is None:
         return None, None
+    index.vectorize = False  # one query: numpy's import (~0.1 s) would cost more than it saves
     return index, LazyStateView(root)  # read only if the query asks about tags or reads
 
 
