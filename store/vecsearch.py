@@ -69,7 +69,7 @@ def search(
         ranked = ranked[: max(limit, 0)]
     if index._ids is None and ranked.size <= 256:  # a few: decode them alone
         return [index._id_at(o) for o in ranked.tolist()]
-    return _cache(index).ids(index).take(ranked).tolist()
+    return _cache(index).ids_at(index, ranked)
 
 
 def matches(
@@ -92,6 +92,7 @@ class _Arrays:
     def __init__(self) -> None:
         self.views: dict[int, Any] = {}
         self._ids: Any = None
+        self._rows: Any = None
         self._positions: Any = None
         self._within: tuple[Any, Any] | None = None
 
@@ -105,10 +106,39 @@ class _Arrays:
             found = self.views[id(values)] = (values, np.frombuffer(raw, dtype=raw.format))
         return found[1]
 
-    def ids(self, index: SearchIndex) -> Any:
+    def ids_at(self, index: SearchIndex, ordinals: Any) -> list[str]:
+        """The ids at ``ordinals``, in that order.
+
+        Ids of one width (all of them, as ``item_id`` makes them) are fixed-size rows of
+        one bytes blob: taking the rows and splitting one decoded string makes fresh
+        strings in memory order. Taking the id list's strings in relevance order
+        touches each (its reference count) at random, ~2x slower at 60k hits.
+        """
+        if self._rows is None:
+            self._rows = self._id_rows(index)
+        if self._rows is not False:
+            taken = self._rows.take(ordinals).tobytes()
+            out = str(taken, "utf-8", "surrogatepass").split("\x00")
+            out.pop()  # after the last row's "\0"
+            return out
         if self._ids is None:
             self._ids = np.array(index._id_list(), dtype=object)
-        return self._ids
+        return self._ids.take(ordinals).tolist()
+
+    @staticmethod
+    def _id_rows(index: SearchIndex) -> Any:
+        """The ids as an array of "\0"-ended fixed-size rows, or False when their
+        UTF-8 lengths differ."""
+        widths = set()
+        for seg in index.segments:
+            if seg.n:
+                offsets = np.frombuffer(memoryview(seg.ids_off), dtype=memoryview(
+                    seg.ids_off).format)
+                widths.update(np.unique(np.diff(offsets)).tolist())
+        if len(widths) != 1:
+            return False
+        blob = b"\0".join(bytes(seg.ids_blob) for seg in index.segments if seg.n) + b"\0"
+        return np.frombuffer(blob, dtype=f"V{widths.pop()}")
 
     def positions(self, index: SearchIndex) -> Any:
         if self._positions is None:

@@ -170,3 +170,16 @@ def test_cli_search_does_not_import_numpy(tmp_path: Path) -> None:
     assert (tmp_path / "s" / "index.bin").exists()
     assert out.stderr.strip().splitlines()[-1] == "False"
     assert int(out.stdout) > 0
+
+
+@pytest.mark.parametrize("ids", [["a", "bb", "ccc", "dddd"] * 10,  # widths differ
+                                 ["é" + str(n % 10) for n in range(40)],  # 3 UTF-8 bytes
+                                 ["ça1", "x\ud800", "日本", "abcd"] * 10])  # same width, mixed
+def test_any_ids_come_back_in_order(ids: list[str], tmp_path: Path) -> None:
+    items = [{"id": f"{i}{n}" if n >= 4 else i, "title": f"t {n % 3}", "body": f"b {n % 5} x",
+              "position": n} for n, i in enumerate(ids)]
+    built = SearchIndex.build(items)
+    for index in (built, _saved(built, tmp_path / "index.bin")):
+        for query in ("x", "b OR t", "t 1", "x -1", ""):
+            python, vec = both(index, "search", query)
+            assert python == vec and len(vec) > 5, query
