@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from store.errors import StoreError
 from store.index import SearchIndex, highlight_spans
 from store.query import QuerySyntaxError, parse
-from store.storage import file_signature
+from store.signature import file_signature
 
 if TYPE_CHECKING:  # a one-shot search about text alone never imports the state code
     from store.state import StateFiles
