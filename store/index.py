@@ -26,6 +26,7 @@ import math
 import mmap
 import os
 import re
+import sys
 import zlib
 from array import array
 from collections import Counter, OrderedDict
@@ -589,7 +590,7 @@ class SearchIndex:
         self._user_key: tuple[object, int] | None = None
         self._last_within: tuple[frozenset[str], frozenset[int]] | None = None
         self._user_sets: dict[object, frozenset[int]] = {}
-        self._vec: Any = None  # the numpy-side caches (store.vecsearch.Arrays)
+        self._vec: Any = None  # the numpy side's arrays (store.vecsearch._Arrays)
 
     # -- building --
 
@@ -814,7 +815,7 @@ class SearchIndex:
         """The ordinals of the items matching ``query``: positions in ``ordinal_ids()``
         (for counting over results without turning them into ids)."""
         node = parse(query) if isinstance(query, str) else query
-        vec = self._vectorized()
+        vec = self._vectorized(load=False)
         if vec is not None:
             return frozenset(vec.matches(self, node, user or MemoryUserState(), None).tolist())
         return frozenset(self._matches(node, user, None))
@@ -832,17 +833,27 @@ class SearchIndex:
     ) -> int:
         """How many items match (cheaper than ``len(search(...))``: no ordering)."""
         node = parse(query) if isinstance(query, str) else query
-        vec = self._vectorized()
+        vec = self._vectorized(load=False)
         if vec is not None:
             return len(vec.matches(self, node, user or MemoryUserState(), within))
         return len(self._matches(node, user, within))
 
-    def _vectorized(self) -> Any:
-        """``store.vecsearch`` when this index evaluates queries with numpy, else None."""
+    def warm(self) -> None:
+        """Do now what the first search would do once: import numpy (~0.1 s) and lay out
+        the ids, when this index searches with numpy. For a worker thread."""
+        vec = self._vectorized()
+        if vec is not None:
+            vec.warm(self)
+
+    def _vectorized(self, load: bool = True) -> Any:
+        """``store.vecsearch`` when this index evaluates queries with numpy, else None.
+
+        Without ``load`` only if numpy is in already (``count`` and ``matches``: sets
+        are cheap enough there, a fresh process should not import numpy to count)."""
         want = self.vectorize
         if want is None:
             want = len(self) >= VECTORIZE_FROM
-        if not want:
+        if not want or not load and "store.vecsearch" not in sys.modules:
             return None
         try:
             from store import vecsearch

@@ -40,7 +40,12 @@ if TYPE_CHECKING:
 
     from store.index import Lexicon, SearchIndex, Segment, UserState
 
-__all__ = ["matches", "search"]
+__all__ = ["matches", "search", "warm"]
+
+
+def warm(index: SearchIndex) -> None:
+    """Build the arrays the first search would (``SearchIndex.warm``)."""
+    _cache(index).ids_at(index, np.zeros(0, dtype=np.intp))
 
 
 def search(

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import store.vecsearch  # loaded: count() and matches() use numpy only once it is
 from store.index import MemoryUserState, SearchIndex
 from store.query import QuerySyntaxError
 from tests.conftest import REPO
@@ -123,8 +124,6 @@ def test_equal_scores_keep_position_order() -> None:
 
 
 def test_auto_uses_numpy_from_a_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    import store.vecsearch
-
     calls: list[str] = []
     real = store.vecsearch.search
     monkeypatch.setattr(store.vecsearch, "search", lambda *a: calls.append("vec") or real(*a))
@@ -134,6 +133,16 @@ def test_auto_uses_numpy_from_a_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("store.index.VECTORIZE_FROM", 30)
     assert index.search("ukraine") == expected
     assert calls == ["vec"]
+
+
+def test_warm_prepares_the_first_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = SearchIndex.build(ITEMS)
+    index.warm()
+    assert index._vec is None  # small: the Python path, nothing to prepare
+    monkeypatch.setattr("store.index.VECTORIZE_FROM", 30)
+    index.warm()
+    assert index._vec is not None and index._vec._rows is not None
+    assert index.search("ukraine", order="original")[:2] == [ID[1], ID[3]]
 
 
 def test_user_state_changes_are_seen() -> None:
@@ -146,6 +155,24 @@ def test_user_state_changes_are_seen() -> None:
     assert index.count("is:unread", user) == 29
     user.set_tags(ID[5], ["a/b"])
     assert index.search("tag:b", user) == [ID[5]]
+
+
+FRESH = """
+import sys
+from store.index import SearchIndex
+from tests.test_index import ITEMS
+index = SearchIndex.build(ITEMS)
+index.vectorize = True
+print(index.count("ukraine"), len(index.matches("nato")), "numpy" in sys.modules)
+print(len(index.search("ukraine")), "numpy" in sys.modules)
+"""
+
+
+def test_count_alone_does_not_import_numpy() -> None:
+    out = subprocess.run([sys.executable, "-c", FRESH], cwd=REPO, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["23", "9", "False", "23", "True"]
 
 
 CLI_COUNT = """
