@@ -81,6 +81,13 @@ def matches(
     index: SearchIndex, node: Node, user: UserState, within: Collection[str] | None
 ) -> Any:
     """The ordinals matching ``node`` (and in ``within``), ascending, as an int array."""
+    if isinstance(node, Term) and within is None and len(index.segments) == 1:
+        # one word in one segment (the commonest query): its postings are the answer
+        seg = index.segments[0]
+        lex = seg.lex["title" if node.field == "title" else "text"]
+        keys = [k for k in map(lex.find, index._expand(node.text, node.prefix)) if k >= 0]
+        if len(keys) == 1:
+            return _postings(_cache(index), lex, keys[0])
     mask = _Evaluator(index, user).eval(node)
     if within is not None:
         mask &= _cache(index).within(index, within)
@@ -100,6 +107,7 @@ class _Arrays:
         self._rows: Any = None
         self._positions: Any = None
         self._within: tuple[Any, Any] | None = None
+        self._masks: dict[int, tuple[Any, Any]] = {}  # id(frozenset) -> (it, its mask)
 
     def view(self, values: Any) -> Any:
         """``values`` (an array, memoryview or bytes) as a numpy array, zero-copy.
@@ -151,6 +159,18 @@ class _Arrays:
                 [self.view(s.positions) for s in index.segments] or [np.zeros(0, np.int64)]
             )
         return self._positions
+
+    def mask(self, n: int, ordinals: Collection[int]) -> Any:
+        """A fresh mask of ``ordinals``; those of the last few sets are remembered (the
+        user-state sets stay the same objects while tags and read marks do)."""
+        found = self._masks.get(id(ordinals))
+        if found is None or found[0] is not ordinals:
+            mask = np.zeros(n, dtype=bool)
+            mask[np.fromiter(ordinals, dtype=np.intp, count=len(ordinals))] = True
+            if len(self._masks) >= 16:
+                self._masks.clear()
+            found = self._masks[id(ordinals)] = (ordinals, mask)
+        return found[1].copy()
 
     def within(self, index: SearchIndex, within: Collection[str]) -> Any:
         """A mask of ``within``; like ``SearchIndex._within`` it remembers the last set."""
@@ -222,9 +242,7 @@ class _Evaluator:
         return out
 
     def _mask(self, ordinals: Collection[int]) -> Any:
-        out = np.zeros(self.n, dtype=bool)
-        out[np.fromiter(ordinals, dtype=np.intp, count=len(ordinals))] = True
-        return out
+        return self.arrays.mask(self.n, ordinals)
 
     def _leaf(self, seg: Segment, node: Node, out: Any) -> None:
         """Set ``out`` (the segment's part of the mask) where ``node`` matches."""
