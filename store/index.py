@@ -833,6 +833,10 @@ class SearchIndex:
     ) -> int:
         """How many items match (cheaper than ``len(search(...))``: no ordering)."""
         node = parse(query) if isinstance(query, str) else query
+        if isinstance(node, Term) and within is None:
+            df = self._term_df(node)
+            if df is not None:
+                return df
         vec = self._vectorized(load=False)
         if vec is not None:
             return len(vec.matches(self, node, user or MemoryUserState(), within))
@@ -844,6 +848,18 @@ class SearchIndex:
         vec = self._vectorized()
         if vec is not None:
             vec.warm(self)
+
+    def _term_df(self, node: Term) -> int | None:
+        """How many items hold the word: its document frequency, read from the offsets
+        alone (no postings), when it stands for one indexed term; else None."""
+        total = 0
+        for seg in self.segments:
+            lex = seg.lex["title" if node.field == "title" else "text"]
+            keys = [k for k in map(lex.find, self._expand(node.text, node.prefix)) if k >= 0]
+            if len(keys) > 1:
+                return None  # a prefix with several terms: their postings overlap
+            total += lex.df(keys[0]) if keys else 0
+        return total
 
     def _vectorized(self, load: bool = True) -> Any:
         """``store.vecsearch`` when this index evaluates queries with numpy, else None.

@@ -60,6 +60,8 @@ def assert_same(index: SearchIndex, query: str, user: Any = USER) -> None:
     for call, kw in (("count", {}), ("count", {"within": within}), ("matches", {})):
         python, vec = both(index, call, query, user, **kw)
         assert python == vec, (call, query, kw)
+    # count() answers one word from its document frequency: the same number
+    assert index.count(query, user) == len(index.search(query, user, order="original"))
 
 
 @pytest.mark.parametrize("query", QUERIES + ['"the war in ukraine"', 'title:"emergency m*"',
