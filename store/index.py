@@ -14,6 +14,10 @@ Why this shape:
 * ``add`` appends a segment instead of rewriting the arrays; a query runs over all
   segments (idf is computed over all of them).
 * Tags and read marks are user state, asked from a ``UserState`` at query time.
+* Two evaluators give the same answers: the pure-Python one here (sets of ordinals;
+  small indexes and the one-shot CLI, which should not import numpy) and
+  ``store.vecsearch`` (numpy masks and arrays over the same sections; big indexes,
+  see ``SearchIndex.vectorize``).
 """
 
 from __future__ import annotations
