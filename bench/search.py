@@ -270,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         }
         loaded = SearchIndex.load(cache, "bench")
         assert loaded is not None
+        loaded.warm()  # numpy's import, once per process (the TUI does it in a worker)
         baseline = {} if args.no_tinydb else tinydb_baseline(items, folder, 1 if args.quick else 3)
         for query, _ in QUERIES:
             def run(q: str = query) -> None:

@@ -31,6 +31,7 @@ from tinydb.storages import Storage
 
 from store.errors import StoreBusyError, StoreFormatError, StoreWriteError
 from store.jsonchunks import load_tables
+from store.signature import file_signature  # also imported from here (desk, state)
 
 _WRITE_ERRORS = {
     errno.ENOSPC: "the disk is full",
@@ -146,15 +147,6 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
-
-
-def file_signature(path: Path) -> tuple[int, int, int, int] | None:
-    """What changes whenever the file is replaced or rewritten (None if absent)."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def dumps(data: Any) -> bytes:

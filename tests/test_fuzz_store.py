@@ -256,6 +256,48 @@ def test_a_damaged_search_cache_never_breaks_a_search(tmp_path: Path) -> None:
     assert out.returncode == 0 and out.stdout.strip() == str(len(expected["nato"]))
 
 
+LAZY_CLI = """
+import contextlib, io, sys
+import store.index
+store.index.LAZY_CHECK_FROM = 0  # check every section on first use, as the big ones are
+from tui.cli import main
+root, damaged = sys.argv[1], open(sys.argv[2], "rb").read()
+for query in sys.argv[3:]:
+    for extra in ([], ["--count"]):
+        open(root + "/index.bin", "wb").write(damaged)  # a fallback rebuilds it
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            main(["--store", root, "search", query, *extra])
+        print(repr(out.getvalue()))
+"""
+
+
+def test_the_cli_with_lazy_checks_never_answers_from_a_damaged_cache(tmp_path: Path) -> None:
+    """The CLI checks the big sections of index.bin when a query reads them: damage must
+    still end in the slow path's right answer (listing and count), never a wrong one."""
+    root = tmp_path / "store"
+    Store.open(root, rules=RULES).ensure_index()
+    raw = (root / "index.bin").read_bytes()
+    queries = ["nato", '"security guarantees"', "guarant* -drone", "title:nato"]
+
+    def answers(data: bytes) -> str:
+        (tmp_path / "damaged.bin").write_bytes(data)
+        out = subprocess.run([sys.executable, "-c", LAZY_CLI, str(root),
+                              str(tmp_path / "damaged.bin"), *queries],
+                             cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    expected = answers(raw)
+    rng = random.Random(5)
+    head = int.from_bytes(raw[:8], "little") + 8
+    for _ in range(6):
+        data = bytearray(raw)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(head, len(data))] ^= 1 << rng.randrange(8)
+        assert answers(bytes(data)) == expected
+
+
 def test_store_errors_are_the_only_errors_a_damaged_store_raises(template: Path) -> None:
     """The smallest cases the fuzzers found most often, kept as plain examples."""
     with copy_of(template) as root:

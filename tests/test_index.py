@@ -434,6 +434,39 @@ def test_corrupt_cache_is_none(index: SearchIndex, tmp_path: Path, damage: str) 
     assert SearchIndex.load(path, "sig") is None
 
 
+def test_lazy_checks_answer_the_same_or_raise_on_damage(
+    index: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify="lazy" checks a big section when a query first reads it: damage anywhere
+    in the sections gives None, the right answers, or ValueError, never a wrong answer."""
+    monkeypatch.setattr("store.index.LAZY_CHECK_FROM", 64)  # the seed index's are small
+    path = tmp_path / "index.bin"
+    index.save(path, "sig")
+    raw = path.read_bytes()
+    lazy = SearchIndex.load(path, "sig", verify="lazy")
+    assert lazy is not None and any(seg._pending for seg in lazy.segments)
+    expected = {q: index.search(q, USER) for q in QUERIES}
+    assert {q: lazy.search(q, USER) for q in QUERIES} == expected
+    assert lazy.title(ID[4]) == index.title(ID[4])
+    raised = 0
+    head = int.from_bytes(raw[:8], "little") + 8
+    for at in range(head, len(raw), max(1, (len(raw) - head) // 97)):
+        damaged = bytearray(raw)
+        damaged[at] ^= 0x24
+        path.write_bytes(bytes(damaged))
+        loaded = SearchIndex.load(path, "sig", verify="lazy")
+        if loaded is None:
+            continue
+        for query in QUERIES:
+            try:
+                found = loaded.search(query, USER)
+            except ValueError:
+                raised += 1
+                continue
+            assert found == expected[query], (at, query)
+    assert raised
+
+
 def test_save_is_atomic_and_leaves_no_temp_files(index: SearchIndex, tmp_path: Path) -> None:
     path = tmp_path / "index.bin"
     index.save(path, "a")

@@ -383,14 +383,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     root = _store_root(args)
     store = None
     index, view = _cached_search(root)
+    titles: list[str] | None = None
     try:  # any error from the cache: take the slow path, which rebuilds it
         if index is not None and not args.json:
             result = (index.count(node, view) if args.count
                       else index.search(node, view, order=args.order, limit=args.limit))
+            if not args.count:  # here: the titles' checksum is checked on first read
+                titles = [index.title(item_id) or "" for item_id in result]
         else:
             index = None
     except Exception:  # noqa: BLE001 - any damage in a cache the store rebuilds
-        index = None
+        index, titles = None, None
     if index is None:
         store = _open(args, create=False)
         result = (store.count(node) if args.count
@@ -401,7 +404,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     ids = result
     out = sys.stdout
-    for item_id in ids:
+    for n, item_id in enumerate(ids):
         if store is not None and args.json:
             import orjson
 
@@ -409,7 +412,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         else:
             from store.text import sanitize_line
 
-            out.write(f"{item_id}  {sanitize_line(index.title(item_id) or '')}\n")
+            title = titles[n] if titles is not None else index.title(item_id) or ""
+            out.write(f"{item_id}  {sanitize_line(title)}\n")
     return 0
 
 
@@ -419,9 +423,10 @@ def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
 
     if not (root / ITEMS_FILE).exists():
         return None, None
-    index = load_index(root)
+    index = load_index(root, lazy=True)  # cmd_search takes the slow path on any error
     if index is None:
         return None, None
+    index.vectorize = False  # one query: numpy's import (~0.1 s) would cost more than it saves
     return index, LazyStateView(root)  # read only if the query asks about tags or reads
 
 

@@ -248,7 +248,7 @@ class MainScreen(Screen[None]):
     def _load_index(self) -> None:
         """Load (or, the first time, build) the search index off the UI thread."""
         try:
-            self.store.ensure_index()
+            self.store.ensure_index().warm()  # numpy's import, here, not on a keystroke
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
