@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from store.desk import Store
 from tests.conftest import REPO
@@ -111,6 +112,23 @@ async def test_typing_a_query_updates_the_list(store: Store) -> None:
         await pilot.press("slash", "escape")
         await pilot.pause(0.2)
         assert items.item_count == 30 and not app.screen.query_one(SearchBar).display
+
+
+async def test_a_slash_typed_right_after_enter_opens_a_new_search(store: Store) -> None:
+    """Keys queued together (a fast typist over SSH): Enter, then "/" before Enter's
+    messages have settled. The "/" must open a new search, not be typed into the old one."""
+    app = make_app(store, QUIET)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("slash", *"tusk")
+        await pilot.pause(0.3)
+        for key, char in (("enter", "\r"), ("slash", "/")):  # no pause in between
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.3)
+        bar = app.screen.query_one(SearchBar)
+        assert bar.display and app.focused is bar.input
+        assert bar.value == "tusk", "the / opened the bar again on the kept query"
+        assert "/" not in bar.value
 
 
 async def test_malformed_query_points_at_the_position(store: Store) -> None:

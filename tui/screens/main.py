@@ -84,6 +84,8 @@ class MainScreen(Screen[None]):
         Binding("ctrl+r", "redo", "Redo", show=False, id="main.redo"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="main.toggle_read"),
         Binding("slash", "search", "Search", priority=True, id="main.search"),
+        Binding("enter", "submit_search", "Keep the query, go to the list", show=False,
+                priority=True, id="main.submit_search"),
         Binding("s", "save_search", "Save search", show=False, priority=True,
                 id="main.save_search"),
         Binding("o", "toggle_order", "Relevance/original order", show=False,
@@ -563,6 +565,17 @@ class MainScreen(Screen[None]):
         self._run_query(event.query)
         self.item_list.focus()
 
+    def action_submit_search(self) -> None:
+        """Enter in the search bar: run the query now and go to the list.
+
+        A priority binding, so the focus moves before the next key is read: the
+        Input's own Enter reaches the screen a few message hops later, and a "/"
+        typed right after Enter landed in the old query instead of opening a search.
+        """
+        query = self.search_bar.submit()
+        self.set_focus(self.item_list)
+        self._run_query(query)
+
     @on(SearchBar.OptionsChanged)
     def _search_options(self) -> None:
         self.view.everywhere = self.search_bar.everywhere
@@ -620,6 +633,8 @@ class MainScreen(Screen[None]):
             return False  # typing in the search bar: the key is text, not a command
         if action in _NEEDS_ITEMS and not self.store.loaded:
             return False
+        if action == "submit_search":  # else Enter goes to the focused widget
+            return self.search_bar.display and self.focused is self.search_bar.input
         if action in ("rename_node", "delete_node"):
             return self._node_under_cursor() is not None
         if action == "save_search":

@@ -127,6 +127,12 @@ class SearchBar(Vertical):
             self._timer.stop()
         self.post_message(self.Submitted(self, event.value))
 
+    def submit(self) -> str:
+        """The query as typed, for running now (Enter): a pending debounce is dropped."""
+        if self._timer is not None:
+            self._timer.stop()
+        return self.input.value
+
     def action_cancel(self) -> None:
         """Clear and close."""
         self.post_message(self.Cancelled())
