@@ -99,6 +99,11 @@ class Deriving:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
+            # Build the gazetteers once, here, before the fork: each worker would
+            # build its own copy (0.25 s or more each), and this process needs them
+            # for resolve_all after the derivation anyway.
+            import store.entities  # noqa: F401
+
             fork = sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if fork else "spawn")
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
