@@ -182,7 +182,8 @@ def _tokenize(text: str) -> list[_Tok]:
                      for p, s, e in _split_hyphen(word, start)]
             t = parts[0]
         elif kind == "word":
-            t = _Tok(word, start, end, kind, *_word_info(word))
+            info = _INFO.get(word)  # _word_info's cache, without the call: most words
+            t = _Tok(word, start, end, kind, *(info or _word_info(word)))
         else:
             t = _make(word, start, end, kind)
         if start >= starts[si]:
