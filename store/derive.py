@@ -8,6 +8,7 @@ the resolved ones (``people``), and resolution is redone when new names arrive.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable
@@ -54,9 +55,24 @@ _RULES: TopicRules | None = None
 """The rules, in a worker (set once by the pool's initializer)."""
 
 
-def _set_rules(rules: TopicRules) -> None:
+def _start_worker(rules: TopicRules, parent: int) -> None:
+    """In a new worker: keep the rules, and die with the importing process.
+
+    The workers are forked while the import holds the store's lock, so they hold
+    the lock's descriptor too. When an import was killed, its workers stayed
+    (blocked, waiting for jobs) and the store stayed "busy" until they were
+    killed by hand. On Linux the kernel now kills them with their parent.
+    """
     global _RULES
     _RULES = rules
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # it died before that took effect
+            os._exit(1)
 
 
 def _derive_texts(texts: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
@@ -107,7 +123,8 @@ class Deriving:
             fork = sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if fork else "spawn")
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                            initializer=_set_rules, initargs=(self.rules,))
+                                            initializer=_start_worker,
+                                            initargs=(self.rules, os.getpid()))
         a = len(self.jobs) * CHUNK
         texts = [(item.get("title", ""), item.get("body", "")) for item in self.items[a:a + CHUNK]]
         self.jobs.append(self.pool.submit(_derive_texts, texts))
