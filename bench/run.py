@@ -214,6 +214,25 @@ def _read_status(pid: int, key: str) -> int | None:
     return None
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a spawned child, before it runs the program: be killed when this process dies,
+    however it dies (Linux's PR_SET_PDEATHSIG; elsewhere a no-op). The pty children
+    are in their own session, so a kill of the benchmark's process group misses them,
+    and one left behind with its terminal gone spun at full CPU."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the benchmark died before prctl took effect
+        os._exit(1)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    """SIGTERM/SIGHUP end the benchmark like Ctrl-C: the ``finally`` blocks run and stop
+    the children (by default such a signal ends Python without running them)."""
+    raise SystemExit(128 + signum)
+
+
 def pty_run(argv: list[str], env: dict[str, str], markers: dict[str, str],
             keys: bytes = b"", quit_key: bytes = b"q", timeout: float = 120) -> PtyRun:
     """Spawn ``argv`` in a 120x40 pty; note when each marker first shows (escape
@@ -224,8 +243,10 @@ def pty_run(argv: list[str], env: dict[str, str], markers: dict[str, str],
                 "LINES": str(ROWS), **env}
     full_env.pop("TEXTUAL", None)
     t0 = time.perf_counter()
+    parent = os.getpid()
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=full_env,
-                            close_fds=True, start_new_session=True)
+                            close_fds=True, start_new_session=True,
+                            preexec_fn=lambda: _die_with_parent(parent))
     os.close(slave)
     out = PtyRun()
     buffer = bytearray()
@@ -848,6 +869,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--results", type=Path,
                         help="write the report here (default: bench/RESULTS.md, not with --quick)")
     args = parser.parse_args(argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     quick = args.quick
     sizes = ([int(s.replace("_", "")) for s in args.sizes.split(",")] if args.sizes
              else [100, 500] if quick else [1000, 10_000, 100_000])

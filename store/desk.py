@@ -27,7 +27,7 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from store.derive import ENTITIES_VERSION, Reason, derive, derive_many, explain, resolve_all
+from store.derive import ENTITIES_VERSION, Deriving, Reason, derive, explain, resolve_all
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.importers import ImportOptions, ImportResult, Problem, Record, read_file
 from store.index import SearchIndex
@@ -582,76 +582,88 @@ class Store:
         self._require_writable()
         report = ImportReport(update=update)
         records = list(records)
-        with self._lock.hold():
-            data = self._storage.read() or {}
-            table: dict[str, dict[str, Any]] = data.get(_ITEMS, {})
-            known = _Identities(table)
-            position = max((int(k) for k in table), default=0) + 1
-            stamp = now_iso()
-            changes: dict[str, dict[str, Any]] = {}
-            to_derive: list[dict[str, Any]] = []
-            import_tags: dict[str, list[str]] = {}
-            for done, record in enumerate(records):
-                if progress is not None and done % 500 == 0:
-                    progress(done, len(records))
-                item = make_item(record, position, stamp)
-                if not item["body"]:
-                    continue
-                # The normalized text's hash, once: it is the id of a text-only item.
-                text_only = not (record.id or item.get("guid") or item.get("url"))
-                text_key = item["id"] if text_only else text_id(item["body"])
-                doc_id = known.match(item, text_key)
-                if doc_id is None:
-                    to_derive.append(item)
-                    doc_id = str(position)
-                    changes[doc_id] = item
-                    known.add(doc_id, item, text_key)
-                    position += 1
-                    report.added += 1
-                elif update and doc_id in table:
-                    current = changes.get(doc_id, table[doc_id])
-                    fresh = _refreshed(current, item, bool(record.title and record.title.strip()))
-                    if fresh is None:
-                        report.present += 1
-                    else:
-                        if fresh["body"] != current["body"]:
-                            to_derive.append(fresh)
-                        fresh["updated_at"] = stamp
-                        if doc_id not in changes:
-                            report.updated += 1
-                        changes[doc_id] = fresh
-                        known.add(doc_id, fresh)
-                else:
-                    report.present += 1
-                    if doc_id not in changes:
-                        continue  # already stored, not updating: leave its tags alone
-                target = (changes.get(doc_id) or table[doc_id])["id"]
-                for tag in record.tags:
-                    import_tags.setdefault(tag, []).append(target)
-            if progress is not None:
-                progress(len(records), len(records))
-            if changes:
-                derive_many(to_derive, self.rules)
-                merged = {**table, **changes}
-                resolve_all(merged.values())
-            # The tags go to the journal BEFORE the items are written: tags of ids
-            # not in items.json are invisible, so a crash in between shows neither;
-            # writing them after would leave visible items without their tags.
-            tags_record = self.add_import_tags(import_tags) if import_tags else None
-            if changes:
-                before = items_signature(self.root)
-                try:
-                    self._storage.write({**data, _ITEMS: merged})
-                except BaseException:
-                    if tags_record is not None:  # best effort: the disk may be full
-                        with contextlib.suppress(StoreError):
-                            self.user.withdraw(tags_record)
-                    raise
-                if not report.updated:  # only additions: extend the search cache
-                    update_index(self.root, before, [changes[k] for k in sorted(
-                        changes, key=int)])
+        # The items are derived on all cores while this loop is still making them;
+        # with the collector paused (it rescanned the growing item list again and
+        # again: no cycles are made here, reference counting frees what goes).
+        with self._lock.hold(), gc_paused():
+            to_derive = Deriving(self.rules, len(records))
+            try:
+                self._import_locked(records, update, progress, report, to_derive)
+            finally:
+                to_derive.close()
         self.refresh()
         return report
+
+    def _import_locked(self, records: list[Record], update: bool,
+                       progress: ProgressCallback | None, report: ImportReport,
+                       to_derive: Deriving) -> None:
+        """``import_records`` under the lock: match and make the items, derive, write."""
+        data = self._storage.read() or {}
+        table: dict[str, dict[str, Any]] = data.get(_ITEMS, {})
+        known = _Identities(table)
+        position = max((int(k) for k in table), default=0) + 1
+        stamp = now_iso()
+        changes: dict[str, dict[str, Any]] = {}
+        import_tags: dict[str, list[str]] = {}
+        for done, record in enumerate(records):
+            if progress is not None and done % 500 == 0:
+                progress(done, len(records))
+            item = make_item(record, position, stamp)
+            if not item["body"]:
+                continue
+            # The normalized text's hash, once: it is the id of a text-only item.
+            text_only = not (record.id or item.get("guid") or item.get("url"))
+            text_key = item["id"] if text_only else text_id(item["body"])
+            doc_id = known.match(item, text_key)
+            if doc_id is None:
+                to_derive.add(item)
+                doc_id = str(position)
+                changes[doc_id] = item
+                known.add(doc_id, item, text_key)
+                position += 1
+                report.added += 1
+            elif update and doc_id in table:
+                current = changes.get(doc_id, table[doc_id])
+                fresh = _refreshed(current, item, bool(record.title and record.title.strip()))
+                if fresh is None:
+                    report.present += 1
+                else:
+                    if fresh["body"] != current["body"]:
+                        to_derive.add(fresh)
+                    fresh["updated_at"] = stamp
+                    if doc_id not in changes:
+                        report.updated += 1
+                    changes[doc_id] = fresh
+                    known.add(doc_id, fresh)
+            else:
+                report.present += 1
+                if doc_id not in changes:
+                    continue  # already stored, not updating: leave its tags alone
+            target = (changes.get(doc_id) or table[doc_id])["id"]
+            for tag in record.tags:
+                import_tags.setdefault(tag, []).append(target)
+        if progress is not None:
+            progress(len(records), len(records))
+        if changes:
+            to_derive.finish()
+            merged = {**table, **changes}
+            resolve_all(merged.values())
+        # The tags go to the journal BEFORE the items are written: tags of ids
+        # not in items.json are invisible, so a crash in between shows neither;
+        # writing them after would leave visible items without their tags.
+        tags_record = self.add_import_tags(import_tags) if import_tags else None
+        if changes:
+            before = items_signature(self.root)
+            try:
+                self._storage.write({**data, _ITEMS: merged})
+            except BaseException:
+                if tags_record is not None:  # best effort: the disk may be full
+                    with contextlib.suppress(StoreError):
+                        self.user.withdraw(tags_record)
+                raise
+            if not report.updated:  # only additions: extend the search cache
+                update_index(self.root, before, [changes[k] for k in sorted(
+                    changes, key=int)])
 
     def add_import_tags(self, tags: dict[str, list[str]]) -> OpRecord | None:
         """Add tags that came with imported items (tag name -> ids) as ONE undoable

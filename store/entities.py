@@ -155,17 +155,6 @@ def _split_hyphen(text: str, start: int) -> list[tuple[str, int, int]]:
     return [(text, start, start + len(text))]
 
 
-def _kind(word: str) -> str:
-    c = word[0]
-    if c.isdigit():
-        return "num"
-    if c == "&":
-        return "amp"
-    if len(word) > 1 and word[1] == ".":
-        return "init" if len(word) == 2 else "acr"
-    return "word"
-
-
 _OPENERS = frozenset("\n:“\"‘(•—")
 
 
@@ -180,17 +169,23 @@ def _tokenize(text: str) -> list[_Tok]:
     for m in _TOKEN.finditer(text):
         word = m.group()
         start, end = m.span()
-        kind = _kind(word)
+        # The group that matched is the kind, but for a "word" starting with a
+        # digit-like letter ("²"), a number (as the first-character test this was)
+        kind = m.lastgroup
+        if kind == "word" and word[0].isdigit():
+            kind = "num"
+        parts = None  # the pieces of a hyphenated word, when it is cut up
         if kind == "word" and "-" in word and not word.islower() and not (
             word.split("-", 1)[0] in _NAME_PREFIXES or (fold(word),) in _LEX
         ):
             parts = [_make(p, s, e, "word" if p[:1].isalpha() else "num")
                      for p, s, e in _split_hyphen(word, start)]
+            t = parts[0]
         elif kind == "word":
-            parts = [_Tok(word, start, end, kind, *_word_info(word))]
+            info = _INFO.get(word)  # _word_info's cache, without the call: most words
+            t = _Tok(word, start, end, kind, *(info or _word_info(word)))
         else:
-            parts = [_make(word, start, end, kind)]
-        t = parts[0]
+            t = _make(word, start, end, kind)
         if start >= starts[si]:
             while start >= starts[si]:
                 si += 1
@@ -198,8 +193,12 @@ def _tokenize(text: str) -> list[_Tok]:
         elif start - prev_end > 1 or (start > prev_end and text[prev_end] != " "):
             if kind == "word" and not _OPENERS.isdisjoint(text[prev_end:start]):
                 t.first = True
-        toks.extend(parts) if len(parts) > 1 else append(t)
-        prev_end = parts[-1].end
+        if parts is None:
+            append(t)
+            prev_end = end
+        else:
+            toks.extend(parts)
+            prev_end = parts[-1].end
     if toks:
         toks[0].first = True
     return toks

@@ -18,8 +18,15 @@ def test_the_process_pool_derives_like_a_plain_loop(seed_lines: list[str],
         derive.derive(doc, rules)
     monkeypatch.setattr(derive, "PARALLEL_FROM", 2)
     monkeypatch.setattr(derive.os, "cpu_count", lambda: 2)
-    derive.derive_many(docs, rules)
-    assert docs == serial and derive._FORKED is None
+    monkeypatch.setattr(derive, "CHUNK", 3)  # several jobs, the last one short
+    deriving = derive.Deriving(rules, len(docs))
+    for n, doc in enumerate(docs):
+        deriving.add(doc)
+        if n == 4:
+            assert deriving.pool is not None  # the workers start before all items are in
+    assert all("people" not in doc for doc in docs)  # nothing changes before finish()
+    deriving.finish()
+    assert docs == serial and deriving.pool is None
 
 
 def test_topics_from_the_word_set_match_the_explained_spans() -> None:
