@@ -493,6 +493,16 @@ class Store:
         self._index, self._index_signature = index, signature
         return index
 
+    def adopt_index(self, index: SearchIndex, signature: str) -> bool:
+        """Use ``index``, loaded by the caller for the items.json whose signature was
+        ``signature``, if those are the items this store has read (then True). The TUI
+        lists items from the index while the store loads; loading it a second time
+        would map the same 90 MB (at 100k items) twice."""
+        if self._index is None and self.loaded and signature == self.loaded_signature:
+            self._index, self._index_signature = index, signature
+            return True
+        return False
+
     def search(self, query: str | Node, *, within: Collection[str] | None = None,
                order: str = "relevance", limit: int | None = None) -> list[str]:
         """Ids matching ``query`` (QuerySyntaxError for a malformed one), best first

@@ -202,3 +202,26 @@ def test_folder_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a newsdesk store"):
         Store.open(folder)
     assert sorted(os.listdir(folder)) == ["notes.txt"]
+
+
+def test_the_store_adopts_an_index_loaded_for_the_same_items_only(store_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    """The TUI lists items from index.bin while items.json loads, then hands that index to
+    the store (one map of the file, not two) — unless the items changed in between."""
+    from store.search import items_signature, load_index
+
+    Store.open(store_dir).ensure_index()  # writes index.bin
+    signature = items_signature(store_dir)
+    index = load_index(store_dir)
+    assert index is not None
+    store = Store.open(store_dir)
+    assert store.adopt_index(index, signature)
+    assert store.search_index is index and store.count("tusk") == 2
+
+    other = Store.open(store_dir)
+    brief = tmp_path / "new.txt"
+    brief.write_text("Donald Tusk met the press in Gdansk on Tuesday.\n")
+    other.import_files([brief])  # items.json replaced: the old index is stale
+    late = Store.open(store_dir)
+    assert not late.adopt_index(index, signature)
+    assert late.count("tusk") == 3  # from a fresh index, not the adopted stale one

@@ -27,7 +27,7 @@ from store.desk import Store
 from store.errors import ReadOnlyStoreError, StoreError
 from store.index import SearchIndex
 from store.journal import Record
-from store.search import load_index
+from store.search import items_signature, load_index
 from store.tagnames import TagNameError, clean_tag
 from store.text import sanitize_line
 from store.tree import ALL, NodeKey, TreeIndex, TreeNode, save_counts, select
@@ -215,6 +215,7 @@ class MainScreen(Screen[None]):
         then items.json and the tree counts (a second or more at 100k; parsing holds
         the GIL, so keys typed meanwhile are handled when it is done).
         """
+        signature = items_signature(self.store.root)  # what the index is checked against
         index = load_index(self.store.root)
         if index is not None and len(index):
             shown = threading.Event()
@@ -225,6 +226,8 @@ class MainScreen(Screen[None]):
         time.sleep(0.05)
         try:
             self.store.finish_open()
+            if index is not None:  # the store keeps it: one map of index.bin, not two
+                self.store.adopt_index(index, signature)
             nodes = self.view.tree()
         except StoreError as exc:
             self.app.call_from_thread(self._load_failed, exc)
