@@ -60,6 +60,8 @@ READONLY_BANNER = "read-only store: browsing and search work; changes cannot be 
 EAGER_LOAD_BYTES = 2_000_000
 """A store whose items.json is smaller (about 2,000 items) is read before the first
 frame; a larger one after it, in a worker."""
+DETAIL_DELAY = 0.02
+"""Seconds between a cursor move and the detail pane's redraw (a bit over a frame)."""
 _NEEDS_ITEMS = frozenset({
     "tag", "repeat_tag", "undo", "redo", "toggle_read", "search", "save_search",
     "toggle_order", "toggle_newest", "rename_node", "delete_node",
@@ -335,17 +337,19 @@ class MainScreen(Screen[None]):
             self._read_timer = self.set_timer(delay, lambda: self._mark_read(item_id))
 
     def _queue_detail(self, item_id: str | None) -> None:
-        """Draw ``item_id`` in the detail pane in the frame after the next one.
+        """Draw ``item_id`` in the detail pane a frame after the key's own change.
 
         The key's own change (the cursor row, a count) reaches the screen first;
-        the detail, whose new text costs a layout and a full render of the pane
-        (10-25 ms here), follows right after, and keys arriving faster than that
-        coalesce into one render of the last item.
+        the detail, whose new text is wrapped and repainted (5-15 ms here), follows
+        DETAIL_DELAY later, and keys arriving faster than that coalesce into one
+        render of the last item. (``call_after_refresh`` was not enough: the screen
+        often runs its callbacks before the list's repaint has reached it, so both
+        landed in one frame and the cursor waited for the detail.)
         """
         self._detail_id = item_id
         if not self._detail_queued:
             self._detail_queued = True
-            self.call_after_refresh(self._draw_detail)
+            self.set_timer(DETAIL_DELAY, self._draw_detail)
 
     def _draw_detail(self) -> None:
         self._detail_queued = False
