@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from store.topics import TopicRules
@@ -129,19 +129,28 @@ class Deriving:
         texts = [(item.get("title", ""), item.get("body", "")) for item in self.items[a:a + CHUNK]]
         self.jobs.append(self.pool.submit(_derive_texts, texts))
 
-    def finish(self) -> None:
-        """Wait for the workers and fill in every item's derived fields."""
+    def finish(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Wait for the workers and fill in every item's derived fields, reporting
+        ``progress(done, total)`` items as each chunk comes back (it can take a while
+        after the items are made: deriving is most of an import's work)."""
+        total = len(self.items)
         try:
-            if self.jobs or (self.parallel and len(self.items) >= PARALLEL_FROM):
-                while len(self.jobs) * CHUNK < len(self.items):
+            if self.jobs or (self.parallel and total >= PARALLEL_FROM):
+                while len(self.jobs) * CHUNK < total:
                     self._submit()
                 for n, job in enumerate(self.jobs):
+                    if progress is not None:
+                        progress(min(n * CHUNK, total), total)
                     chunk = self.items[n * CHUNK:(n + 1) * CHUNK]
                     for item, fields in zip(chunk, job.result(), strict=True):
                         item.update(zip(_FIELDS, fields, strict=True))
             else:
-                for item in self.items:
+                for n, item in enumerate(self.items):
+                    if progress is not None and n % 500 == 0:
+                        progress(n, total)
                     derive(item, self.rules)
+            if progress is not None:
+                progress(total, total)
         finally:
             self.close()
 

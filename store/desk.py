@@ -76,8 +76,9 @@ class ImportReport:
         return text
 
 
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` while an import works through its records."""
+ProgressCallback = Callable[[int, int, str], None]
+"""Called as ``progress(done, total, stage)`` while an import works: stage "importing"
+(records made into items), then "deriving" (items whose topics and entities are done)."""
 
 
 class _Identities:
@@ -617,7 +618,7 @@ class Store:
         import_tags: dict[str, list[str]] = {}
         for done, record in enumerate(records):
             if progress is not None and done % 500 == 0:
-                progress(done, len(records))
+                progress(done, len(records), "importing")
             item = make_item(record, position, stamp)
             if not item["body"]:
                 continue
@@ -653,9 +654,10 @@ class Store:
             for tag in record.tags:
                 import_tags.setdefault(tag, []).append(target)
         if progress is not None:
-            progress(len(records), len(records))
+            progress(len(records), len(records), "importing")
         if changes:
-            to_derive.finish()
+            to_derive.finish(None if progress is None else (
+                lambda done, total: progress(done, total, "deriving")))
             merged = {**table, **changes}
             resolve_all(merged.values())
         # The tags go to the journal BEFORE the items are written: tags of ids

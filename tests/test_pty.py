@@ -178,3 +178,25 @@ def test_a_resize_below_the_minimum_and_back(tmp_path: Path) -> None:
         term.send("q")
         assert term.wait() == 0
         assert b"Traceback" not in term.output
+
+
+def test_the_first_search_after_a_big_import_says_it_builds_the_index(tmp_path: Path) -> None:
+    """An import does not build index.bin; the first search does, which takes a while
+    on a big store: in a terminal the user is told so instead of facing silence."""
+    from store.desk import Store
+
+    root = tmp_path / "store"
+    src = tmp_path / "many.txt"
+    src.write_text("".join(f"Brief {n}: Donald Tusk spoke in Warsaw.\n" for n in range(2100)))
+    Store.open(root, seed=False).import_files([src])
+    assert not (root / "index.bin").exists()
+    env = app_env(tmp_path)
+    with PtyTerminal([str(NEWSDESK), "--store", str(root), "search", "tusk", "--count"],
+                     env=env) as term:
+        term.read_until("building the search index for 2,100 items")
+        assert term.wait(60) == 0
+        assert "2100" in screen_text(bytes(term.output))
+    assert (root / "index.bin").exists()
+    again = subprocess.run([str(NEWSDESK), "--store", str(root), "search", "tusk", "--count"],
+                           capture_output=True, text=True, env=env, check=True)
+    assert again.stdout.strip() == "2100" and not again.stderr  # no message in a pipe

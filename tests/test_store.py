@@ -225,3 +225,23 @@ def test_the_store_adopts_an_index_loaded_for_the_same_items_only(store_dir: Pat
     late = Store.open(store_dir)
     assert not late.adopt_index(index, signature)
     assert late.count("tusk") == 3  # from a fresh index, not the adopted stale one
+
+
+@pytest.mark.parametrize("count", [1200, 4500])  # derived in this process / in the pool
+def test_import_reports_making_then_deriving_until_done(store_dir: Path, tmp_path: Path,
+                                                        count: int) -> None:
+    """The progress bar follows the whole import: after the items are made comes the
+    derivation (most of a big import's time), not a bar sitting at 100%."""
+    src = tmp_path / "many.txt"
+    src.write_text("".join(f"Brief {n} says Donald Tusk met NATO in Warsaw about drones.\n"
+                           for n in range(count)))
+    calls: list[tuple[int, int, str]] = []
+    report = Store.open(store_dir, seed=False).import_files(
+        [src], progress=lambda done, total, stage: calls.append((done, total, stage)))
+    assert report.added == count
+    stages = [stage for _, _, stage in calls]
+    assert stages[0] == "importing" and stages[-1] == "deriving"
+    assert stages == sorted(stages, key=["importing", "deriving"].index), "no going back"
+    deriving = [(done, total) for done, total, stage in calls if stage == "deriving"]
+    assert deriving[-1] == (count, count) and len(deriving) >= 3
+    assert [d for d, _ in deriving] == sorted(d for d, _ in deriving)

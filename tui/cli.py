@@ -248,7 +248,7 @@ class ImportProgress:
         self._task = None
 
     def update(self, stage: str, done: int, total: int) -> None:
-        """Report ``done`` of ``total`` for ``stage`` ("reading", "importing")."""
+        """Report ``done`` of ``total`` for ``stage`` ("reading", "importing", "deriving")."""
         if not self.enabled:
             return
         if self.bar is None:
@@ -296,7 +296,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             progress.update("reading", done, len(args.files))
         report = store.import_results(
             results, update=args.update,
-            progress=lambda done, total: progress.update("importing", done, total))
+            progress=lambda done, total, stage: progress.update(stage, done, total))
     finally:
         progress.stop()
     if report.added or report.updated:
@@ -383,6 +383,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     root = _store_root(args)
     store = None
     index, view = _cached_search(root)
+    cached = index is not None
     titles: list[str] | None = None
     try:  # any error from the cache: take the slow path, which rebuilds it
         if index is not None and not args.json:
@@ -396,6 +397,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         index, titles = None, None
     if index is None:
         store = _open(args, create=False)
+        if not cached and len(store) >= 2000 and sys.stderr.isatty():
+            _err(f"building the search index for {len(store):,} items (once: later "
+                 "searches read it)…")
         result = (store.count(node) if args.count
                   else store.search(node, order=args.order, limit=args.limit))
         index = store.ensure_index()
