@@ -118,3 +118,36 @@ def test_tree_json_has_the_named_groups(store_dir: Path) -> None:
     assert {"Topics", "People", "Places", "Organisations", "Tags"} <= set(groups)
     people = {c["name"] for c in groups["People"]["children"]}
     assert set(REQUIRED_PEOPLE) <= people
+
+
+def test_a_new_extractor_version_rederives_a_big_store_on_every_core(store_dir: Path,
+                                                                      tmp_path: Path) -> None:
+    """Above the pool's threshold, retopic derives entities in worker processes: the
+    result must be what deriving each item here gives, and tags stay untouched."""
+    from store.derive import PARALLEL_FROM, derive, resolve_all
+
+    seeds = (REPO / "seeds" / "briefs.txt").read_text().splitlines()
+    src = tmp_path / "many.txt"
+    src.write_text("".join(f"{seeds[n % len(seeds)]} (copy {n})\n"
+                           for n in range(PARALLEL_FROM + 300)))
+    store = Store.open(store_dir, seed=False)
+    store.import_files([src])
+    first = store.ids()[0]
+    store.tag([first], add=["keep"])
+    path = store_dir / "items.json"
+    data = json.loads(path.read_bytes())
+    data["_meta"]["1"]["entities"] = 0  # written by an older extractor
+    for doc in data["items"].values():
+        doc["people"] = doc["people_raw"] = doc["places"] = doc["orgs"] = []
+    path.write_text(json.dumps(data))
+
+    reopened = Store.open(store_dir)  # re-derives on open
+    expected = [dict(d) for d in reopened.items()]
+    for doc in expected:
+        derive(doc, reopened.rules)
+    resolve_all(expected)
+    fields = ("topics", "people_raw", "people", "places", "orgs")
+    assert [[d[k] for k in fields] for d in reopened.items()] == [
+        [d[k] for k in fields] for d in expected]
+    assert any(d["people"] for d in reopened.items())
+    assert reopened.tags_of(first) == ["keep"]
