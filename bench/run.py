@@ -328,6 +328,17 @@ async def _settle(pilot: Any) -> None:
                 return
 
 
+async def pilot_presses(pilot: Any, runs: int) -> list[float]:
+    """ms of ``await pilot.press("j"); await pilot.pause()``, ``runs`` times."""
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        await pilot.press("j")
+        await pilot.pause()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
 async def key_to_frame(pilot: Any, key: str, char: str | None = None) -> float:
     """ms from posting a Key to the app until it is handled and the frame is written."""
     return (await key_to_frames(pilot, key, char))[0]
@@ -403,12 +414,7 @@ def minimal_keys(runs: int) -> dict[str, float | None]:
         async with app.run_test(headless=True, size=(COLS, ROWS)) as pilot:
             await pilot.pause()
             frames = [await key_to_frame(pilot, "j") for _ in range(runs * 3)]
-            pilots = []
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                await pilot.press("j")
-                await pilot.pause()
-                pilots.append((time.perf_counter() - t0) * 1000)
+            pilots = await pilot_presses(pilot, runs)
         return {"frame": median(frames), "pilot": median(pilots)}
 
     return _run_async(go)
@@ -454,12 +460,7 @@ def app_keys(store_dir: Path, runs: int) -> dict[str, float | None]:
                 handlers.append(cursor_clock.take())
             out["cursor"], out["cursor_handler"] = median(frames), median(handlers)
             out["cursor_full"] = median(fulls)
-            pilots = []
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                await pilot.press("j")
-                await pilot.pause()
-                pilots.append((time.perf_counter() - t0) * 1000)
+            pilots = await pilot_presses(pilot, runs)
             out["cursor_pilot"] = median(pilots)
 
             # tag op: "." alternately adding and removing a tag the store already uses

@@ -567,11 +567,6 @@ class MainScreen(Screen[None]):
     def _search_changed(self, event: SearchBar.Changed) -> None:
         self._run_query(event.query)
 
-    @on(SearchBar.Submitted)
-    def _search_submitted(self, event: SearchBar.Submitted) -> None:
-        self._run_query(event.query)
-        self.item_list.focus()
-
     def action_submit_search(self) -> None:
         """Enter in the search bar: run the query now and go to the list.
 

@@ -58,9 +58,6 @@ class SearchBar(Vertical):
         def control(self) -> SearchBar:
             return self.bar
 
-    class Submitted(Changed):
-        """Enter: run the query now and move to the list."""
-
     class Cancelled(Message):
         """Escape: clear the query and restore the view from before the search."""
 
@@ -120,15 +117,10 @@ class SearchBar(Vertical):
         self._timer = self.set_timer(DEBOUNCE, lambda: self.post_message(
             self.Changed(self, self.input.value)))
 
-    @on(Input.Submitted, "#search-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self._timer is not None:
-            self._timer.stop()
-        self.post_message(self.Submitted(self, event.value))
-
     def submit(self) -> str:
-        """The query as typed, for running now (Enter): a pending debounce is dropped."""
+        """The query as typed, for running now: a pending debounce is dropped. Enter is
+        the screen's priority binding (``MainScreen.action_submit_search``), so the
+        focus leaves the input before the next key is read."""
         if self._timer is not None:
             self._timer.stop()
         return self.input.value
