@@ -1,4 +1,4 @@
-"""Precision, recall and F1 of ``store.entities`` per group, and its throughput.
+"""Precision, recall and F1 of ``store.derive.entities.extract`` per group, and its throughput.
 
     python bench/entities_eval.py            # fixture scores + 100,000 synthetic briefs
     python bench/entities_eval.py --n 10000  # fewer synthetic briefs
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from store.entities import GROUPS, extract, group_names, resolve_people  # noqa: E402
+from store.derive.entities.extract import GROUPS, extract, group_names, resolve_people  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "entities_gold.jsonl"
 Counts = dict[str, list[int]]  # group -> [true positives, predicted, gold]

@@ -32,16 +32,16 @@ with atheris.instrument_imports():
 
     # The readers are imported lazily by read_bytes: import them here so they are
     # instrumented too (coverage guidance sees only what is imported in this block).
-    import store.importers.feeds  # noqa: F401
-    import store.importers.plain  # noqa: F401
-    import store.importers.tabular  # noqa: F401
+    import store.ingest.importers.feeds  # noqa: F401
+    import store.ingest.importers.plain  # noqa: F401
+    import store.ingest.importers.tabular  # noqa: F401
     from store.desk import items_from
     from store.errors import StoreFormatError
-    from store.importers import FORMATS, ImportOptions, read_bytes
-    from store.journal import read_journal, record_problem
-    from store.query import QuerySyntaxError, parse
-    from store.state import UserState, snapshot_state
-    from store.tagnames import TagNameError, clean_tag, parse_tag_edit
+    from store.ingest.importers import FORMATS, ImportOptions, read_bytes
+    from store.search.query import QuerySyntaxError, parse
+    from store.state.journal import read_journal, record_problem
+    from store.state.tagnames import TagNameError, clean_tag, parse_tag_edit
+    from store.state.userstate import UserState, snapshot_state
 
 NAMES = ("f.txt", "f.csv", "f.tsv", "f.json", "f.jsonl", "f.xml", "f")
 FAKE = Path("fuzz.json")

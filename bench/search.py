@@ -28,8 +28,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from store.index import MemoryUserState, SearchIndex  # noqa: E402
-from store.text import item_id, make_title  # noqa: E402
+from store.search.index import MemoryUserState, SearchIndex  # noqa: E402
+from store.text.clean import item_id, make_title  # noqa: E402
 
 PEOPLE = [
     "Volodymyr Zelenskyy", "Donald Tusk", "Olaf Scholz", "Emmanuel Macron", "Keir Starmer",
@@ -216,13 +216,13 @@ def tinydb_baseline(items: list[dict[str, Any]], folder: Path, runs: int) -> dic
 
 def process_ms(path: Path, signature: str, query: str | None, runs: int = 5) -> float:
     """Median wall time of a fresh Python process that loads the index and counts
-    (``query`` "": that only imports ``store.index``; None: that does nothing).
+    (``query`` "": that only imports ``store.search.index``; None: that does nothing).
 
     Byte-code is cached (in a temp folder), as it is for an installed app.
     """
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
     if query is not None:
-        code += "from store.index import SearchIndex\n"
+        code += "from store.search.index import SearchIndex\n"
     if query:
         code += (
             f"idx = SearchIndex.load({str(path)!r}, {signature!r})\n"
@@ -311,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"load (header + lazy postings) {loads[False]:.1f} ms; "
           f"load with CRC of every section {loads[True]:.1f} ms")
     print(f"fresh process: python start + import + load + count('ukraine') {proc['ukraine']:.0f}"
-          f" ms (python start alone {proc[None]:.0f} ms; start + import store.index"
+          f" ms (python start alone {proc[None]:.0f} ms; start + import store.search.index"
           f" {proc['']:.0f} ms)")
 
 

@@ -2,7 +2,7 @@
 
 The CLI and the TUI are two thin faces over this package; it never imports
 textual or rich. Start with ``open_store``. Names are imported on first use, so
-``import store.index`` (the CLI's search path) does not pay for the extractor.
+``import store.search.index`` (the CLI's search path) does not pay for the extractor.
 """
 
 from __future__ import annotations

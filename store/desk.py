@@ -4,7 +4,7 @@ Layout of a store folder::
 
     items.json     imported content (TinyDB, written at import and retopic only)
     state.json     user state snapshot: tags, read marks, saved searches, undo history
-    journal.jsonl  user operations since that snapshot (see store.state)
+    journal.jsonl  user operations since that snapshot (see store.state.userstate)
     backups/       copies of the last five state snapshots, and items.prev.json: the
                    items.json before the latest import or retopic
     lock           the cross-process write lock (flock; never stale; reads never take it)
@@ -27,22 +27,22 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from store.derive import ENTITIES_VERSION, Deriving, Reason, derive, explain, resolve_all
+from store.derive.pipeline import ENTITIES_VERSION, Deriving, Reason, derive, explain, resolve_all
+from store.derive.rules import TopicRules, load_rules
+from store.disk.atomic import AtomicJSONStorage, StoreLock, file_signature, is_writable, make_dir
+from store.disk.layout import user_topics_file
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
-from store.importers import ImportOptions, ImportResult, Problem, Record, read_file
-from store.index import SearchIndex
-from store.journal import Record as OpRecord
+from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
 from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
-from store.paths import user_topics_file
-from store.query import Node, parse
 from store.resources import seed_file
-from store.search import StateView, build_index, items_signature, load_index, update_index
-from store.state import BACKUP_DIR, StateFiles, UserState
-from store.storage import AtomicJSONStorage, StoreLock, file_signature, is_writable, make_dir
-from store.tagnames import clean_tag, is_under, tag_key
-from store.text import item_id as text_id
-from store.text import make_title, sanitize_line
-from store.topics import TopicRules, load_rules
+from store.search.cache import StateView, build_index, items_signature, load_index, update_index
+from store.search.index import SearchIndex
+from store.search.query import Node, parse
+from store.state.journal import Record as OpRecord
+from store.state.tagnames import clean_tag, is_under, tag_key
+from store.state.userstate import BACKUP_DIR, StateFiles, UserState
+from store.text.clean import item_id as text_id
+from store.text.clean import make_title, sanitize_line
 
 ITEMS_FILE = "items.json"
 PREVIOUS_ITEMS = "items.prev.json"
@@ -343,7 +343,7 @@ class Store:
     @property
     def loaded_signature(self) -> str:
         """The stamp of the items.json these items were read from (as
-        ``store.search.items_signature`` gives it), for caches derived from them."""
+        ``store.search.cache.items_signature`` gives it), for caches derived from them."""
         sig = self._loaded_signature
         return "-".join(str(part) for part in sig) if isinstance(sig, tuple) else "none"
 

@@ -31,17 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store.desk import ITEMS_FILE, LOCK_FILE, PREVIOUS_ITEMS, items_from
-from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
-from store.journal import read_journal
-from store.state import (
-    BACKUP_DIR,
-    JOURNAL_FILE,
-    STATE_FILE,
-    UserState,
-    backup_paths,
-    snapshot_state,
-)
-from store.storage import (
+from store.disk.atomic import (
     NOFOLLOW,
     AtomicJSONStorage,
     StoreLock,
@@ -50,6 +40,16 @@ from store.storage import (
     fsync_dir,
     is_writable,
     temp_files,
+)
+from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
+from store.state.journal import read_journal
+from store.state.userstate import (
+    BACKUP_DIR,
+    JOURNAL_FILE,
+    STATE_FILE,
+    UserState,
+    backup_paths,
+    snapshot_state,
 )
 
 OK, NOTE, PROBLEM = "ok", "note", "problem"
@@ -258,8 +258,8 @@ def _check_backups(root: Path, report: DoctorReport) -> None:
 
 def _check_index(root: Path, report: DoctorReport) -> None:
     try:
-        from store.index import SearchIndex
-        from store.search import INDEX_FILE, items_signature
+        from store.search.cache import INDEX_FILE, items_signature
+        from store.search.index import SearchIndex
     except ImportError:  # a build without search: nothing to check
         return
     path = root / INDEX_FILE

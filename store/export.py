@@ -19,8 +19,8 @@ import orjson
 
 from store.errors import StoreError
 from store.model import now_iso
-from store.query import QuerySyntaxError
-from store.text import sanitize, sanitize_line
+from store.search.query import QuerySyntaxError
+from store.text.clean import sanitize, sanitize_line
 
 if TYPE_CHECKING:
     from store.desk import Store

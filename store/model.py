@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
-from store.importers.records import Record
-from store.text import (
+from store.ingest.importers.records import Record
+from store.text.clean import (
     GIVEN_TITLE_MAX,
     clean,
     item_id,

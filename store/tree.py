@@ -96,7 +96,7 @@ def _hierarchy(kind: str, counts: dict[str, int], prefix: str = "") -> list[Tree
 
 
 class TreeState(Protocol):
-    """The user state as the tree reads it (``store.search.StateView`` is one).
+    """The user state as the tree reads it (``store.search.cache.StateView`` is one).
 
     A state that also has ``mark()`` and ``changed_since(mark)`` (the ids changed
     since, or None for "anything") is recounted only for the items that changed.
@@ -214,7 +214,7 @@ def load_counts(root: Path, signature: str) -> _Content | None:
 def save_counts(root: Path, signature: str, index: TreeIndex) -> None:
     """Cache ``index``'s counts for the items.json with ``signature`` (not kept when the
     folder cannot be written)."""
-    from store.storage import atomic_write
+    from store.disk.atomic import atomic_write
 
     data = {"format": _CACHE_FORMAT, "signature": signature,
             "counts": index.content().to_json()}

@@ -27,12 +27,12 @@ import signal
 import time
 from pathlib import Path
 
-from store import state as state_module
 from store.desk import Store, default_rules
+from store.disk.atomic import temp_files
 from store.doctor import check_store
-from store.journal import read_journal
-from store.storage import temp_files
-from store.tagnames import is_under
+from store.state import userstate as state_module
+from store.state.journal import read_journal
+from store.state.tagnames import is_under
 
 ROUNDS = 2000 if os.environ.get("NEWSDESK_SOAK") else 200
 POOL = ["a", "b", "c", "d/e", "d/f", "h/e", "x"]

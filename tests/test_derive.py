@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import store.derive as derive
+import store.derive.pipeline as derive
+from store.derive.rules import TopicRules, parse_rules
 from store.desk import default_rules
-from store.topics import TopicRules, parse_rules
 
 
 def test_the_process_pool_derives_like_a_plain_loop(seed_lines: list[str],

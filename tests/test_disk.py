@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from store import journal as journal_module
-from store import state as state_module
-from store import storage
 from store.desk import ITEMS_FILE, Store, default_rules
+from store.disk import atomic as storage
 from store.doctor import check_store
 from store.errors import ReadOnlyStoreError, StoreError, StoreWriteError
+from store.state import journal as journal_module
+from store.state import userstate as state_module
 from tui.app import make_app
 from tui.cli import main
 from tui.config import Settings

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.entities import Mention, entities, extract, group_names, resolve_people
+from store.derive.entities.extract import Mention, entities, extract, group_names, resolve_people
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = (ROOT / "seeds" / "briefs.txt").read_text(encoding="utf-8").splitlines()
@@ -262,6 +262,6 @@ def test_extraction_is_fast_enough():
 
 
 def test_store_does_not_import_the_ui():
-    code = ("import sys, store.entities, store.gazetteer; "
+    code = ("import sys, store.derive.entities.extract, store.derive.entities.gazetteer; "
             "sys.exit(any(m.split('.')[0] in ('textual', 'rich') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

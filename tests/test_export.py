@@ -17,7 +17,7 @@ from store.export import (
     md_escape,
     select_items,
 )
-from store.importers import Record, read_bytes
+from store.ingest.importers import Record, read_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 SAME = ("id", "title", "body", "date", "url", "author", "guid", "feed")

@@ -25,13 +25,13 @@ from hypothesis import strategies as st
 
 from store.desk import ITEMS_FILE, Store, default_rules
 from store.errors import StoreError, StoreFormatError
-from store.importers import ImportOptions, read_bytes
-from store.importers.fieldnames import FIELDS
-from store.importers.tabular import read_delimited, read_json, read_jsonl
-from store.index import MemoryUserState, SearchIndex
-from store.query import QuerySyntaxError
-from store.tagnames import TAG_MAX, TagNameError, clean_tag, parse_tag_edit
-from store.text import sanitize
+from store.ingest.importers import ImportOptions, read_bytes
+from store.ingest.importers.fieldnames import FIELDS
+from store.ingest.importers.tabular import read_delimited, read_json, read_jsonl
+from store.search.index import MemoryUserState, SearchIndex
+from store.search.query import QuerySyntaxError
+from store.state.tagnames import TAG_MAX, TagNameError, clean_tag, parse_tag_edit
+from store.text.clean import sanitize
 from tests.conftest import REPO
 from tests.test_importers import READERS, assert_well_formed
 from tests.test_query import _QUERIES
@@ -258,8 +258,8 @@ def test_a_damaged_search_cache_never_breaks_a_search(tmp_path: Path) -> None:
 
 LAZY_CLI = """
 import contextlib, io, sys
-import store.index
-store.index.LAZY_CHECK_FROM = 0  # check every section on first use, as the big ones are
+import store.search.index
+store.search.index.LAZY_CHECK_FROM = 0  # check every section on first use, as the big ones are
 from tui.cli import main
 root, damaged = sys.argv[1], open(sys.argv[2], "rb").read()
 for query in sys.argv[3:]:

@@ -11,11 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import storage
-from store.dates import parse_date
 from store.desk import Store
-from store.htmltext import html_to_text, looks_like_html
-from store.importers import (
+from store.disk import atomic as storage
+from store.ingest.importers import (
     ImportOptions,
     ImportResult,
     MappingError,
@@ -25,10 +23,12 @@ from store.importers import (
     read_bytes,
     read_file,
 )
-from store.importers.feeds import read_feed
-from store.importers.plain import read_paragraphs, read_plain
-from store.importers.tabular import read_delimited, read_json, read_jsonl
-from store.text import item_id, key_id
+from store.ingest.importers.feeds import read_feed
+from store.ingest.importers.plain import read_paragraphs, read_plain
+from store.ingest.importers.tabular import read_delimited, read_json, read_jsonl
+from store.text.clean import item_id, key_id
+from store.text.dates import parse_date
+from store.text.html import html_to_text, looks_like_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 CONTENT = ("title", "body", "date", "url", "author", "guid", "feed", "tags")

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import store.jsonchunks as jsonchunks
-from store.storage import AtomicJSONStorage, dumps
+import store.disk.jsonchunks as jsonchunks
+from store.disk.atomic import AtomicJSONStorage, dumps
 
 TRICKY = ['\n    "', ',\n    "x": {', "\n  }", "}", '"', "\\", "Orbán ☃ 🇺🇦", "\u2028", ""]
 

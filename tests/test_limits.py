@@ -17,7 +17,7 @@ import pytest
 from rich.style import Style
 
 from store.desk import Store
-from store.text import GIVEN_TITLE_MAX
+from store.text.clean import GIVEN_TITLE_MAX
 from store.tree import build_tree, select
 from tui.app import make_app
 from tui.cli import main

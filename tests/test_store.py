@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from store import storage
 from store.desk import ITEMS_FILE, Store
+from store.disk import atomic as storage
 from store.errors import StoreError, StoreFormatError, StoreWriteError
 from tests.conftest import REPO
 
@@ -208,7 +208,7 @@ def test_the_store_adopts_an_index_loaded_for_the_same_items_only(store_dir: Pat
                                                                    tmp_path: Path) -> None:
     """The TUI lists items from index.bin while items.json loads, then hands that index to
     the store (one map of the file, not two) — unless the items changed in between."""
-    from store.search import items_signature, load_index
+    from store.search.cache import items_signature, load_index
 
     Store.open(store_dir).ensure_index()  # writes index.bin
     signature = items_signature(store_dir)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from store import state as state_module
 from store.desk import Store
-from store.journal import read_journal
-from store.tagnames import TagNameError, clean_tag, complete_tag, parse_tag_edit
+from store.state import userstate as state_module
+from store.state.journal import read_journal
+from store.state.tagnames import TagNameError, clean_tag, complete_tag, parse_tag_edit
 from store.tree import build_tree, select
 from tests.conftest import REPO
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.text import fold, item_id, make_title, sanitize, sentence_spans, terms
+from store.text.clean import fold, item_id, make_title, sanitize, sentence_spans, terms
 
 
 def test_title_keeps_spaced_initials_together() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from store.derive.rules import TopicRulesError, load_rules, parse_rules
 from store.desk import Store
-from store.topics import TopicRulesError, load_rules, parse_rules
 from store.tree import build_tree, select
 from tests.conftest import REPO
 
@@ -75,7 +75,7 @@ all = ["price"]
 not = ["gas station"]
 ''', "test")
     rule = rules["Energy/Gas"]
-    from store.topics import TopicRules
+    from store.derive.rules import TopicRules
     r = TopicRules((rule,), "x")
     assert r.topics_for("Gas prices rose at the pipelines.") == ["Energy/Gas"]
     assert r.topics_for("The LNG  terminal price was set.") == ["Energy/Gas"]
@@ -124,7 +124,7 @@ def test_a_new_extractor_version_rederives_a_big_store_on_every_core(store_dir: 
                                                                       tmp_path: Path) -> None:
     """Above the pool's threshold, retopic derives entities in worker processes: the
     result must be what deriving each item here gives, and tags stay untouched."""
-    from store.derive import PARALLEL_FROM, derive, resolve_all
+    from store.derive.pipeline import PARALLEL_FROM, derive, resolve_all
 
     seeds = (REPO / "seeds" / "briefs.txt").read_text().splitlines()
     src = tmp_path / "many.txt"

@@ -142,7 +142,7 @@ def test_tag_changes_are_counted_without_rebuilding() -> None:
 
 def test_counts_follow_tag_and_read_operations_incrementally(tmp_path) -> None:  # noqa: ANN001
     from store.desk import Store
-    from store.state import StateFiles
+    from store.state.userstate import StateFiles
 
     store = Store.open(tmp_path / "store")
     ids = store.ids()

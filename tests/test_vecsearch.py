@@ -1,4 +1,4 @@
-"""The numpy evaluator (store/vecsearch.py) gives exactly the pure-Python answers."""
+"""The numpy evaluator (store/search/rank.py) gives exactly the pure-Python answers."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import store.vecsearch  # loaded: count() and matches() use numpy only once it is
-from store.index import MemoryUserState, SearchIndex
-from store.query import QuerySyntaxError
+import store.search.rank  # loaded: count() and matches() use numpy only once it is
+from store.search.index import MemoryUserState, SearchIndex
+from store.search.query import QuerySyntaxError
 from tests.conftest import REPO
 from tests.test_index import ID, ITEMS, QUERIES, USER
 
@@ -127,12 +127,12 @@ def test_equal_scores_keep_position_order() -> None:
 
 def test_auto_uses_numpy_from_a_size(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = store.vecsearch.search
-    monkeypatch.setattr(store.vecsearch, "search", lambda *a: calls.append("vec") or real(*a))
+    real = store.search.rank.search
+    monkeypatch.setattr(store.search.rank, "search", lambda *a: calls.append("vec") or real(*a))
     index = SearchIndex.build(ITEMS)
     expected = index.search("ukraine")
     assert calls == []  # 30 items: the Python sets are cheaper than importing numpy
-    monkeypatch.setattr("store.index.VECTORIZE_FROM", 30)
+    monkeypatch.setattr("store.search.index.VECTORIZE_FROM", 30)
     assert index.search("ukraine") == expected
     assert calls == ["vec"]
 
@@ -141,7 +141,7 @@ def test_warm_prepares_the_first_search(monkeypatch: pytest.MonkeyPatch) -> None
     index = SearchIndex.build(ITEMS)
     index.warm()
     assert index._vec is None  # small: the Python path, nothing to prepare
-    monkeypatch.setattr("store.index.VECTORIZE_FROM", 30)
+    monkeypatch.setattr("store.search.index.VECTORIZE_FROM", 30)
     index.warm()
     assert index._vec is not None and index._vec._rows is not None
     assert index.search("ukraine", order="original")[:2] == [ID[1], ID[3]]
@@ -161,7 +161,7 @@ def test_user_state_changes_are_seen() -> None:
 
 FRESH = """
 import sys
-from store.index import SearchIndex
+from store.search.index import SearchIndex
 from tests.test_index import ITEMS
 index = SearchIndex.build(ITEMS)
 index.vectorize = True
@@ -179,8 +179,8 @@ def test_count_alone_does_not_import_numpy() -> None:
 
 CLI_COUNT = """
 import sys
-import store.index
-store.index.VECTORIZE_FROM = 0  # even so, the one-shot CLI keeps to the Python path
+import store.search.index
+store.search.index.VECTORIZE_FROM = 0  # even so, the one-shot CLI keeps to the Python path
 from tui.cli import main
 if sys.argv[2] == "create":
     from store.desk import Store

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from store.errors import StoreError
-from store.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from store.ingest.formats import EXPORT_FORMATS, IMPORT_FORMATS
 
 PROG = "newsdesk"
 
@@ -175,7 +175,7 @@ def _store_root(args: argparse.Namespace, settings=None) -> Path:  # settings: S
     """--store, else $NEWSDESK_STORE, else ``store`` in config.toml, else the data dir."""
     if args.store:
         return args.store.expanduser()
-    from store.paths import default_store_dir
+    from store.disk.layout import default_store_dir
 
     if os.environ.get("NEWSDESK_STORE"):
         return default_store_dir()
@@ -270,7 +270,7 @@ class ImportProgress:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from store.importers import (
+    from store.ingest.importers import (
         ImportOptions,
         MappingError,
         parse_mappings,
@@ -318,8 +318,8 @@ def _save_tree_counts(store) -> None:  # store: Store
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from store.disk.atomic import atomic_write
     from store.export import export_items
-    from store.storage import atomic_write
 
     fmt = args.format
     if fmt is None:
@@ -356,7 +356,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     import orjson
 
-    from store.text import sanitize_line
+    from store.text.clean import sanitize_line
 
     store = _open(args)
     out = sys.stdout
@@ -370,7 +370,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search without loading the items when the index cache is current (fast path)."""
-    from store.query import QuerySyntaxError, parse
+    from store.search.query import QuerySyntaxError, parse
 
     try:
         node = parse(args.query)
@@ -414,7 +414,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
             out.write(orjson.dumps(item_json(store, store.get(item_id))).decode() + "\n")
         else:
-            from store.text import sanitize_line
+            from store.text.clean import sanitize_line
 
             title = titles[n] if titles is not None else index.title(item_id) or ""
             out.write(f"{item_id}  {sanitize_line(title)}\n")
@@ -423,7 +423,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
     """The cached index and the user state, read without opening the whole store."""
-    from store.search import ITEMS_FILE, LazyStateView, load_index
+    from store.search.cache import ITEMS_FILE, LazyStateView, load_index
 
     if not (root / ITEMS_FILE).exists():
         return None, None
@@ -437,7 +437,7 @@ def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
 def cmd_tree(args: argparse.Namespace) -> int:
     import orjson
 
-    from store.text import sanitize_line
+    from store.text.clean import sanitize_line
     from store.tree import TreeIndex, load_counts, save_counts
 
     store = _open(args)
@@ -485,7 +485,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
     import orjson
 
-    from store.text import sanitize_line
+    from store.text.clean import sanitize_line
 
     store = _open(args, create=False)
     if args.tags_command == "rename":

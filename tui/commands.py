@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 from textual.binding import Binding
 
+from store.disk.atomic import atomic_write
 from store.errors import StoreError
 from store.export import render
-from store.formats import EXPORT_FORMATS
-from store.storage import atomic_write
+from store.ingest.formats import EXPORT_FORMATS
 from tui.screens.prompt import PromptScreen
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from store.paths import config_dir
+from store.disk.layout import config_dir
 
 CONFIG_NAME = "config.toml"
 COLUMNS = ("title", "tags", "date")

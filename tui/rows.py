@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from store.desk import Store
-from store.index import SearchIndex
-from store.text import sanitize, sanitize_line
+from store.search.index import SearchIndex
+from store.text.clean import sanitize, sanitize_line
 from tui.widgets.detail_view import Detail
 from tui.widgets.item_list import RowData
 

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from store.desk import Store
-from store.index import highlight_spans
-from store.query import MatchAll, Node, QuerySyntaxError, parse
+from store.search.index import highlight_spans
+from store.search.query import MatchAll, Node, QuerySyntaxError, parse
 from store.tree import ALL, NodeKey, TreeIndex, TreeNode, load_counts
 
 

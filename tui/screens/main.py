@@ -25,11 +25,11 @@ from textual.widgets import Footer, Input, Static
 
 from store.desk import Store
 from store.errors import ReadOnlyStoreError, StoreError
-from store.index import SearchIndex
-from store.journal import Record
-from store.search import items_signature, load_index
-from store.tagnames import TagNameError, clean_tag
-from store.text import sanitize_line
+from store.search.cache import items_signature, load_index
+from store.search.index import SearchIndex
+from store.state.journal import Record
+from store.state.tagnames import TagNameError, clean_tag
+from store.text.clean import sanitize_line
 from store.tree import ALL, NodeKey, TreeIndex, TreeNode, save_counts, select
 from tui.config import Settings
 from tui.rows import IndexRows, StoreRows, copy_text, detail_for
@@ -238,7 +238,7 @@ class MainScreen(Screen[None]):
         tree_index = self.view.tree_index
         if not tree_index.cached:  # counted this time: the next start reads them
             save_counts(self.store.root, self.store.loaded_signature, tree_index)
-        import store.entities  # noqa: F401 - built here, not on the first detail shown
+        import store.derive.entities.extract  # noqa: F401 - built here, not on the first detail shown
 
     def _show_preview(self, rows: IndexRows, shown: threading.Event) -> None:
         """List what the index knows while the items load (no tree or detail yet)."""

@@ -18,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.tagnames import TagNameError, complete_tag, parse_tag_edit
-from store.text import sanitize_line
+from store.state.tagnames import TagNameError, complete_tag, parse_tag_edit
+from store.text.clean import sanitize_line
 
 TagEdit = tuple[list[str], list[str]]
 

@@ -7,7 +7,7 @@ to draw. Rendered rows are cached as ``Strip``s per item id and dropped precisel
 proportional to the collection.
 
 Item text is untrusted. Titles, tags and dates become plain ``Segment``s after
-``store.text.sanitize_line``; nothing is ever parsed as markup, so a title like
+``store.text.clean.sanitize_line``; nothing is ever parsed as markup, so a title like
 ``[@click=app.quit]x[/]`` is shown literally and cannot trigger an action.
 """
 
@@ -31,7 +31,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.text import sanitize_line
+from store.text.clean import sanitize_line
 
 __all__ = ["Columns", "ItemList", "RowData", "RowSource", "RowStyles", "render_row"]
 

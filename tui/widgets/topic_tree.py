@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode as UINode
 
-from store.text import sanitize_line
+from store.text.clean import sanitize_line
 from store.tree import NodeKey, TreeNode
 
 MAX_CHILDREN = 500

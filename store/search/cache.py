@@ -18,13 +18,13 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.disk.signature import file_signature
 from store.errors import StoreError
-from store.index import SearchIndex, highlight_spans
-from store.query import QuerySyntaxError, parse
-from store.signature import file_signature
+from store.search.index import SearchIndex, highlight_spans
+from store.search.query import QuerySyntaxError, parse
 
 if TYPE_CHECKING:  # a one-shot search about text alone never imports the state code
-    from store.state import StateFiles
+    from store.state.userstate import StateFiles
 
 INDEX_FILE = "index.bin"
 ITEMS_FILE = "items.json"
@@ -116,8 +116,8 @@ class LazyStateView(StateView):
     @property
     def files(self) -> StateFiles:  # type: ignore[override]
         if self._files is None:
-            from store.state import StateFiles
-            from store.storage import StoreLock
+            from store.disk.atomic import StoreLock
+            from store.state.userstate import StateFiles
 
             files = StateFiles(self._root, StoreLock(self._root / "lock"))
             files.load()

@@ -1,6 +1,6 @@
 """Query evaluation and BM25 ranking with numpy, for big indexes.
 
-The same answers as ``store.index``'s pure-Python evaluator (same hits, same order;
+The same answers as ``store.search.index``'s pure-Python evaluator (same hits, same order;
 tests/test_index.py compares the two on random queries), computed on arrays:
 
 * a match set is a boolean mask over all ordinals, so AND/OR/NOT are one pass each;
@@ -11,7 +11,7 @@ tests/test_index.py compares the two on random queries), computed on arrays:
   posting, in the order the Python path adds them (so the floats are equal), and
   ``argsort(-scores, kind="stable")`` keeps equal scores in position order.
 
-Importing numpy costs ~0.1 s, so ``store.index`` imports this module only when an
+Importing numpy costs ~0.1 s, so ``store.search.index`` imports this module only when an
 index asks for it (``SearchIndex.vectorize``); the one-shot CLI never does.
 """
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from store.query import (
+from store.search.query import (
     FIELDS,
     And,
     DateMatch,
@@ -38,7 +38,7 @@ from store.query import (
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from store.index import Lexicon, SearchIndex, Segment, UserState
+    from store.search.index import Lexicon, SearchIndex, Segment, UserState
 
 __all__ = ["matches", "search", "warm"]
 
@@ -202,7 +202,7 @@ class _Evaluator:
     time, so callers may change it in place)."""
 
     def __init__(self, index: SearchIndex, user: UserState) -> None:
-        from store.index import _Evaluator as PyEvaluator
+        from store.search.index import _Evaluator as PyEvaluator
 
         self.index, self.user, self.n = index, user, len(index)
         self.arrays = _cache(index)

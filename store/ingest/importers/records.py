@@ -11,7 +11,7 @@ class Record:
 
     Everything but ``body`` and ``source`` is optional: a plain-text line has only
     those two, a feed entry may have all of them. ``tags`` are already valid tag
-    names (see ``store.tagnames.clean_tag``); the store applies them as user state.
+    names (see ``store.state.tagnames.clean_tag``); the store applies them as user state.
     ``id`` is set only when the file carries a newsdesk id (a newsdesk export).
     """
 

@@ -28,10 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from store.errors import ReadOnlyStoreError, StoreFormatError, StoreWriteError
-from store.journal import BadLine, Record, append_records, forward_problem, read_journal
-from store.model import now_iso
-from store.storage import (
+from store.disk.atomic import (
     AtomicJSONStorage,
     StoreLock,
     atomic_write,
@@ -41,7 +38,10 @@ from store.storage import (
     make_dir,
     remove_temp_files,
 )
-from store.tagnames import tag_key
+from store.errors import ReadOnlyStoreError, StoreFormatError, StoreWriteError
+from store.model import now_iso
+from store.state.journal import BadLine, Record, append_records, forward_problem, read_journal
+from store.state.tagnames import tag_key
 
 STATE_FILE = "state.json"
 JOURNAL_FILE = "journal.jsonl"

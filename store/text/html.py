@@ -4,7 +4,7 @@ newsdesk never stores or shows markup: entities are decoded, tags dropped, and
 ``<p>``, ``<br>``, ``<li>`` and the ends of other blocks become line breaks, so
 paragraphs survive as text. ``<script>``, ``<style>`` and similar elements are
 dropped with their contents. Built on the standard ``html.parser``, which never
-raises on broken markup; the result still goes through ``store.text.clean``.
+raises on broken markup; the result still goes through ``store.text.clean.clean``.
 """
 
 from __future__ import annotations

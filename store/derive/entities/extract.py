@@ -2,7 +2,7 @@
 
 Briefs come from any field, so the extractor leans on the *structure* of news English and
 uses lists only where real gazetteers exist (countries, cities, regions, well-known
-organisations, given names; see ``store.gazetteer``):
+organisations, given names; see ``store.derive.entities.gazetteer``):
 
 1. The text is cut into tokens; runs of capitalised tokens (joined by "of", "de", "van"...)
    form *chunks*. A sentence's first word is capitalised anyway, so it only counts when it
@@ -27,8 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from store import gazetteer as gz
-from store.text import fold, sentence_spans
+from store.derive.entities import gazetteer as gz
+from store.text.clean import fold, sentence_spans
 
 GROUPS = ("people", "places", "orgs")
 PEOPLE, PLACES, ORGS = GROUPS
@@ -72,7 +72,7 @@ class _Tok:
         self.start = start
         self.end = end
         self.kind = kind  # word | acr | init | num | amp
-        self.f = f  # folded (store.text.fold)
+        self.f = f  # folded (store.text.clean.fold)
         self.low = low  # lower-cased
         self.cap = cap  # may be part of a name
         self.caps = caps  # an all-capital abbreviation

@@ -8,7 +8,7 @@ as soon as a slice is parsed: the process then holds little more than the
 objects themselves. Between slices the GIL is released, so a UI thread loading
 a store in a worker still answers keys.
 
-This only works on the layout ``store.storage.dumps`` writes (orjson,
+This only works on the layout ``store.disk.atomic.dumps`` writes (orjson,
 two-space indent): there a newline followed by exactly four spaces and a quote
 starts a key of a table at depth two, since newlines inside strings are
 escaped. Anything else (another writer, another layout) returns None and the

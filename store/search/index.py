@@ -16,7 +16,7 @@ Why this shape:
 * Tags and read marks are user state, asked from a ``UserState`` at query time.
 * Two evaluators give the same answers: the pure-Python one here (sets of ordinals;
   small indexes and the one-shot CLI, which should not import numpy) and
-  ``store.vecsearch`` (numpy masks and arrays over the same sections; big indexes,
+  ``store.search.rank`` (numpy masks and arrays over the same sections; big indexes,
   see ``SearchIndex.vectorize``).
 """
 
@@ -40,7 +40,7 @@ from itertools import accumulate, chain, compress, repeat
 from operator import itemgetter
 from typing import Any, Literal, Protocol
 
-from store.query import (
+from store.search.query import (
     FIELDS,
     And,
     DateMatch,
@@ -55,7 +55,7 @@ from store.query import (
     parse,
     positive_text,
 )
-from store.text import fold, fold_path, terms, tokens
+from store.text.clean import fold, fold_path, terms, tokens
 
 __all__ = ["MemoryUserState", "SearchIndex", "UserState", "highlight_spans"]
 
@@ -579,7 +579,7 @@ class SearchIndex:
     def __init__(self, segments: list[Segment] | None = None, mapped: Any = None) -> None:
         self.segments: list[Segment] = segments or []
         self._mapped = mapped  # keeps the cache file's mmap alive
-        # Evaluate and rank with numpy (store/vecsearch.py): True, False, or None for
+        # Evaluate and rank with numpy (store/search/rank.py): True, False, or None for
         # "when the index holds VECTORIZE_FROM items or more". Same answers either way;
         # numpy wins from a few thousand hits, but importing it costs ~0.1 s, which a
         # one-shot CLI search never wins back (the CLI sets False).
@@ -594,7 +594,7 @@ class SearchIndex:
         self._user_key: tuple[object, int] | None = None
         self._last_within: tuple[frozenset[str], frozenset[int]] | None = None
         self._user_sets: dict[object, frozenset[int]] = {}
-        self._vec: Any = None  # the numpy side's arrays (store.vecsearch._Arrays)
+        self._vec: Any = None  # the numpy side's arrays (store.search.rank._Arrays)
 
     # -- building --
 
@@ -866,17 +866,17 @@ class SearchIndex:
         return total
 
     def _vectorized(self, load: bool = True) -> Any:
-        """``store.vecsearch`` when this index evaluates queries with numpy, else None.
+        """``store.search.rank`` when this index evaluates queries with numpy, else None.
 
         Without ``load`` only if numpy is in already (``count`` and ``matches``: sets
         are cheap enough there, a fresh process should not import numpy to count)."""
         want = self.vectorize
         if want is None:
             want = len(self) >= VECTORIZE_FROM
-        if not want or not load and "store.vecsearch" not in sys.modules:
+        if not want or not load and "store.search.rank" not in sys.modules:
             return None
         try:
-            from store import vecsearch
+            from store.search import rank as vecsearch
         except ImportError:  # numpy missing: the pure-Python path gives the same answers
             return None
         return vecsearch

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from store.topics import TopicRules
+from store.derive.rules import TopicRules
 
-# store.entities builds its gazetteers when imported (a quarter of a second), so it is
+# store.derive.entities.extract builds its gazetteers when imported (a quarter of a second), so it is
 # imported where it is first needed: opening the TUI or a CLI search never pays for it.
 
 Span = tuple[int, int]
@@ -35,7 +35,7 @@ def derive(item: dict[str, Any], rules: TopicRules, with_entities: bool = True) 
     text = _text(item)
     item["topics"] = rules.topics_for(text)
     if with_entities:
-        from store.entities import entities
+        from store.derive.entities.extract import entities
 
         found = entities(text)
         item["people_raw"] = found["people"]
@@ -118,7 +118,7 @@ class Deriving:
             # Build the gazetteers once, here, before the fork: each worker would
             # build its own copy (0.25 s or more each), and this process needs them
             # for resolve_all after the derivation anyway.
-            import store.entities  # noqa: F401
+            import store.derive.entities.extract  # noqa: F401
 
             fork = sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if fork else "spawn")
@@ -171,7 +171,7 @@ def derive_many(items: list[dict[str, Any]], rules: TopicRules) -> None:
 
 def resolve_all(docs: Iterable[dict[str, Any]]) -> int:
     """Re-resolve people across ``docs`` in place; returns how many items changed."""
-    from store.entities import resolve_people
+    from store.derive.entities.extract import resolve_people
 
     docs = list(docs)
     resolved = resolve_people([d.get("people_raw", d.get("people", [])) for d in docs])
@@ -192,7 +192,7 @@ def _text(item: dict[str, Any]) -> str:
 def explain(item: dict[str, Any], rules: TopicRules) -> list[Reason]:
     """Why the item sits where it does: (group, node name, body spans) for each topic
     and entity, for the detail pane's "why is this here" section."""
-    from store.entities import GROUPS, extract
+    from store.derive.entities.extract import GROUPS, extract
 
     body = item.get("body", "")[:DERIVE_CHARS]
     out: list[Reason] = []

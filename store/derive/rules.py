@@ -9,7 +9,7 @@ A rules file is a set of TOML tables, one per topic; ``Parent/Child`` nests::
 
 A term is a keyword (one word), a phrase (several words, consecutive), a prefix
 (``guarant*``) or a regular expression between slashes. Words match whole words,
-ignoring case, accents and simple plurals, through the same ``store.text`` rules
+ignoring case, accents and simple plurals, through the same ``store.text.clean`` rules
 as search. ``disabled = true`` in a user file switches a default topic off.
 """
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.errors import StoreError
-from store.text import Token, terms, tokens
+from store.text.clean import Token, terms, tokens
 
 Span = tuple[int, int]
 

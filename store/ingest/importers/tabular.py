@@ -1,6 +1,6 @@
 """Tabular files: CSV and TSV with a header row, JSON Lines, and JSON documents.
 
-Each row or object goes through ``store.importers.fields`` to become a record.
+Each row or object goes through ``store.ingest.importers.fields`` to become a record.
 A bad row (an unclosed quote, the wrong number of fields, a broken JSON line, a
 JSON element that is not an object) is a positioned problem, and the rows after
 it are still read: after an unclosed quote, reading starts again on the next line
@@ -15,10 +15,10 @@ from collections.abc import Mapping
 
 import orjson
 
-from store.importers.decoding import decode, split_lines
-from store.importers.fieldnames import TEXT_KEYS
-from store.importers.fields import record_from_fields
-from store.importers.records import ImportResult, Problem
+from store.ingest.importers.decoding import decode, split_lines
+from store.ingest.importers.fieldnames import TEXT_KEYS
+from store.ingest.importers.fields import record_from_fields
+from store.ingest.importers.records import ImportResult, Problem
 
 _CSV_MESSAGES = {
     "unexpected end of data": "unclosed quote",

@@ -29,9 +29,9 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from store.disk.jsonchunks import load_tables
+from store.disk.signature import file_signature  # also imported from here (desk, state)
 from store.errors import StoreBusyError, StoreFormatError, StoreWriteError
-from store.jsonchunks import load_tables
-from store.signature import file_signature  # also imported from here (desk, state)
 
 _WRITE_ERRORS = {
     errno.ENOSPC: "the disk is full",
@@ -189,7 +189,7 @@ class AtomicJSONStorage(Storage):
         if signature == self._signature and self._cache is not None:
             return self._cache
         try:
-            # A large file is parsed in slices (see store.jsonchunks): at 100k items
+            # A large file is parsed in slices (see store.disk.jsonchunks): at 100k items
             # that halves the peak memory of opening it.
             data = load_tables(self.path)
             raw = self.path.read_bytes() if data is None else b""

@@ -22,12 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from store.dates import parse_date
-from store.htmltext import text_of
-from store.importers.fieldnames import FIELDS
-from store.importers.records import Problem, Record
-from store.tagnames import TagNameError, clean_tag
-from store.text import clean, sanitize_line
+from store.ingest.importers.fieldnames import FIELDS
+from store.ingest.importers.records import Problem, Record
+from store.state.tagnames import TagNameError, clean_tag
+from store.text.clean import clean, sanitize_line
+from store.text.dates import parse_date
+from store.text.html import text_of
 
 _NEWSDESK_ID = re.compile(r"[0-9a-f]{12}")
 

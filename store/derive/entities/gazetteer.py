@@ -3,8 +3,8 @@
 The data files in ``store/gazetteer_data/`` hold what is *known* (countries, cities, regions,
 well-known organisations, given names, common English words); the tables below hold the
 *structure* of news English (titles, organisation cue words, speech verbs...) that lets
-``store.entities`` find names nobody listed. Every word here is folded with
-``store.text.fold`` before use, so matching ignores case, accents and simple plurals.
+``store.derive.entities.extract`` find names nobody listed. Every word here is folded with
+``store.text.clean.fold`` before use, so matching ignores case, accents and simple plurals.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
-from store.text import fold
+from store.text.clean import fold
 
-DATA_PACKAGE = "store"
+DATA_PACKAGE = "store.derive.entities"
 DATA_DIR = "gazetteer_data"
 
 

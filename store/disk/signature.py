@@ -1,4 +1,4 @@
-"""A file's change signature, in a module of its own: ``store.search`` stamps the index
+"""A file's change signature, in a module of its own: ``store.search.cache`` stamps the index
 cache with it, and the one-shot CLI search should not import the JSON storage (orjson,
 TinyDB) just for an ``os.stat``."""
 

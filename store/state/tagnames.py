@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from store.errors import StoreError
-from store.text import sanitize
+from store.text.clean import sanitize
 
 TAG_MAX = 64
 

@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.formats import IMPORT_FORMATS
-from store.importers.decoding import decode
-from store.importers.fieldnames import FIELDS, MappingError, parse_mappings
-from store.importers.records import ImportResult, Problem, Record
+from store.ingest.formats import IMPORT_FORMATS
+from store.ingest.importers.decoding import decode
+from store.ingest.importers.fieldnames import FIELDS, MappingError, parse_mappings
+from store.ingest.importers.records import ImportResult, Problem, Record
 
 __all__ = [
     "FORMATS",
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 FORMATS = IMPORT_FORMATS
-"""What ``--format`` accepts (see store.formats)."""
+"""What ``--format`` accepts (see store.ingest.formats)."""
 
 _EXTENSIONS = {
     ".txt": "txt", ".text": "txt", ".md": "txt",
@@ -78,7 +78,7 @@ def sniff(data: bytes, mapping: Mapping[str, str] | None = None) -> str:
     if head.startswith(b"["):
         return "json"
     if head.startswith(b"{"):
-        from store.importers.tabular import loads_json
+        from store.ingest.importers.tabular import loads_json
 
         first, _, rest = text.partition("\n")
         _, error, _ = loads_json(first)
@@ -106,9 +106,9 @@ def read_bytes(data: bytes, source: str, options: ImportOptions | None = None) -
     """Parse ``data`` (the contents of a file named ``source``) into records."""
     # The readers are imported here, not at the top: opening a store (every CLI
     # command) needs this package's types but not its parsers.
-    from store.importers.feeds import read_feed
-    from store.importers.plain import read_paragraphs, read_plain
-    from store.importers.tabular import read_delimited, read_json, read_jsonl
+    from store.ingest.importers.feeds import read_feed
+    from store.ingest.importers.plain import read_paragraphs, read_plain
+    from store.ingest.importers.tabular import read_delimited, read_json, read_jsonl
 
     options = options or ImportOptions()
     kind = detect_format(data, source, options)

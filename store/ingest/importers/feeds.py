@@ -15,11 +15,11 @@ import io
 import re
 from typing import Any
 
-from store.dates import parse_date
-from store.htmltext import html_to_text
-from store.importers.fields import split_tags
-from store.importers.records import ImportResult, Problem, Record
-from store.text import clean, sanitize_line
+from store.ingest.importers.fields import split_tags
+from store.ingest.importers.records import ImportResult, Problem, Record
+from store.text.clean import clean, sanitize_line
+from store.text.dates import parse_date
+from store.text.html import html_to_text
 
 _WEB_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 

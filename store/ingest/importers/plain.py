@@ -7,8 +7,8 @@ NUL byte is reported as ``file:line: reason`` and the rest is still imported.
 
 from __future__ import annotations
 
-from store.importers.records import ImportResult, Problem, Record
-from store.text import clean
+from store.ingest.importers.records import ImportResult, Problem, Record
+from store.text.clean import clean
 
 _BOM = b"\xef\xbb\xbf"
 

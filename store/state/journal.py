@@ -7,7 +7,7 @@ a record counts only once its newline is on disk, so a torn last line left by a
 crash is simply not there yet, and the next writer cuts it off before appending.
 
 Other processes follow the log by offset and replay only what is new; the log is
-folded into the state snapshot now and then (see ``store.state``), which replaces
+folded into the state snapshot now and then (see ``store.state.userstate``), which replaces
 the file, so a follower that sees a new inode starts over from the snapshot.
 
 A damaged line in the middle (a disk error, a hand edit: never a crash, which can
@@ -28,8 +28,8 @@ from typing import Any
 
 import orjson
 
+from store.disk.atomic import NOFOLLOW, describe_os_error, mask_world_writable
 from store.errors import StoreFormatError, StoreWriteError
-from store.storage import NOFOLLOW, describe_os_error, mask_world_writable
 
 Record = dict[str, Any]
 

@@ -8,7 +8,7 @@ Grammar (NOT binds tighter than AND, AND tighter than OR)::
     unary   := ("NOT" | "-") unary | primary
     primary := "(" or_expr ")" | word | word* | "phrase" | field:value | field:"value"
 
-Words are folded with ``store.text`` exactly as the index folds item text, so a
+Words are folded with ``store.text.clean`` exactly as the index folds item text, so a
 query term and an indexed term are equal exactly when they should match. Field
 names live in one table, ``FIELDS``; the index evaluates a field by its ``kind``.
 """
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
-from store.text import fold_path, fold_prefix, tokens
+from store.text.clean import fold_path, fold_prefix, tokens
 
 __all__ = [
     "FIELDS",

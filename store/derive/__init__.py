@@ -1,0 +1,1 @@
+"""What import derives from the text: topic rules, entities."""

@@ -1,0 +1,1 @@
+"""The on-disk format, owned: layout, atomic writes, the lock, chunked JSON."""

@@ -1,0 +1,1 @@
+"""Files and feeds become records: the importers and their formats."""

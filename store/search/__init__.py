@@ -1,0 +1,1 @@
+"""The query language, the index, ranking and the index cache."""

@@ -1,0 +1,1 @@
+"""User state apart from content: tags, read marks, saved searches, the journal."""

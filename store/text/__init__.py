@@ -1,0 +1,1 @@
+"""Text cleaning: controls, bidi, entity remnants, HTML to text, dates, folding."""
