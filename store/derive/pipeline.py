@@ -16,7 +16,7 @@ from typing import Any
 
 from store.derive.rules import TopicRules
 
-# store.derive.entities.extract builds its gazetteers when imported (a quarter of a second), so it is
+# The entity extractor builds its gazetteers when imported (a quarter of a second), so it is
 # imported where it is first needed: opening the TUI or a CLI search never pays for it.
 
 Span = tuple[int, int]
