@@ -259,7 +259,7 @@ def test_a_damaged_search_cache_never_breaks_a_search(tmp_path: Path) -> None:
 LAZY_CLI = """
 import contextlib, io, sys
 import store.search.index
-store.search.index.LAZY_CHECK_FROM = 0  # check every section on first use, as the big ones are
+store.search.codec.LAZY_CHECK_FROM = 0  # check every section on first use, as the big ones are
 from tui.cli import main
 root, damaged = sys.argv[1], open(sys.argv[2], "rb").read()
 for query in sys.argv[3:]:

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.search.index import MemoryUserState, SearchIndex, highlight_spans
+from store.search.evaluate import highlight_spans
+from store.search.index import MemoryUserState, SearchIndex
 from store.search.query import QuerySyntaxError, parse
 from store.text.clean import item_id, make_title
 
@@ -439,7 +440,7 @@ def test_lazy_checks_answer_the_same_or_raise_on_damage(
 ) -> None:
     """verify="lazy" checks a big section when a query first reads it: damage anywhere
     in the sections gives None, the right answers, or ValueError, never a wrong answer."""
-    monkeypatch.setattr("store.search.index.LAZY_CHECK_FROM", 64)  # the seed index's are small
+    monkeypatch.setattr("store.search.codec.LAZY_CHECK_FROM", 64)  # the seed index's are small
     path = tmp_path / "index.bin"
     index.save(path, "sig")
     raw = path.read_bytes()

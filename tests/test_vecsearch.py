@@ -140,10 +140,10 @@ def test_auto_uses_numpy_from_a_size(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_warm_prepares_the_first_search(monkeypatch: pytest.MonkeyPatch) -> None:
     index = SearchIndex.build(ITEMS)
     index.warm()
-    assert index._vec is None  # small: the Python path, nothing to prepare
+    assert index.arrays is None  # small: the Python path, nothing to prepare
     monkeypatch.setattr("store.search.index.VECTORIZE_FROM", 30)
     index.warm()
-    assert index._vec is not None and index._vec._rows is not None
+    assert index.arrays is not None and index.arrays._rows is not None
     assert index.search("ukraine", order="original")[:2] == [ID[1], ID[3]]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from store.desk import Store
-from store.search.index import highlight_spans
+from store.search.evaluate import highlight_spans
 from store.search.query import MatchAll, Node, QuerySyntaxError, parse
 from store.tree import ALL, NodeKey, TreeIndex, TreeNode, load_counts
 

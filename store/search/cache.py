@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from store.disk.signature import file_signature
 from store.errors import StoreError
-from store.search.index import SearchIndex, highlight_spans
+from store.search.evaluate import highlight_spans
+from store.search.index import SearchIndex
 from store.search.query import QuerySyntaxError, parse
 
 if TYPE_CHECKING:  # a one-shot search about text alone never imports the state code

@@ -38,18 +38,18 @@ from store.search.query import (
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from store.search.index import Lexicon, SearchIndex, Segment, UserState
+    from store.search.segments import IndexView, Lexicon, Segment, UserState
 
 __all__ = ["matches", "search", "warm"]
 
 
-def warm(index: SearchIndex) -> None:
+def warm(index: IndexView) -> None:
     """Build the arrays the first search would (``SearchIndex.warm``)."""
     _cache(index).ids_at(index, np.zeros(0, dtype=np.intp))
 
 
 def search(
-    index: SearchIndex,
+    index: IndexView,
     node: Node,
     user: UserState,
     within: Collection[str] | None,
@@ -59,10 +59,10 @@ def search(
     """``SearchIndex.search``, computed with numpy (see the module docstring)."""
     found = matches(index, node, user, within)
     scores = _scores(index, node) if order == "relevance" and found.size else None
-    if scores is None and limit is None and found.size == len(index) and index._monotonic():
-        return list(index._id_list())  # everything in original order
+    if scores is None and limit is None and found.size == len(index) and index.monotonic():
+        return list(index.ordinal_ids())  # everything in original order
     ranked = found
-    if not index._monotonic():  # ordinal order is not position order: sort by position
+    if not index.monotonic():  # ordinal order is not position order: sort by position
         positions = _cache(index).positions(index)
         ranked = ranked[np.argsort(positions[ranked], kind="stable")]
     if scores is not None:
@@ -72,20 +72,20 @@ def search(
         ranked = ranked[np.argsort(key, kind="stable")]
     if limit is not None:
         ranked = ranked[: max(limit, 0)]
-    if index._ids is None and ranked.size <= 256:  # a few: decode them alone
-        return [index._id_at(o) for o in ranked.tolist()]
+    if not index.ids_decoded and ranked.size <= 256:  # a few: decode them alone
+        return [index.id_at(o) for o in ranked.tolist()]
     return _cache(index).ids_at(index, ranked)
 
 
 def matches(
-    index: SearchIndex, node: Node, user: UserState, within: Collection[str] | None
+    index: IndexView, node: Node, user: UserState, within: Collection[str] | None
 ) -> Any:
     """The ordinals matching ``node`` (and in ``within``), ascending, as an int array."""
     if isinstance(node, Term) and within is None and len(index.segments) == 1:
         # one word in one segment (the commonest query): its postings are the answer
         seg = index.segments[0]
         lex = seg.lex["title" if node.field == "title" else "text"]
-        keys = [k for k in map(lex.find, index._expand(node.text, node.prefix)) if k >= 0]
+        keys = [k for k in map(lex.find, index.expand(node.text, node.prefix)) if k >= 0]
         if len(keys) == 1:
             return _postings(_cache(index), lex, keys[0])
     mask = _Evaluator(index, user).eval(node)
@@ -119,7 +119,7 @@ class _Arrays:
             found = self.views[id(values)] = (values, np.frombuffer(raw, dtype=raw.format))
         return found[1]
 
-    def ids_at(self, index: SearchIndex, ordinals: Any) -> list[str]:
+    def ids_at(self, index: IndexView, ordinals: Any) -> list[str]:
         """The ids at ``ordinals``, in that order.
 
         Ids of one width (all of them, as ``item_id`` makes them) are fixed-size rows of
@@ -135,11 +135,11 @@ class _Arrays:
             out.pop()  # after the last row's "\0"
             return out
         if self._ids is None:
-            self._ids = np.array(index._id_list(), dtype=object)
+            self._ids = np.array(index.ordinal_ids(), dtype=object)
         return self._ids.take(ordinals).tolist()
 
     @staticmethod
-    def _id_rows(index: SearchIndex) -> Any:
+    def _id_rows(index: IndexView) -> Any:
         """The ids as an array of "\0"-ended fixed-size rows, or False when their
         UTF-8 lengths differ."""
         widths = set()
@@ -153,7 +153,7 @@ class _Arrays:
         blob = b"\0".join(bytes(seg.ids_blob) for seg in index.segments if seg.n) + b"\0"
         return np.frombuffer(blob, dtype=f"V{widths.pop()}")
 
-    def positions(self, index: SearchIndex) -> Any:
+    def positions(self, index: IndexView) -> Any:
         if self._positions is None:
             self._positions = np.concatenate(
                 [self.view(s.positions) for s in index.segments] or [np.zeros(0, np.int64)]
@@ -172,9 +172,9 @@ class _Arrays:
             found = self._masks[id(ordinals)] = (ordinals, mask)
         return found[1].copy()
 
-    def within(self, index: SearchIndex, within: Collection[str]) -> Any:
-        """A mask of ``within``; like ``SearchIndex._within`` it remembers the last set."""
-        ords = index._within(within)  # remembered there while the same frozenset returns
+    def within(self, index: IndexView, within: Collection[str]) -> Any:
+        """A mask of ``within``; like ``IndexView.within_ordinals`` it remembers the last set."""
+        ords = index.within_ordinals(within)  # remembered there while the same frozenset returns
         if self._within is not None and self._within[0] is ords:
             return self._within[1]
         mask = np.zeros(len(index), dtype=bool)
@@ -184,10 +184,10 @@ class _Arrays:
         return mask
 
 
-def _cache(index: SearchIndex) -> _Arrays:
-    if index._vec is None:  # SearchIndex._reset drops it when segments change
-        index._vec = _Arrays()
-    return index._vec
+def _cache(index: IndexView) -> _Arrays:
+    if index.arrays is None:  # SearchIndex._reset drops it when segments change
+        index.arrays = _Arrays()
+    return index.arrays
 
 
 def _postings(arrays: _Arrays, lex: Lexicon, k: int) -> Any:
@@ -201,8 +201,8 @@ class _Evaluator:
     """Evaluates a syntax tree to a boolean mask over all ordinals (a fresh array each
     time, so callers may change it in place)."""
 
-    def __init__(self, index: SearchIndex, user: UserState) -> None:
-        from store.search.index import _Evaluator as PyEvaluator
+    def __init__(self, index: IndexView, user: UserState) -> None:
+        from store.search.evaluate import Evaluator as PyEvaluator
 
         self.index, self.user, self.n = index, user, len(index)
         self.arrays = _cache(index)
@@ -249,7 +249,7 @@ class _Evaluator:
         if isinstance(node, Term):
             name = "title" if node.field == "title" else "text"
             lex = seg.lex[name]
-            for word in self.index._expand(node.text, node.prefix):
+            for word in self.index.expand(node.text, node.prefix):
                 k = lex.find(word)
                 if k >= 0:
                     out[_postings(self.arrays, lex, k)] = True
@@ -277,7 +277,7 @@ class _Evaluator:
         slots: list[list[int]] = []
         for i, word in enumerate(node.terms):
             last = i == len(node.terms) - 1
-            ks = [lex.find(w) for w in self.index._expand(word, node.prefix and last)]
+            ks = [lex.find(w) for w in self.index.expand(word, node.prefix and last)]
             ks = [k for k in ks if k >= 0]
             if not ks:
                 return
@@ -308,10 +308,10 @@ class _Evaluator:
         out[docs] = True
 
 
-def _scores(index: SearchIndex, node: Node) -> Any:
+def _scores(index: IndexView, node: Node) -> Any:
     """BM25 of every ordinal (only the found ones are read), or None when the query has
-    no positive text terms; the sums are made in ``SearchIndex._scores``'s order."""
-    postings = index._scored_postings(node)
+    no positive text terms; the sums are made in ``SearchIndex``'s scoring order."""
+    postings = index.scored_postings(node)
     if not postings:
         return None
     arrays = _cache(index)
