@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store.desk import ITEMS_FILE, LOCK_FILE, PREVIOUS_ITEMS, items_from
+from store.disk.links import link_advice
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.journal import read_journal
 from store.state import (
@@ -318,8 +319,8 @@ def _check_permissions(root: Path, report: DoctorReport) -> None:
             continue
         name = path.relative_to(root).as_posix() if path != root else "the store folder"
         if stat.S_ISLNK(st.st_mode) and path.parent == root:
-            report.add(PROBLEM, name, "is a symbolic link; newsdesk replaces it with a file at "
-                       "the next save, so keep the real file inside the store folder")
+            report.add(PROBLEM, name, "is a symbolic link, which newsdesk refuses to follow: "
+                       + link_advice(path))
             continue
         if st.st_mode & 0o002 and not stat.S_ISLNK(st.st_mode):
             unsafe.append(name)

@@ -670,6 +670,9 @@ class SearchIndex:
 
         path = os.fspath(path)
         fd, tmp = tempfile.mkstemp(prefix=".index-", dir=os.path.dirname(path) or ".")
+        from store.disk.perms import set_file_mode  # 0660 in a group-shared store
+
+        set_file_mode(fd, os.path.dirname(path) or ".")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(len(head).to_bytes(8, "little"))
@@ -1037,7 +1040,9 @@ def _part(seg: Segment, name: str) -> Any:
 
 
 def _load(path: str, signature: str, verify: bool) -> SearchIndex | None:
-    with open(path, "rb") as f:
+    # O_NOFOLLOW: a link planted in place of the cache is not read (it is rebuilt).
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    with open(path, "rb", opener=lambda name, flags: os.open(name, flags | nofollow)) as f:
         size = os.fstat(f.fileno()).st_size
         head_len = int.from_bytes(f.read(8), "little")
         if head_len > size or head_len < 16:

@@ -28,8 +28,11 @@ from typing import Any
 
 import orjson
 
+from store.disk.links import PROBLEM as LINK_PROBLEM
+from store.disk.links import link_advice
+from store.disk.perms import set_file_mode
 from store.errors import StoreFormatError, StoreWriteError
-from store.storage import NOFOLLOW, describe_os_error, mask_world_writable
+from store.storage import NOFOLLOW, describe_os_error
 
 Record = dict[str, Any]
 
@@ -122,8 +125,7 @@ def read_journal(path: Path, offset: int = 0, inode: int | None = None,
         return JournalRead(offset=0, inode=None)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise StoreFormatError(path, "it is a symbolic link, and newsdesk never follows "
-                                   "one", "Put the real file in its place.") from exc
+            raise StoreFormatError(path, LINK_PROBLEM, link_advice(path)) from exc
         raise StoreFormatError(path, f"it cannot be read ({describe_os_error(exc)})",
                                "Check the file's permissions.") from exc
     with os.fdopen(fd, "rb") as fh:
@@ -161,10 +163,10 @@ def append_records(path: Path, records: list[Record]) -> None:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | NOFOLLOW, 0o666)
     except OSError as exc:
-        raise StoreWriteError(path, describe_os_error(exc)) from exc
+        advice = link_advice(path) if exc.errno == errno.ELOOP else None
+        raise StoreWriteError(path, describe_os_error(exc), advice) from exc
     try:
-        with contextlib.suppress(OSError):
-            mask_world_writable(fd)
+        set_file_mode(fd, Path(path).parent)
         size = os.fstat(fd).st_size
         size = _cut_torn_tail(fd, size)
         try:

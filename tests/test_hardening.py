@@ -1,0 +1,262 @@
+"""Issue 19 (hardening): export -o never clobbers, a private store, every planted
+symlink refused, a torn journal tail kept, bounded items and queries."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from store.desk import Store
+from store.disk.perms import is_shared
+from store.disk.safe_output import OutputError, write_output
+from store.doctor import check_store
+from store.errors import StoreError, StoreFormatError, StoreWriteError
+from tui.cli import main
+
+
+def _modes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root.parent).as_posix(): stat.S_IMODE(p.stat().st_mode)
+            for p in [root, *root.rglob("*")]}
+
+
+def _briefs(store_dir: Path, text: str = "A new brief about Porto harbour.") -> str:
+    path = store_dir.parent / f"briefs-{abs(hash(text))}.txt"
+    path.write_text(text + "\n")
+    return str(path)
+
+
+def _use(store: Store) -> None:
+    """Make every kind of store file: items, lock, journal, snapshot, backups, caches."""
+    store.tag(store.ids()[:2], add=["x"])
+    store.user.compact()
+    store.tag(store.ids()[2:3], add=["y"])
+    assert store.search("nato")
+
+
+# -- export -o ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seeded(store_dir: Path) -> Path:
+    Store.open(store_dir)
+    return store_dir
+
+
+def _export(store_dir: Path, *args: str) -> int:
+    return main(["--store", str(store_dir), "export", *args])
+
+
+def test_export_into_a_fifo_writes_into_it_and_leaves_a_fifo(
+        seeded: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert _export(seeded, "-o", str(fifo)) == 0
+    reader.join(30)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert len(got[0].splitlines()) == 30
+
+
+def test_export_through_a_link_to_a_fifo_is_like_dev_stdout(
+        seeded: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "stdout"
+    link.symlink_to(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert _export(seeded, "-o", str(link), "--format", "csv") == 0
+    reader.join(30)
+    assert link.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got[0].startswith(b"id,title,body")
+
+
+def test_export_refuses_an_existing_file_without_force(
+        seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "mine.jsonl"
+    out.write_text("precious\n")
+    assert _export(seeded, "-o", str(out)) == 1
+    err = capsys.readouterr().err
+    assert f"{out} already exists" in err and "--force" in err and "Traceback" not in err
+    assert out.read_text() == "precious\n"
+
+
+def test_export_force_keeps_mode_and_owner(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "mine.jsonl"
+    out.write_text("old\n")
+    out.chmod(0o600)
+    owner = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    if os.geteuid() == 0:
+        os.chown(out, *owner)
+    assert _export(seeded, "-o", str(out), "--force") == 0
+    st = out.stat()
+    assert stat.S_IMODE(st.st_mode) == 0o600 and (st.st_uid, st.st_gid) == owner
+    assert len(out.read_text().splitlines()) == 30
+
+
+def test_export_never_replaces_what_a_link_points_to(
+        seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    link = tmp_path / "export.jsonl"
+    link.symlink_to(victim)
+    for extra in ([], ["--force"]):
+        assert _export(seeded, "-o", str(link), *extra) == 1
+        assert "symbolic link" in capsys.readouterr().err
+    dangling = tmp_path / "dangling.jsonl"
+    dangling.symlink_to(tmp_path / "nowhere")
+    assert _export(seeded, "-o", str(dangling), "--force") == 1
+    assert victim.read_text() == "keep me" and link.is_symlink()
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_write_output_refuses_folders_and_sockets(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="is a folder"):
+        write_output(tmp_path, b"x", force=True)
+    import socket
+
+    sock_path = tmp_path / "s"
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(sock_path))
+        with pytest.raises(OutputError, match="not a file"):
+            write_output(sock_path, b"x", force=True)
+    finally:
+        sock.close()
+
+
+def test_a_new_export_file_is_whole_and_leaves_no_temp(tmp_path: Path) -> None:
+    out = tmp_path / "new.csv"
+    write_output(out, b"a,b\n")
+    assert out.read_bytes() == b"a,b\n" and os.listdir(tmp_path) == ["new.csv"]
+
+
+# -- a private store, or a group-shared one ----------------------------------------------
+
+
+def test_new_store_is_private_under_umask_022(store_dir: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        _use(Store.open(store_dir))
+        assert main(["--store", str(store_dir), "import", _briefs(store_dir)]) == 0
+    finally:
+        os.umask(old)
+    modes = _modes(store_dir)
+    assert {"store/index.bin", "store/tree.json", "store/journal.jsonl", "store/lock",
+            "store/state.json", "store/backups/items.prev.json"} <= set(modes)
+    for name, mode in modes.items():
+        assert mode == (0o700 if (store_dir.parent / name).is_dir() else 0o600), name
+
+
+def test_an_empty_folder_given_for_a_new_store_is_made_private(store_dir: Path) -> None:
+    store_dir.mkdir(mode=0o755)
+    store_dir.chmod(0o755)
+    Store.open(store_dir)
+    assert stat.S_IMODE(store_dir.stat().st_mode) == 0o700
+
+
+def test_a_group_shared_store_gets_group_files(store_dir: Path) -> None:
+    store_dir.mkdir()
+    store_dir.chmod(0o2770)
+    assert is_shared(store_dir)
+    old = os.umask(0o077)  # even a strict umask: the folder says "share"
+    try:
+        _use(Store.open(store_dir))
+    finally:
+        os.umask(old)
+    modes = _modes(store_dir)
+    assert modes["store"] == 0o2770 and modes["store/backups"] == 0o2770
+    files = {n: m for n, m in modes.items() if not (store_dir.parent / n).is_dir()}
+    assert {"store/index.bin", "store/items.json", "store/journal.jsonl"} <= set(files)
+    assert set(files.values()) == {0o660}, files
+
+
+def test_an_old_world_readable_file_is_made_private_when_rewritten(store_dir: Path) -> None:
+    store = Store.open(store_dir)
+    (store_dir / "journal.jsonl").touch()
+    (store_dir / "journal.jsonl").chmod(0o644)
+    store.tag(store.ids()[:1], add=["x"])
+    assert stat.S_IMODE((store_dir / "journal.jsonl").stat().st_mode) == 0o600
+
+
+# -- symbolic links in place of data files -----------------------------------------------
+
+
+@pytest.fixture
+def victim(tmp_path: Path) -> Path:
+    path = tmp_path / "victim.json"
+    path.write_text("keep me")
+    return path
+
+
+@pytest.mark.parametrize("name", ["items.json", "state.json"])
+def test_a_symlinked_data_file_is_refused_by_name(
+        store_dir: Path, tmp_path: Path, name: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    store = Store.open(store_dir)
+    store.tag(store.ids()[:1], add=["x"])
+    store.user.compact()
+    assert store.search("nato")  # a current search cache: not a way around the refusal
+    real = tmp_path / f"real-{name}"
+    os.replace(store_dir / name, real)
+    (store_dir / name).symlink_to(real)
+    before = real.read_bytes()
+    with pytest.raises(StoreFormatError, match="symbolic link") as caught:
+        Store.open(store_dir)
+    assert str(store_dir / name) in str(caught.value) and "mv" in str(caught.value)
+    for argv in (["list"], ["search", "nato"], ["tag", store.ids()[0], "+y"],
+                 ["import", _briefs(store_dir)]):
+        assert main(["--store", str(store_dir), *argv]) == 1, argv
+        err = capsys.readouterr().err
+        assert f"{store_dir / name}" in err and "symbolic link" in err, argv
+        assert "Traceback" not in err and "free some space" not in err
+    assert real.read_bytes() == before and (store_dir / name).is_symlink()
+    assert "is a symbolic link" in check_store(store_dir).render()
+
+
+def test_a_symlinked_lock_says_to_delete_it_not_to_free_space(
+        store_dir: Path, victim: Path) -> None:
+    store = Store.open(store_dir)
+    (store_dir / "lock").unlink()
+    (store_dir / "lock").symlink_to(victim)
+    with pytest.raises(StoreWriteError) as caught:
+        store.tag(store.ids()[:1], add=["x"])
+    message = str(caught.value)
+    assert str(store_dir / "lock") in message and "delete the link" in message
+    assert "free some space" not in message
+    assert victim.read_text() == "keep me"
+
+
+def test_a_symlinked_journal_names_it_and_says_what_to_do(
+        store_dir: Path, victim: Path) -> None:
+    store = Store.open(store_dir)
+    (store_dir / "journal.jsonl").symlink_to(victim)
+    with pytest.raises(StoreError) as caught:
+        store.tag(store.ids()[:1], add=["x"])
+    assert str(store_dir / "journal.jsonl") in str(caught.value)
+    assert "free some space" not in str(caught.value)
+    assert victim.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("name", ["index.bin", "tree.json"])
+def test_a_symlinked_cache_is_ignored_and_rebuilt(
+        store_dir: Path, tmp_path: Path, name: str) -> None:
+    store = Store.open(store_dir)
+    store.search("nato")
+    assert main(["--store", str(store_dir), "import", _briefs(store_dir)]) == 0
+    planted = tmp_path / f"planted-{name}"
+    os.replace(store_dir / name, planted)
+    (store_dir / name).symlink_to(planted)
+    before = planted.read_bytes()
+    assert main(["--store", str(store_dir), "search", "--count", "nato"]) == 0
+    assert main(["--store", str(store_dir), "import",
+                 _briefs(store_dir, "Another brief about Lisbon trams.")]) == 0
+    assert planted.read_bytes() == before  # never written through
+    assert not (store_dir / name).is_symlink()  # replaced by a fresh cache of its own
