@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import orjson
 
+from store.csvsafe import unprotect
+from store.formats import EXPORT_COLUMNS
 from store.importers.decoding import decode, split_lines
 from store.importers.fieldnames import TEXT_KEYS
 from store.importers.fields import record_from_fields
@@ -53,6 +55,7 @@ def read_delimited(data: bytes, source: str, delimiter: str,
     text, bad_lines = decode(data)
     lines = split_lines(text)
     header: list[str] | None = None
+    own = False
     start = 0  # index into lines where the current reader began
     while start < len(lines):
         rest = (lines[i] for i in range(start, len(lines)))
@@ -77,6 +80,8 @@ def read_delimited(data: bytes, source: str, delimiter: str,
                 continue
             if header is None:
                 header = [cell.strip().casefold() for cell in row]
+                # newsdesk's own export: undo its formula protection, cell by cell
+                own = delimiter == "," and tuple(header) == EXPORT_COLUMNS
                 if not (set(header) & (TEXT_KEYS | {mapping.get("text"), mapping.get("title")})):
                     names = ", ".join(sorted(TEXT_KEYS))
                     result.problems.append(Problem(
@@ -97,6 +102,8 @@ def read_delimited(data: bytes, source: str, delimiter: str,
                     source, first,
                     f"expected {len(header)} fields, found {len(row)}; row skipped"))
                 continue
+            if own:
+                row = [unprotect(cell) for cell in row]
             fields = dict(zip(header, row, strict=True))
             _add(result, record_from_fields(fields, source, mapping, line=first,
                                             warnings=result.warnings))
