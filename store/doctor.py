@@ -190,7 +190,8 @@ def _check_journal(root: Path, report: DoctorReport, state: UserState | None) ->
                    "count; the next compaction keeps a copy of the file in backups/")
     if journal.offset < size:
         report.add(NOTE, JOURNAL_FILE, "its last line is half-written (an interrupted save "
-                   "that never completed); the next change cuts it off")
+                   "that never completed); the next command copies it to backups/ and cuts "
+                   "it off, and the operations before it stay")
     if state is None:
         report.add(OK if not journal.bad else NOTE, JOURNAL_FILE,
                    f"{_plural(len(journal.records), 'operation')}")
@@ -249,6 +250,10 @@ def _check_backups(root: Path, report: DoctorReport) -> None:
     for path in sorted(folder.glob("journal.damaged-*")) if folder.is_dir() else ():
         report.add(NOTE, f"{BACKUP_DIR}/{path.name}", "a journal kept because it had "
                    "damaged lines; delete it once you are sure nothing in it is missed")
+    for path in sorted(folder.glob("journal.torn-*")) if folder.is_dir() else ():
+        report.add(NOTE, f"{BACKUP_DIR}/{path.name}", "the half-written last line of a "
+                   "journal, cut off after an interrupted save; delete it once you have "
+                   "looked")
     prev = folder / PREVIOUS_ITEMS
     if prev.exists():
         ok = _good_previous_items(root) is not None

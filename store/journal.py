@@ -55,6 +55,8 @@ class JournalRead:
     bad: list[BadLine] = field(default_factory=list)
     line: int = 1
     """The number of the next line to read (1 after a fresh start)."""
+    torn: int = 0
+    """Bytes after the last newline: a torn last line, or one being written."""
 
     @property
     def bad_lines(self) -> int:
@@ -135,7 +137,7 @@ def read_journal(path: Path, offset: int = 0, inode: int | None = None,
         fh.seek(offset)
         data = fh.read()
     end = data.rfind(b"\n") + 1  # only whole lines; a torn tail is not a record yet
-    out = JournalRead(offset=offset + end, inode=st.st_ino)
+    out = JournalRead(offset=offset + end, inode=st.st_ino, torn=len(data) - end)
     lines = data[:end].split(b"\n")[:-1]
     for number, raw in enumerate(lines, start=line):
         if not raw.strip():

@@ -260,3 +260,64 @@ def test_a_symlinked_cache_is_ignored_and_rebuilt(
                  _briefs(store_dir, "Another brief about Lisbon trams.")]) == 0
     assert planted.read_bytes() == before  # never written through
     assert not (store_dir / name).is_symlink()  # replaced by a fresh cache of its own
+
+
+# -- a torn journal tail -----------------------------------------------------------------
+
+
+def _tear(store_dir: Path) -> bytes:
+    """Two whole operations, then half of a third (as a crash mid-append leaves)."""
+    store = Store.open(store_dir)
+    store.tag(store.ids()[:1], add=["kept-one"])
+    store.tag(store.ids()[1:2], add=["kept-two"])
+    torn = b'{"seq":3,"at":"2025-01-01T00:00:00Z","kind":"tags","add":{"lost":["'
+    with open(store_dir / "journal.jsonl", "ab") as fh:
+        fh.write(torn)
+    return torn
+
+
+def test_a_torn_tail_is_kept_in_backups_and_reported_once(
+        store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    torn = _tear(store_dir)
+    assert main(["--store", str(store_dir), "tags"]) == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if "cut short" in line]
+    assert len(warnings) == 1 and str(store_dir / "journal.jsonl") in warnings[0]
+    assert "kept-one" in captured.out and "kept-two" in captured.out
+    kept = list((store_dir / "backups").glob("journal.torn-*.jsonl"))
+    assert len(kept) == 1 and kept[0].read_bytes() == torn and str(kept[0]) in warnings[0]
+    assert (store_dir / "journal.jsonl").read_bytes().endswith(b"\n")
+    assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+    # Once: the next command finds a whole journal and says nothing.
+    assert main(["--store", str(store_dir), "tags"]) == 0
+    assert "cut short" not in capsys.readouterr().err
+    store = Store.open(store_dir)
+    assert store.tags_of(store.ids()[0]) == ["kept-one"]
+    store.tag(store.ids()[2:3], add=["after"])
+    assert Store.open(store_dir).tags_of(store.ids()[2]) == ["after"]
+
+
+def test_a_torn_tail_found_by_a_writer_is_kept_too(store_dir: Path) -> None:
+    store = Store.open(store_dir)
+    store.tag(store.ids()[:1], add=["one"])
+    with open(store_dir / "journal.jsonl", "ab") as fh:  # torn after this session loaded
+        fh.write(b'{"seq":2,"ki')
+    store.tag(store.ids()[1:2], add=["two"])
+    kept = list((store_dir / "backups").glob("journal.torn-*.jsonl"))
+    assert [p.read_bytes() for p in kept] == [b'{"seq":2,"ki']
+    again = Store.open(store_dir)
+    assert again.tags_of(store.ids()[0]) == ["one"] and again.tags_of(store.ids()[1]) == ["two"]
+    assert again.problems() == []
+
+
+def test_a_torn_tail_in_a_read_only_store_is_reported_and_left(
+        store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tear(store_dir)
+    before = (store_dir / "journal.jsonl").read_bytes()
+    from store import desk
+
+    monkeypatch.setattr(desk, "is_writable", lambda folder: False)
+    store = Store.open(store_dir)
+    assert store.readonly
+    assert any("cut short" in p and "read-only" in p for p in store.problems())
+    assert (store_dir / "journal.jsonl").read_bytes() == before
