@@ -321,3 +321,60 @@ def test_a_torn_tail_in_a_read_only_store_is_reported_and_left(
     assert store.readonly
     assert any("cut short" in p and "read-only" in p for p in store.problems())
     assert (store_dir / "journal.jsonl").read_bytes() == before
+
+
+# -- the size of one item ----------------------------------------------------------------
+
+
+def test_cut_text_stops_after_a_whole_word() -> None:
+    from store.itemlimit import cut_text
+
+    text = "word " * 400 + "unbroken" * 200
+    assert cut_text(text, 5000) == text
+    cut = cut_text(text, 1000)
+    assert len(cut) <= 1000 and cut.endswith("word…") and text.startswith(cut[:-1])
+    hard = cut_text("x" * 5000, 1000)  # no boundary near: a hard cut
+    assert hard == "x" * 999 + "…"
+
+
+def test_a_long_line_is_cut_with_one_note_per_file(
+        store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    words = " ".join(f"word{n}" for n in range(400_000))  # ~3.6 million characters
+    big = tmp_path / "big.txt"
+    big.write_text(f"{words}\nagain {words}\nA short brief about Oslo.\n")
+    assert main(["--store", str(store_dir), "import", str(big)]) == 0
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if "cut to" in line]
+    assert notes == [f"newsdesk: warning: {big}: 2 items cut to 1 MB (at a word boundary; "
+                     "the max_item_chars setting in config.toml is 1,000,000 characters)"]
+    store = Store.open(store_dir)
+    bodies = sorted(len(item["body"]) for item in store.items())
+    assert bodies[-1] <= 1_000_000 and bodies[-2] > 990_000
+    longest = max(store.items(), key=lambda item: len(item["body"]))["body"]
+    assert longest.endswith("…") and words.startswith(longest[:-1])
+    assert store.search("word399999") == []  # past the cut
+    assert store.search("word1000")
+
+
+def test_max_item_chars_comes_from_the_config(
+        store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = Path(os.environ["NEWSDESK_CONFIG_DIR"])
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("max_item_chars = 2000\n")
+    src = tmp_path / "items.jsonl"
+    src.write_text('{"title": "Long", "body": "' + "lorem ipsum " * 500 + '"}\n')
+    assert main(["--store", str(store_dir), "import", str(src)]) == 0
+    assert "1 item cut to 2 KB" in capsys.readouterr().err
+    item = next(i for i in Store.open(store_dir).items() if i["title"] == "Long")
+    assert len(item["body"]) <= 2000
+    (config / "config.toml").write_text("max_item_chars = 5\n")
+    assert main(["config", "show"]) == 1
+    assert "max_item_chars must be a whole number" in capsys.readouterr().err
+
+
+def test_a_1_mb_csv_cell_reads_back(tmp_path: Path) -> None:
+    from store.importers import read_bytes
+
+    body = "lorem ipsum " * 80_000
+    result = read_bytes(f'title,body\nBig,"{body}"\n'.encode(), "big.csv")
+    assert result.problems == [] and len(result.records[0].body) <= 1_000_000

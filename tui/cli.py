@@ -286,8 +286,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     except MappingError as exc:
         _err(str(exc))
         return 2
-    options = ImportOptions(format=args.format, paragraphs=args.paragraphs, mapping=mapping)
-    store = _open(args)
+    from tui.config import load_settings
+
+    settings = load_settings()
+    options = ImportOptions(format=args.format, paragraphs=args.paragraphs, mapping=mapping,
+                            max_item_chars=settings.max_item_chars)
+    store = _open(args, settings=settings)
     progress = ImportProgress()
     results = []
     try:

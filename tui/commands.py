@@ -17,6 +17,7 @@ from store.disk.safe_output import write_output
 from store.errors import StoreError
 from store.export import render
 from store.formats import EXPORT_FORMATS
+from store.importers import ImportOptions
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 
@@ -50,12 +51,13 @@ def ask_import(screen: MainScreen) -> None:
     def done(path: str | None) -> None:
         if not path:
             return
+        options = ImportOptions(max_item_chars=screen.settings.max_item_chars)
         try:
-            report = screen.store.import_files([Path(path.strip()).expanduser()])
+            report = screen.store.import_files([Path(path.strip()).expanduser()], options)
         except StoreError as exc:
             screen.notify(str(exc), title="Not imported", severity="error", timeout=8)
             return
-        for problem in report.problems[:3]:
+        for problem in [*report.problems, *report.warnings][:3]:  # warnings: items cut…
             screen.notify(str(problem), severity="warning", timeout=8)
         screen.notify(f"Import: {report.summary()}", timeout=5)
         screen.after_import()

@@ -52,6 +52,9 @@ def read_delimited(data: bytes, source: str, delimiter: str,
                    mapping: Mapping[str, str]) -> ImportResult:
     """Read CSV (``delimiter=","``) or TSV (``"\\t"``) with a header row."""
     result = ImportResult()
+    # The csv module refuses fields over 128 KB; long texts are cut later, at the
+    # item limit (store.itemlimit), so a 1 MB item exported as CSV reads back.
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
     text, bad_lines = decode(data)
     lines = split_lines(text)
     header: list[str] | None = None
