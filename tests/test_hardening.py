@@ -378,3 +378,33 @@ def test_a_1_mb_csv_cell_reads_back(tmp_path: Path) -> None:
     body = "lorem ipsum " * 80_000
     result = read_bytes(f'title,body\nBig,"{body}"\n'.encode(), "big.csv")
     assert result.problems == [] and len(result.records[0].body) <= 1_000_000
+
+
+# -- bounded queries in the TUI's search bar ---------------------------------------------
+
+
+async def test_a_pasted_wall_of_terms_is_refused_in_the_search_bar(store_dir: Path) -> None:
+    from tui.app import make_app
+    from tui.config import Settings
+    from tui.widgets.item_list import ItemList
+    from tui.widgets.search_bar import SearchBar
+
+    store = Store.open(store_dir)
+    store.ensure_index()
+    app = make_app(store, Settings(mark_read_after=None, poll_interval=60))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.store.search_index is not None
+        await pilot.press("slash")
+        bar = app.screen.query_one(SearchBar)
+        bar.input.value = " OR ".join(["a*"] * 2000)  # as a paste leaves it
+        await pilot.press("enter")  # runs it now, without the typing debounce
+        await pilot.pause()
+        status = str(app.screen.query_one("#search-status").render())
+        assert "too long" in status and "4,096" in status
+        assert app.screen.query_one(ItemList).item_count == 30  # nothing ran
+        bar.input.value = " OR ".join(["nato"] * 400)  # 3 KB of one repeated term
+        await pilot.press("slash", "enter")
+        await pilot.pause()
+        assert 0 < app.screen.query_one(ItemList).item_count < 30
