@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from store.desk import Store
+from store.desk import Store, default_rules
 from store.disk.perms import is_shared
 from store.disk.safe_output import OutputError, write_output
 from store.doctor import check_store
@@ -408,3 +408,48 @@ async def test_a_pasted_wall_of_terms_is_refused_in_the_search_bar(store_dir: Pa
         await pilot.press("slash", "enter")
         await pilot.pause()
         assert 0 < app.screen.query_one(ItemList).item_count < 30
+
+
+def _tag_as_nobody(root: str, rules, report_fd: int) -> None:  # noqa: ANN001 - TopicRules
+    try:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+        store = Store.open(root, rules=rules)
+        store.tag(store.ids()[1:2], add=["from-a-member"])
+        os.write(report_fd, f"ok readonly={store.readonly}".encode())
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        os.write(report_fd, f"failed: {exc!r}".encode())
+    os._exit(0)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as a second user")
+def test_a_second_group_member_shares_a_group_store(tmp_path: Path) -> None:
+    import multiprocessing
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="newsdesk-team-"))
+    try:
+        base.chmod(0o755)
+        team = base / "team"
+        team.mkdir()
+        os.chown(team, 0, 65534)
+        team.chmod(0o2770)
+        store = Store.open(team)
+        store.tag(store.ids()[:1], add=["from-root"])
+        read_fd, write_fd = os.pipe()
+        proc = multiprocessing.get_context("fork").Process(
+            target=_tag_as_nobody, args=(str(team), default_rules(), write_fd))
+        proc.start()
+        os.close(write_fd)
+        proc.join(60)
+        with os.fdopen(read_fd) as fh:
+            assert fh.read() == "ok readonly=False"
+        again = Store.open(team)
+        assert again.tags_of(again.ids()[0]) == ["from-root"]
+        assert again.tags_of(again.ids()[1]) == ["from-a-member"]
+        for path in team.rglob("*"):
+            assert path.stat().st_gid == 65534, path
+    finally:
+        shutil.rmtree(base)
