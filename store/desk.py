@@ -28,6 +28,7 @@ from typing import Any
 from tinydb import TinyDB
 
 from store.derive import ENTITIES_VERSION, Deriving, Reason, derive, explain, resolve_all
+from store.disk.links import refuse_link
 from store.disk.perms import secure_new_store
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.importers import ImportOptions, ImportResult, Problem, Record, read_file
@@ -268,6 +269,7 @@ class Store:
             except OSError as exc:
                 raise StoreError(f"Cannot create the store folder {root}: {exc.strerror}.") from exc
             secure_new_store(root)  # 0700 whatever the umask, unless set up group-shared
+        refuse_link(root / LOCK_FILE)  # the data files refuse theirs when read
         store = cls(root, rules)
         if fresh:
             store._initialise(seed)

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store.desk import ITEMS_FILE, LOCK_FILE, PREVIOUS_ITEMS, items_from
+from store.disk.links import PROBLEM as LINK_PROBLEM
 from store.disk.links import link_advice
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.journal import read_journal
@@ -142,6 +143,9 @@ def _check_items(root: Path, report: DoctorReport) -> None:
     try:
         items = items_from(AtomicJSONStorage(path, kind="items").read(), path)
     except StoreFormatError as exc:
+        if exc.problem == LINK_PROBLEM:  # not damage: nothing to restore
+            report.add(PROBLEM, ITEMS_FILE, f"{exc.problem}. {exc.advice}")
+            return
         prev = _good_previous_items(root)
         advice = (f"`newsdesk doctor --restore` puts back {BACKUP_DIR}/{PREVIOUS_ITEMS}, the "
                   "version before the latest import (import that file again afterwards)"
@@ -160,6 +164,9 @@ def _check_state(root: Path, report: DoctorReport) -> UserState | None:
     try:
         state = snapshot_state(AtomicJSONStorage(path, kind="state").read(), path)
     except StoreFormatError as exc:
+        if exc.problem == LINK_PROBLEM:
+            report.add(PROBLEM, STATE_FILE, f"{exc.problem}. {exc.advice}")
+            return None
         good = _newest_good_backup(root)
         advice = (f"`newsdesk doctor --restore` puts back {BACKUP_DIR}/{good[0].name}"
                   if good else "there is no good backup to restore it from")

@@ -231,6 +231,8 @@ def test_a_symlinked_lock_says_to_delete_it_not_to_free_space(
     message = str(caught.value)
     assert str(store_dir / "lock") in message and "delete the link" in message
     assert "free some space" not in message
+    for argv in (["list"], ["search", "nato"], ["tag", store.ids()[0], "+y"]):
+        assert main(["--store", str(store_dir), *argv]) == 1, argv
     assert victim.read_text() == "keep me"
 
 

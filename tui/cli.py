@@ -434,7 +434,8 @@ def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
 
     if not (root / ITEMS_FILE).exists():
         return None, None
-    if any(os.path.islink(root / name) for name in (ITEMS_FILE, "state.json", "journal.jsonl")):
+    if any(os.path.islink(root / name)
+           for name in (ITEMS_FILE, "state.json", "journal.jsonl", "lock")):
         return None, None  # the store refuses it, naming the link: let it say so
     index = load_index(root, lazy=True)  # cmd_search takes the slow path on any error
     if index is None:
