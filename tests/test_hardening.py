@@ -455,3 +455,32 @@ def test_a_second_group_member_shares_a_group_store(tmp_path: Path) -> None:
             assert path.stat().st_gid == 65534, path
     finally:
         shutil.rmtree(base)
+
+
+async def test_the_palette_export_asks_before_replacing_a_file(
+        store_dir: Path, tmp_path: Path) -> None:
+    from tui.app import make_app
+    from tui.config import Settings
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.prompt import PromptScreen
+
+    target = tmp_path / "view.jsonl"
+    target.write_text("precious\n")
+    target.chmod(0o640)
+    app = make_app(Store.open(store_dir), Settings(mark_read_after=None, poll_interval=60))
+    async with app.run_test(size=(120, 40)) as pilot:
+        export = next(c for c in app.get_system_commands(app.screen)
+                      if c.title == "Export the current view…")
+        for answer in ("n", "y"):
+            export.callback()
+            await pilot.pause()
+            assert isinstance(app.screen, PromptScreen)
+            await pilot.press("ctrl+u", *str(target), "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press(answer)
+            await pilot.pause()
+            if answer == "n":
+                assert target.read_text() == "precious\n"
+    assert len(target.read_text().splitlines()) == 30
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
