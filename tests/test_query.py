@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from store.query import (
     FIELDS,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
     And,
     DateMatch,
     FieldMatch,
@@ -260,8 +262,6 @@ def test_any_string_parses_or_raises_a_positioned_syntax_error(query: str) -> No
 
 
 # -- bounded queries (issue 19) --------------------------------------------------------
-
-from store.query import MAX_QUERY_CHARS, MAX_TERMS  # noqa: E402
 
 
 def test_repeated_terms_are_merged() -> None:
