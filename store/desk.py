@@ -31,6 +31,8 @@ from store.derive.pipeline import ENTITIES_VERSION, Deriving, Reason, derive, ex
 from store.derive.rules import TopicRules, load_rules
 from store.disk.atomic import AtomicJSONStorage, StoreLock, file_signature, is_writable, make_dir
 from store.disk.layout import user_topics_file
+from store.disk.links import refuse_link
+from store.disk.perms import secure_new_store
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
 from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
@@ -266,6 +268,8 @@ class Store:
                 make_dir(root)
             except OSError as exc:
                 raise StoreError(f"Cannot create the store folder {root}: {exc.strerror}.") from exc
+            secure_new_store(root)  # 0700 whatever the umask, unless set up group-shared
+        refuse_link(root / LOCK_FILE)  # the data files refuse theirs when read
         store = cls(root, rules)
         if fresh:
             store._initialise(seed)

@@ -41,6 +41,8 @@ from store.disk.atomic import (
     is_writable,
     temp_files,
 )
+from store.disk.links import PROBLEM as LINK_PROBLEM
+from store.disk.links import link_advice
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.state.journal import read_journal
 from store.state.userstate import (
@@ -141,6 +143,9 @@ def _check_items(root: Path, report: DoctorReport) -> None:
     try:
         items = items_from(AtomicJSONStorage(path, kind="items").read(), path)
     except StoreFormatError as exc:
+        if exc.problem == LINK_PROBLEM:  # not damage: nothing to restore
+            report.add(PROBLEM, ITEMS_FILE, f"{exc.problem}. {exc.advice}")
+            return
         prev = _good_previous_items(root)
         advice = (f"`newsdesk doctor --restore` puts back {BACKUP_DIR}/{PREVIOUS_ITEMS}, the "
                   "version before the latest import (import that file again afterwards)"
@@ -159,6 +164,9 @@ def _check_state(root: Path, report: DoctorReport) -> UserState | None:
     try:
         state = snapshot_state(AtomicJSONStorage(path, kind="state").read(), path)
     except StoreFormatError as exc:
+        if exc.problem == LINK_PROBLEM:
+            report.add(PROBLEM, STATE_FILE, f"{exc.problem}. {exc.advice}")
+            return None
         good = _newest_good_backup(root)
         advice = (f"`newsdesk doctor --restore` puts back {BACKUP_DIR}/{good[0].name}"
                   if good else "there is no good backup to restore it from")
@@ -189,7 +197,8 @@ def _check_journal(root: Path, report: DoctorReport, state: UserState | None) ->
                    "count; the next compaction keeps a copy of the file in backups/")
     if journal.offset < size:
         report.add(NOTE, JOURNAL_FILE, "its last line is half-written (an interrupted save "
-                   "that never completed); the next change cuts it off")
+                   "that never completed); the next command copies it to backups/ and cuts "
+                   "it off, and the operations before it stay")
     if state is None:
         report.add(OK if not journal.bad else NOTE, JOURNAL_FILE,
                    f"{_plural(len(journal.records), 'operation')}")
@@ -248,6 +257,10 @@ def _check_backups(root: Path, report: DoctorReport) -> None:
     for path in sorted(folder.glob("journal.damaged-*")) if folder.is_dir() else ():
         report.add(NOTE, f"{BACKUP_DIR}/{path.name}", "a journal kept because it had "
                    "damaged lines; delete it once you are sure nothing in it is missed")
+    for path in sorted(folder.glob("journal.torn-*")) if folder.is_dir() else ():
+        report.add(NOTE, f"{BACKUP_DIR}/{path.name}", "the half-written last line of a "
+                   "journal, cut off after an interrupted save; delete it once you have "
+                   "looked")
     prev = folder / PREVIOUS_ITEMS
     if prev.exists():
         ok = _good_previous_items(root) is not None
@@ -318,8 +331,8 @@ def _check_permissions(root: Path, report: DoctorReport) -> None:
             continue
         name = path.relative_to(root).as_posix() if path != root else "the store folder"
         if stat.S_ISLNK(st.st_mode) and path.parent == root:
-            report.add(PROBLEM, name, "is a symbolic link; newsdesk replaces it with a file at "
-                       "the next save, so keep the real file inside the store folder")
+            report.add(PROBLEM, name, "is a symbolic link, which newsdesk refuses to follow: "
+                       + link_advice(path))
             continue
         if st.st_mode & 0o002 and not stat.S_ISLNK(st.st_mode):
             unsafe.append(name)

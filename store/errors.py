@@ -37,13 +37,27 @@ class StoreWriteError(StoreError):
     The previous state on disk is intact; the change was not applied.
     """
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path, reason: str, advice: str | None = None) -> None:
         self.path = Path(path)
         self.reason = reason
+        self.advice = advice or _write_advice(reason)
         super().__init__(
             f"Could not write {self.path}: {reason}. Nothing was changed on disk; "
-            "free some space or fix the permissions, then try again."
+            f"{self.advice[:1].lower()}{self.advice[1:]}"
         )
+
+
+def _write_advice(reason: str) -> str:
+    """What to do about a refused write, for its cause (see storage.describe_os_error)."""
+    if "symbolic link" in reason:
+        return "put the real file in place of the link (or delete the link), then try again."
+    if "read-only" in reason:
+        return "the file system is mounted read-only: use a store on a writable disk."
+    if "permission" in reason:
+        return "fix the permissions of the store folder and its files, then try again."
+    if "full" in reason or "quota" in reason or "short write" in reason:
+        return "free some space, then try again."
+    return "free some space or fix the permissions, then try again."
 
 
 class StoreBusyError(StoreError):

@@ -5,6 +5,11 @@ and tags: ids are written in the ``id`` column, which the importer honours, and
 tags are joined with ", " (a tag never holds a comma, so the split is exact).
 Markdown is for reading: item text is escaped so it cannot add headings, links,
 lists or HTML to the document; it stays literal.
+
+Every format gets the same text cleaning (``store.text.clean.sanitize``: no terminal
+controls, C1, bidi overrides), whatever a foreign or hand-edited store holds, and
+CSV cells never start a spreadsheet formula (``store.text.csvsafe``; the importer
+undoes that on newsdesk's own CSV, so the round trip is exact).
 """
 
 from __future__ import annotations
@@ -18,15 +23,16 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from store.errors import StoreError
+from store.ingest.formats import EXPORT_COLUMNS
 from store.model import now_iso
 from store.search.query import QuerySyntaxError
 from store.text.clean import sanitize, sanitize_line
+from store.text.csvsafe import protect
 
 if TYPE_CHECKING:
     from store.desk import Store
 
-COLUMNS = ("id", "title", "body", "source", "date", "url", "author", "guid", "feed",
-           "tags", "topics")
+COLUMNS = EXPORT_COLUMNS
 """The fields of an exported item, in order (the CSV header)."""
 LIST_SEPARATOR = ", "
 
@@ -41,6 +47,21 @@ def export_row(store: Store, item: dict[str, Any]) -> dict[str, Any]:
     row["source"] = row["source"] or ""
     row["tags"] = list(store.tags_of(item["id"]))
     row["topics"] = list(item.get("topics", []))
+    return clean_row(row)
+
+
+def clean_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its text made inert: the body keeps its tabs and newlines, every
+    other field is one line (what import stores anyway; this guards foreign data)."""
+    def line(value: Any) -> Any:
+        return sanitize_line(value) if isinstance(value, str) else value
+    for name, value in row.items():
+        if name == "body" and isinstance(value, str):
+            row[name] = sanitize(value)
+        elif isinstance(value, list):
+            row[name] = [line(v) for v in value]
+        else:
+            row[name] = line(value)
     return row
 
 
@@ -68,13 +89,14 @@ def to_jsonl(rows: Iterable[dict[str, Any]]) -> bytes:
 
 
 def to_csv(rows: Iterable[dict[str, Any]]) -> bytes:
-    """A header row, then one row per item; lists joined with ", "."""
+    """A header row, then one row per item; lists joined with ", ", every cell
+    protected from formula injection."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([
-            LIST_SEPARATOR.join(row[c]) if isinstance(row[c], list) else (row[c] or "")
+        writer.writerow([protect(
+            LIST_SEPARATOR.join(row[c]) if isinstance(row[c], list) else (row[c] or ""))
             for c in COLUMNS
         ])
     return out.getvalue().encode("utf-8")

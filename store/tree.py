@@ -8,6 +8,7 @@ Paths nest by ``/``; a parent counts every item under any of its children once.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -203,6 +204,8 @@ _CACHE_FORMAT = 1
 def load_counts(root: Path, signature: str) -> _Content | None:
     """The cached counts if they were made from the items.json with ``signature``."""
     try:
+        if os.path.islink(Path(root) / TREE_CACHE):  # never read through: count again
+            return None
         data = orjson.loads((Path(root) / TREE_CACHE).read_bytes())
         if data.get("format") == _CACHE_FORMAT and data.get("signature") == signature:
             return _Content.from_json(data["counts"])

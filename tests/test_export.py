@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from store.desk import Store
 from store.export import (
@@ -18,6 +20,7 @@ from store.export import (
     select_items,
 )
 from store.ingest.importers import Record, read_bytes
+from store.text.csvsafe import protect, unprotect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 SAME = ("id", "title", "body", "date", "url", "author", "guid", "feed")
@@ -117,3 +120,95 @@ def test_query_tags_topics_and_words(store: Store) -> None:
     assert "Ferry strike ends" in titles("ferry OR venezuela -strike")  # NOT binds tighter
     with pytest.raises(QueryError, match="Bad query.*column"):
         select_items(store, 'tag:"open')
+
+
+# -- hostile cells (issue 19) -------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("https://evil.example","click")', "+cmd|' /C calc'!A0", "-2+3",
+            "@SUM(A1:A9)", "\tTAB=1", "'=already quoted", "''=two quotes", "'plain quote"]
+
+
+def _hostile_store(root: Path) -> Store:
+    store = Store.open(root, seed=False)
+    store.import_records([
+        Record(body=f"{cell} and some words {n}", source="h.csv", title=cell,
+               author=cell.strip(), feed=f"@feed {n}", tags=("=tag", "@me"))
+        for n, cell in enumerate(FORMULAS)])
+    return store
+
+
+def test_csv_cells_never_start_a_formula(store_dir: Path) -> None:
+    data, count = export_items(_hostile_store(store_dir), "csv")
+    assert count == len(FORMULAS)
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell or cell[0] not in "=+-@\t\r", row
+    titles = [row[1] for row in rows[1:]]
+    assert "'=HYPERLINK(\"https://evil.example\",\"click\")" in titles
+    assert "'@SUM(A1:A9)" in titles and "'-2+3" in titles
+    assert "''=already quoted" in titles and "'plain quote" in titles
+
+
+def test_csv_with_hostile_cells_round_trips_exactly(store_dir: Path, tmp_path: Path) -> None:
+    store = _hostile_store(store_dir)
+    data, _ = export_items(store, "csv")
+    fresh = Store.open(tmp_path / "fresh", seed=False)
+    report = fresh.import_results([read_bytes(data, "export.csv")])
+    assert report.problems == [] and report.warnings == []
+    assert snapshot(fresh) == snapshot(store)
+
+
+def test_a_foreign_csv_keeps_its_quotes(tmp_path: Path) -> None:
+    data = b"title,body\n'=x,'-5 degrees overnight\n"
+    record = read_bytes(data, "foreign.csv").records[0]
+    assert (record.title, record.body) == ("'=x", "'-5 degrees overnight")
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "md"])
+def test_every_format_strips_escape_sequences_from_a_hand_edited_store(
+        store_dir: Path, fmt: str) -> None:
+    store = Store.open(store_dir, seed=False)
+    store.import_records([Record(body="Plain body", source="x.txt", title="T")])
+    item = store.items()[0]
+    hostile = "a\x1b]52;c;ZXZpbA==\x07b\x1b[2J\x9b31mc\u202ed\x85e"
+    item["body"] = hostile + "\nsecond line"  # as a foreign or hand-edited items.json has
+    item["title"] = hostile
+    item["author"] = hostile
+    out = export_items(store, fmt)[0].decode()
+    for bad in ("\x1b", "\x07", "\x9b", "\u202e", "\x85"):
+        assert bad not in out, (fmt, bad)
+    assert "second line" in out
+
+
+_STARTS = st.sampled_from(["", "=", "+", "-", "@", "\t", "\r", "'", "''", "'=", "'+", "'a"])
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@given(st.builds(lambda a, b: a + b, _STARTS, _TEXT))
+def test_protect_is_undone_by_unprotect_and_never_leaves_a_formula(cell: str) -> None:
+    safe = protect(cell)
+    assert unprotect(safe) == cell
+    assert not safe or safe[0] not in "=+-@\t\r"
+
+
+_WORDS = st.text(alphabet="abc xyz,\"'\n=+-@;|!()", min_size=1, max_size=20)
+_CELL = st.builds(lambda a, b: a + b, _STARTS, _WORDS)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.tuples(_CELL, _CELL, _CELL), min_size=1, max_size=4))
+def test_csv_round_trip_with_hostile_cells_is_exact(
+        tmp_path_factory: pytest.TempPathFactory,
+        cells: list[tuple[str, str, str]]) -> None:
+    root = tmp_path_factory.mktemp("fuzz")
+    store = Store.open(root / "a", seed=False)
+    store.import_records([Record(body=f"{body} {n}", source="f.csv", title=title,
+                                 author=author, guid=f"g{n}")
+                          for n, (title, body, author) in enumerate(cells)])
+    data, _ = export_items(store, "csv")
+    fresh = Store.open(root / "b", seed=False)
+    report = fresh.import_results([read_bytes(data, "export.csv")])
+    assert report.problems == []
+    assert snapshot(fresh) == snapshot(store)

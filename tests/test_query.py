@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from store.search.query import (
     FIELDS,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
     And,
     DateMatch,
     FieldMatch,
@@ -257,3 +259,34 @@ def test_any_string_parses_or_raises_a_positioned_syntax_error(query: str) -> No
     else:
         assert node is not None
         list(positive_text(node))
+
+
+# -- bounded queries (issue 19) --------------------------------------------------------
+
+
+def test_repeated_terms_are_merged() -> None:
+    assert parse(" OR ".join(["a*"] * 500)) == t("a", prefix=True)
+    assert parse("nato nato NATO") == t("nato")
+    assert parse("(x OR y) (x OR y) x") == And((Or((t("x"), t("y"))), t("x")))
+    assert parse("-a -a b") == And((Not(t("a")), t("b")))
+
+
+def test_a_query_over_4_kb_is_refused_saying_so() -> None:
+    query = " OR ".join(["a*"] * 2000)
+    with pytest.raises(QuerySyntaxError, match=r"too long \(11,996 characters; at most "
+                       r"4,096\)") as caught:
+        parse(query)
+    assert caught.value.position == MAX_QUERY_CHARS
+    parse("x" * MAX_QUERY_CHARS)  # exactly at the cap is fine
+
+
+def test_more_than_256_different_terms_are_refused_where_they_start() -> None:
+    words = [f"w{n}" for n in range(MAX_TERMS + 1)]
+    assert isinstance(parse(" OR ".join(words[:-1] + words[:-1])), Or)  # repeats are free
+    query = " OR ".join(words)
+    with pytest.raises(QuerySyntaxError, match="too many different terms") as caught:
+        parse(query)
+    assert caught.value.position == query.index("w256")
+    phrase = '"' + " ".join(words) + '"'  # a phrase counts its words
+    with pytest.raises(QuerySyntaxError, match="at most 256"):
+        parse(phrase)

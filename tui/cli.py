@@ -92,7 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--query", "-q", metavar="Q",
                    help="only the items matching Q: words, tag:NAME, topic:NAME")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="write FILE (replaced atomically) instead of standard output")
+                   help="write FILE instead of standard output (a new file, or into a pipe "
+                   "or device such as /dev/stdout; an existing file only with --force)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing FILE (atomically, keeping its mode and owner)")
 
     p = sub.add_parser("list", help="print the items", description="Print every item: id and "
                        "title, or JSON Lines with --json.")
@@ -283,8 +286,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     except MappingError as exc:
         _err(str(exc))
         return 2
-    options = ImportOptions(format=args.format, paragraphs=args.paragraphs, mapping=mapping)
-    store = _open(args)
+    from tui.config import load_settings
+
+    settings = load_settings()
+    options = ImportOptions(format=args.format, paragraphs=args.paragraphs, mapping=mapping,
+                            max_item_chars=settings.max_item_chars)
+    store = _open(args, settings=settings)
     progress = ImportProgress()
     results = []
     try:
@@ -318,7 +325,7 @@ def _save_tree_counts(store) -> None:  # store: Store
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from store.disk.atomic import atomic_write
+    from store.disk.safe_output import write_output
     from store.export import export_items
 
     fmt = args.format
@@ -329,7 +336,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = _open(args, create=False)
     data, count = export_items(store, fmt, args.query)
     if args.output and args.output != "-":
-        atomic_write(Path(args.output), data)
+        write_output(Path(args.output), data, force=args.force)
         print(f"Exported {count} item{'s' if count != 1 else ''} to {args.output}.",
               file=sys.stderr)
     else:
@@ -427,6 +434,9 @@ def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
 
     if not (root / ITEMS_FILE).exists():
         return None, None
+    if any(os.path.islink(root / name)
+           for name in (ITEMS_FILE, "state.json", "journal.jsonl", "lock")):
+        return None, None  # the store refuses it, naming the link: let it say so
     index = load_index(root, lazy=True)  # cmd_search takes the slow path on any error
     if index is None:
         return None, None

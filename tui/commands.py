@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 from textual.binding import Binding
 
-from store.disk.atomic import atomic_write
+from store.disk.safe_output import write_output
 from store.errors import StoreError
 from store.export import render
 from store.ingest.formats import EXPORT_FORMATS
+from store.ingest.importers import ImportOptions
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 
 if TYPE_CHECKING:
@@ -49,12 +51,13 @@ def ask_import(screen: MainScreen) -> None:
     def done(path: str | None) -> None:
         if not path:
             return
+        options = ImportOptions(max_item_chars=screen.settings.max_item_chars)
         try:
-            report = screen.store.import_files([Path(path.strip()).expanduser()])
+            report = screen.store.import_files([Path(path.strip()).expanduser()], options)
         except StoreError as exc:
             screen.notify(str(exc), title="Not imported", severity="error", timeout=8)
             return
-        for problem in report.problems[:3]:
+        for problem in [*report.problems, *report.warnings][:3]:  # warnings: items cut…
             screen.notify(str(problem), severity="warning", timeout=8)
         screen.notify(f"Import: {report.summary()}", timeout=5)
         screen.after_import()
@@ -73,12 +76,23 @@ def ask_export(screen: MainScreen) -> None:
         fmt = fmt if fmt in EXPORT_FORMATS else "jsonl"
         items = [i for i in map(screen.store.get, screen.item_list.ids) if i is not None]
         data, count = render(screen.store, items, fmt)
-        try:
-            atomic_write(target, data)
-        except StoreError as exc:
-            screen.notify(str(exc), title="Not exported", severity="error", timeout=8)
-            return
-        screen.notify(f"Exported {count:,} items to {target} ({fmt}).", timeout=5)
+
+        def write(force: bool | None = False) -> None:
+            if force is None:
+                return
+            try:
+                write_output(target, data, force=bool(force))
+            except StoreError as exc:
+                screen.notify(str(exc), title="Not exported", severity="error", timeout=8)
+                return
+            screen.notify(f"Exported {count:,} items to {target} ({fmt}).", timeout=5)
+
+        if target.is_file() and not target.is_symlink():  # ask before replacing a file
+            screen.app.push_screen(ConfirmScreen(f"{target} exists. Replace it (its mode "
+                                                 "and owner are kept)?"),
+                                   lambda yes: write(True if yes else None))
+        else:
+            write()
 
     screen.app.push_screen(PromptScreen("Export the listed items to", "newsdesk-export.jsonl",
                                         _path_problem), done)

@@ -15,6 +15,7 @@ ever writes the config file: a broken one is left exactly as it is.
     confirm_threshold = 20          # bulk changes on more items than this ask first
     mark_read_after = 1.5           # seconds on an item before it is read; false: never
     poll_interval = 1.0             # seconds between looks for other sessions' changes
+    max_item_chars = 1000000        # longer item texts are cut on import (with a note)
 
     [keys]                          # binding id = key(s); see `?` in the app for ids
     "main.tag" = "T"
@@ -59,6 +60,8 @@ class Settings:
     """Operations on more items than this ask first."""
     poll_interval: float = 1.0
     """How often to look for changes made by another session (seconds)."""
+    max_item_chars: int = 1_000_000
+    """An imported text longer than this is cut at a word boundary (store.ingest.limits)."""
     store: Path | None = None
     """The store folder when neither --store nor $NEWSDESK_STORE names one."""
     theme: str | None = None
@@ -128,6 +131,12 @@ def _poll_interval(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
+def _max_item_chars(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1000:
+        raise ValueError("must be a whole number of characters, 1000 or more")
+    return value
+
+
 def _columns(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"must be a list of column names ({', '.join(COLUMNS)})")
@@ -147,6 +156,7 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     "confirm_threshold": _confirm_threshold,
     "mark_read_after": _mark_read_after,
     "poll_interval": _poll_interval,
+    "max_item_chars": _max_item_chars,
 }
 
 

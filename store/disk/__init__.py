@@ -1,1 +1,1 @@
-"""The on-disk format, owned: layout, atomic writes, the lock, chunked JSON."""
+"""The on-disk format, owned: layout, atomic writes, the lock, file modes, links, safe output."""

@@ -8,9 +8,9 @@ never followed), is flushed and fsynced, renamed over the old file with
 one, never half of either. Reads are cached by the file's stat signature, so a
 process re-parses only when another one has changed the file.
 
-Files are created with the user's umask but never world-writable (``o+w`` is
-masked out even under ``umask 000``): anyone who can rewrite a store file can
-rewrite someone's tags.
+Files are private whatever the umask (0600, in a folder made 0700), or group
+read/write in a group-shared store folder: see ``store.disk.perms``. A data file
+that is a symbolic link is refused, never read through (``store.disk.links``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ import orjson
 from tinydb.storages import Storage
 
 from store.disk.jsonchunks import load_tables
+from store.disk.links import link_advice, refuse_link
+from store.disk.perms import make_private_dir, set_file_mode
 from store.disk.signature import file_signature  # also imported from here (desk, state)
 from store.errors import StoreBusyError, StoreFormatError, StoreWriteError
 
@@ -67,13 +69,9 @@ def mask_world_writable(fd: int) -> None:
 
 
 def make_dir(folder: Path) -> None:
-    """Create ``folder`` (and its parents) with the umask, never world-writable."""
-    missing = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
-    if missing:
-        mode = folder.stat().st_mode
-        if mode & 0o002:
-            os.chmod(folder, mode & 0o7775)
+    """Create a store folder or one inside it (parents with the umask): 0700, or 2770
+    inside a group-shared folder (see store.disk.perms)."""
+    make_private_dir(folder)
 
 
 def temp_files(folder: Path) -> list[Path]:
@@ -133,7 +131,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise StoreWriteError(path, describe_os_error(exc)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
-            mask_world_writable(fd)
+            set_file_mode(fd, path.parent)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -182,6 +180,7 @@ class AtomicJSONStorage(Storage):
         return file_signature(self.path) != self._signature
 
     def read(self) -> dict[str, Any] | None:
+        refuse_link(self.path)  # never read through a link, then replace it at the next save
         signature = file_signature(self.path)
         if signature is None:
             self._signature, self._cache = None, None
@@ -219,6 +218,7 @@ class AtomicJSONStorage(Storage):
         return data
 
     def write(self, data: dict[str, Any]) -> None:
+        refuse_link(self.path)
         held = self._hold_previous()
         try:
             atomic_write(self.path, dumps(data))
@@ -288,9 +288,9 @@ class StoreLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | NOFOLLOW, 0o666)
         except OSError as exc:
-            raise StoreWriteError(self.path, describe_os_error(exc)) from exc
-        with contextlib.suppress(OSError):  # a lock someone else created stays theirs
-            mask_world_writable(fd)
+            advice = link_advice(self.path) if exc.errno == errno.ELOOP else None
+            raise StoreWriteError(self.path, describe_os_error(exc), advice) from exc
+        set_file_mode(fd, self.path.parent)  # a lock someone else created stays theirs
         deadline = time.monotonic() + self.timeout
         delay = 0.001
         while True:

@@ -7,3 +7,8 @@ IMPORT_FORMATS = ("txt", "jsonl", "json", "csv", "tsv", "rss", "atom", "feed")
 tells them apart)."""
 
 EXPORT_FORMATS = ("jsonl", "csv", "md")
+
+EXPORT_COLUMNS = ("id", "title", "body", "source", "date", "url", "author", "guid", "feed",
+                  "tags", "topics")
+"""The fields of an exported item, in order: the header of newsdesk's own CSV, which
+the CSV importer recognises to undo the export's formula protection (store.text.csvsafe)."""

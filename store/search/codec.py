@@ -26,7 +26,9 @@ def section_part(seg: Segment, name: str) -> Any:
 def load_segments(path: str, signature: str,
                   verify: bool | str) -> tuple[list[Segment], mmap.mmap] | None:
     """The segments saved in ``path`` and the map that holds them (None: not a current cache)."""
-    with open(path, "rb") as f:
+    # O_NOFOLLOW: a link planted in place of the cache is not read (it is rebuilt).
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    with open(path, "rb", opener=lambda name, flags: os.open(name, flags | nofollow)) as f:
         size = os.fstat(f.fileno()).st_size
         head_len = int.from_bytes(f.read(8), "little")
         if head_len > size or head_len < 16:

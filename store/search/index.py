@@ -206,6 +206,9 @@ class SearchIndex:
 
         path = os.fspath(path)
         fd, tmp = tempfile.mkstemp(prefix=".index-", dir=os.path.dirname(path) or ".")
+        from store.disk.perms import set_file_mode  # 0660 in a group-shared store
+
+        set_file_mode(fd, os.path.dirname(path) or ".")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(len(head).to_bytes(8, "little"))

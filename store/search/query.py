@@ -41,6 +41,12 @@ __all__ = [
 ]
 
 MAX_DEPTH = 64  # nesting of parentheses: deep enough for people, shallow for recursion
+MAX_QUERY_CHARS = 4096
+MAX_TERMS = 256
+"""Different terms in one query (a phrase counts each word). Repeated ones are merged
+first, so ``a* OR a* OR …`` is one term. With both caps any query answers or is refused
+within 2 s on 20,000 items (bench/hardening.py); the TUI searches as you type, so a
+pasted wall of terms must never freeze it."""
 
 
 class QuerySyntaxError(ValueError):
@@ -344,6 +350,8 @@ class _Parser:
         self.toks = _lex(query)
         self.i = 0
         self.depth = 0
+        self.terms: dict[Node, int] = {}  # each different leaf -> its weight in terms
+        self.weight = 0  # their sum
 
     @property
     def tok(self) -> _Tok:
@@ -421,19 +429,33 @@ class _Parser:
             self.take()
             return node
         if tok.kind in ("WORD", "PHRASE"):
-            return _text_node(tok.text, "text")
+            return self._count(_text_node(tok.text, "text"), tok)
         if tok.kind == "FIELD":
-            return _field_node(tok)
+            return self._count(_field_node(tok), tok)
         if tok.kind == "END":
             raise QuerySyntaxError("unexpected end of query", tok.pos)
         raise QuerySyntaxError(f"unexpected '{tok.text or tok.kind}'", tok.pos)
 
 
+    def _count(self, node: Node | None, tok: _Tok) -> Node | None:
+        """Count a leaf towards MAX_TERMS (a repeat is free: ``_combine`` merges it)."""
+        if node is not None and node not in self.terms:
+            self.terms[node] = len(node.terms) if isinstance(node, Phrase) else 1
+            self.weight += self.terms[node]
+            if self.weight > MAX_TERMS:
+                raise QuerySyntaxError(
+                    f"too many different terms (at most {MAX_TERMS}; repeated ones count "
+                    "once): shorten the query", tok.pos)
+        return node
+
+
 def _combine(kind: type[And] | type[Or], parts: list[Node]) -> Node | None:
-    """Join ``parts`` with ``kind``, flattening nested nodes of the same kind."""
+    """Join ``parts`` with ``kind``, flattening nested nodes of the same kind and
+    merging repeated ones (``a OR a`` is ``a``)."""
     flat: list[Node] = []
     for part in parts:
         flat.extend(part.children if isinstance(part, kind) else (part,))
+    flat = list(dict.fromkeys(flat))
     if not flat:
         return None
     if len(flat) == 1:
@@ -445,7 +467,13 @@ def parse(query: str) -> Node:
     """Parse ``query`` into a syntax tree; raise QuerySyntaxError if it is malformed.
 
     The empty query (and one of only ignored words such as ``...``) is MatchAll.
+    A query longer than MAX_QUERY_CHARS, or with more than MAX_TERMS different terms,
+    is refused (a QuerySyntaxError that says so) before any search runs.
     """
+    if len(query) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(
+            f"the query is too long ({len(query):,} characters; at most {MAX_QUERY_CHARS:,}): "
+            "shorten it", MAX_QUERY_CHARS)
     return _Parser(query).parse()
 
 

@@ -28,7 +28,10 @@ from typing import Any
 
 import orjson
 
-from store.disk.atomic import NOFOLLOW, describe_os_error, mask_world_writable
+from store.disk.atomic import NOFOLLOW, describe_os_error
+from store.disk.links import PROBLEM as LINK_PROBLEM
+from store.disk.links import link_advice
+from store.disk.perms import set_file_mode
 from store.errors import StoreFormatError, StoreWriteError
 
 Record = dict[str, Any]
@@ -52,6 +55,8 @@ class JournalRead:
     bad: list[BadLine] = field(default_factory=list)
     line: int = 1
     """The number of the next line to read (1 after a fresh start)."""
+    torn: int = 0
+    """Bytes after the last newline: a torn last line, or one being written."""
 
     @property
     def bad_lines(self) -> int:
@@ -122,8 +127,7 @@ def read_journal(path: Path, offset: int = 0, inode: int | None = None,
         return JournalRead(offset=0, inode=None)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise StoreFormatError(path, "it is a symbolic link, and newsdesk never follows "
-                                   "one", "Put the real file in its place.") from exc
+            raise StoreFormatError(path, LINK_PROBLEM, link_advice(path)) from exc
         raise StoreFormatError(path, f"it cannot be read ({describe_os_error(exc)})",
                                "Check the file's permissions.") from exc
     with os.fdopen(fd, "rb") as fh:
@@ -133,7 +137,7 @@ def read_journal(path: Path, offset: int = 0, inode: int | None = None,
         fh.seek(offset)
         data = fh.read()
     end = data.rfind(b"\n") + 1  # only whole lines; a torn tail is not a record yet
-    out = JournalRead(offset=offset + end, inode=st.st_ino)
+    out = JournalRead(offset=offset + end, inode=st.st_ino, torn=len(data) - end)
     lines = data[:end].split(b"\n")[:-1]
     for number, raw in enumerate(lines, start=line):
         if not raw.strip():
@@ -161,10 +165,10 @@ def append_records(path: Path, records: list[Record]) -> None:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | NOFOLLOW, 0o666)
     except OSError as exc:
-        raise StoreWriteError(path, describe_os_error(exc)) from exc
+        advice = link_advice(path) if exc.errno == errno.ELOOP else None
+        raise StoreWriteError(path, describe_os_error(exc), advice) from exc
     try:
-        with contextlib.suppress(OSError):
-            mask_world_writable(fd)
+        set_file_mode(fd, Path(path).parent)
         size = os.fstat(fd).st_size
         size = _cut_torn_tail(fd, size)
         try:

@@ -38,10 +38,11 @@ from store.disk.atomic import (
     make_dir,
     remove_temp_files,
 )
-from store.errors import ReadOnlyStoreError, StoreFormatError, StoreWriteError
+from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError, StoreWriteError
 from store.model import now_iso
 from store.state.journal import BadLine, Record, append_records, forward_problem, read_journal
 from store.state.tagnames import tag_key
+from store.state.torntail import TornTail, keep_torn_tail, torn_size
 
 STATE_FILE = "state.json"
 JOURNAL_FILE = "journal.jsonl"
@@ -321,6 +322,8 @@ class StateFiles:
         self._retry_snapshot_at = 0.0
         self.reloads = 0
         """How many times the state was rebuilt from the files (part of the revision)."""
+        self.torn: TornTail | None = None
+        """A torn last journal line this process kept in backups/ and cut off."""
 
     @property
     def bad_lines(self) -> int:
@@ -337,6 +340,8 @@ class StateFiles:
             out.append(f"{self.state_path}: {ops} are in neither the snapshot nor the journal "
                        "(the snapshot was deleted or replaced by an older copy?); "
                        "`newsdesk doctor --restore` restores the newest backup")
+        if self.torn is not None:
+            out.append(str(self.torn))
         return out
 
     # -- reading -------------------------------------------------------------------
@@ -362,6 +367,8 @@ class StateFiles:
         if self.bad:
             self.missing = None  # the damaged lines are where the missing operations went
         self.reloads += 1
+        if journal.torn:
+            self._keep_torn_tail(locked=False)
 
     def sync(self) -> set[str] | None:
         """Catch up with other processes: the ids that changed, or None if everything
@@ -406,6 +413,8 @@ class StateFiles:
             raise ReadOnlyStoreError(self.root)
         with self.lock.hold():
             self.sync()
+            if self._journal_position()[0] > self._offset:  # under the lock: torn
+                self._keep_torn_tail(locked=True)
             record = make(self.state)
             if record is None:
                 return None
@@ -425,6 +434,24 @@ class StateFiles:
                     self._compact_after = self._offset + COMPACT_BYTES // 4
                     self._retry_snapshot_at = time.monotonic() + 3600
         return record
+
+    def _keep_torn_tail(self, locked: bool) -> None:
+        """Keep a torn last journal line in backups/ and cut it (see store.state.torntail).
+        Unlocked (while loading) only if the lock is free right now: a writer holding
+        it may be mid-append, and the next change does it under the lock anyway."""
+        if self.readonly:
+            self.torn = TornTail(self.journal_path, torn_size(self.journal_path), None)
+            return
+        try:
+            if locked:
+                torn = keep_torn_tail(self.journal_path, self.root / BACKUP_DIR)
+            else:
+                with StoreLock(self.lock.path, timeout=0.0).hold():
+                    torn = keep_torn_tail(self.journal_path, self.root / BACKUP_DIR)
+        except StoreError:
+            return  # busy, or the copy cannot be written: nothing was cut, try next time
+        if torn is not None:
+            self.torn = torn
 
     def _snapshot_due(self) -> bool:
         """A day's worth of operations lives only in the journal: time for a snapshot

@@ -60,6 +60,8 @@ class ImportOptions:
     """Text files: one item per blank-line-separated paragraph instead of per line."""
     mapping: Mapping[str, str] = field(default_factory=dict)
     """Item field -> column or key name (lower case), from ``parse_mappings``."""
+    max_item_chars: int = 1_000_000
+    """Longer texts are cut at a word boundary, with a note (see store.ingest.limits)."""
 
 
 def _looks_like_header(line: str, delimiter: str, mapping: Mapping[str, str]) -> bool:
@@ -103,14 +105,21 @@ def detect_format(data: bytes, name: str, options: ImportOptions | None = None) 
 
 
 def read_bytes(data: bytes, source: str, options: ImportOptions | None = None) -> ImportResult:
-    """Parse ``data`` (the contents of a file named ``source``) into records."""
+    """Parse ``data`` (the contents of a file named ``source``) into records, each
+    text cut to ``options.max_item_chars`` (with a note for the file)."""
+    from store.ingest.limits import limit_records
+
+    options = options or ImportOptions()
+    return limit_records(_parse(data, source, options), source, options.max_item_chars)
+
+
+def _parse(data: bytes, source: str, options: ImportOptions) -> ImportResult:
     # The readers are imported here, not at the top: opening a store (every CLI
     # command) needs this package's types but not its parsers.
     from store.ingest.importers.feeds import read_feed
     from store.ingest.importers.plain import read_paragraphs, read_plain
     from store.ingest.importers.tabular import read_delimited, read_json, read_jsonl
 
-    options = options or ImportOptions()
     kind = detect_format(data, source, options)
     mapping = options.mapping
     try:

@@ -15,10 +15,12 @@ from collections.abc import Mapping
 
 import orjson
 
+from store.ingest.formats import EXPORT_COLUMNS
 from store.ingest.importers.decoding import decode, split_lines
 from store.ingest.importers.fieldnames import TEXT_KEYS
 from store.ingest.importers.fields import record_from_fields
 from store.ingest.importers.records import ImportResult, Problem
+from store.text.csvsafe import unprotect
 
 _CSV_MESSAGES = {
     "unexpected end of data": "unclosed quote",
@@ -50,9 +52,13 @@ def read_delimited(data: bytes, source: str, delimiter: str,
                    mapping: Mapping[str, str]) -> ImportResult:
     """Read CSV (``delimiter=","``) or TSV (``"\\t"``) with a header row."""
     result = ImportResult()
+    # The csv module refuses fields over 128 KB; long texts are cut later, at the
+    # item limit (store.ingest.limits), so a 1 MB item exported as CSV reads back.
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
     text, bad_lines = decode(data)
     lines = split_lines(text)
     header: list[str] | None = None
+    own = False
     start = 0  # index into lines where the current reader began
     while start < len(lines):
         rest = (lines[i] for i in range(start, len(lines)))
@@ -77,6 +83,8 @@ def read_delimited(data: bytes, source: str, delimiter: str,
                 continue
             if header is None:
                 header = [cell.strip().casefold() for cell in row]
+                # newsdesk's own export: undo its formula protection, cell by cell
+                own = delimiter == "," and tuple(header) == EXPORT_COLUMNS
                 if not (set(header) & (TEXT_KEYS | {mapping.get("text"), mapping.get("title")})):
                     names = ", ".join(sorted(TEXT_KEYS))
                     result.problems.append(Problem(
@@ -97,6 +105,8 @@ def read_delimited(data: bytes, source: str, delimiter: str,
                     source, first,
                     f"expected {len(header)} fields, found {len(row)}; row skipped"))
                 continue
+            if own:
+                row = [unprotect(cell) for cell in row]
             fields = dict(zip(header, row, strict=True))
             _add(result, record_from_fields(fields, source, mapping, line=first,
                                             warnings=result.warnings))
