@@ -567,9 +567,9 @@ def store_figures(store_dir: Path, work: Path, runs: int, tinydb_runs: int
 
     def tag_once() -> None:
         if next(flip) % 2 == 0:
-            store.tag([target], ["bench"])
+            store.state.tag([target], ["bench"])
         else:
-            store.tag([target], (), ["bench"])
+            store.state.tag([target], (), ["bench"])
 
     out["tag_store"] = median(timed(tag_once, runs * 2))
 
@@ -623,8 +623,8 @@ def tag_store(store_dir: Path, generated: list[dict[str, Any]], user: Any) -> No
         for tag in user.tags_of(gid):
             groups.setdefault(tag, []).append(ids[gid])
     for tag, members in sorted(groups.items()):
-        store.tag(members, [tag])
-    store.set_read([ids[g] for g in user.read_ids()], True)
+        store.state.tag(members, [tag])
+    store.state.set_read([ids[g] for g in user.read_ids()], True)
 
 
 def measure_size(n: int, args: argparse.Namespace, work: Path, command: list[str],

@@ -25,34 +25,35 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-
-from store.derive.pipeline import ENTITIES_VERSION, Deriving, Reason, derive, explain, resolve_all
+from store.derive.pipeline import (
+    ENTITIES_VERSION,
+    Deriving,
+    Reason,
+    derive,
+    derive_many,
+    explain,
+    resolve_all,
+)
 from store.derive.rules import TopicRules, load_rules
 from store.disk.atomic import AtomicJSONStorage, StoreLock, file_signature, is_writable, make_dir
-from store.disk.layout import user_topics_file
+from store.disk.layout import ITEMS_FILE, ITEMS_SCHEMA, LOCK_FILE, PREVIOUS_ITEMS, user_topics_file
 from store.disk.links import refuse_link
 from store.disk.perms import secure_new_store
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
-from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
+from store.model import OPTIONAL_FIELDS, make_item, now_iso
 from store.resources import seed_file
 from store.search.cache import StateView, build_index, items_signature, load_index, update_index
 from store.search.index import SearchIndex
 from store.search.query import Node, parse
-from store.state.journal import Record as OpRecord
-from store.state.tagnames import clean_tag, is_under, tag_key
-from store.state.userstate import BACKUP_DIR, StateFiles, UserState
+from store.state.actions import UserActions
+from store.state.userstate import BACKUP_DIR, StateFiles
 from store.text.clean import item_id as text_id
-from store.text.clean import make_title, sanitize_line
+from store.text.clean import make_title
 
-ITEMS_FILE = "items.json"
-PREVIOUS_ITEMS = "items.prev.json"
-"""In backups/: the items file as it was before the latest write (see AtomicJSONStorage)."""
 _DERIVED = ("topics", "people", "places", "orgs")
 _COMPLETE = frozenset(("title", "position", *_DERIVED))
 """Keys every loaded item has (filled in when an older file lacks them)."""
-LOCK_FILE = "lock"
 _ITEMS, _META = "items", "_meta"
 
 
@@ -171,11 +172,11 @@ def items_from(data: dict[str, Any] | None, path: Path) -> list[dict[str, Any]]:
     meta = data.get(_META, {}).get("1")
     if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
         raise StoreFormatError(path, "it has no schema version, so it is not a newsdesk store")
-    if meta["schema"] > SCHEMA_VERSION:
+    if meta["schema"] > ITEMS_SCHEMA:
         raise StoreFormatError(
             path,
             f"it was written by a newer newsdesk (schema {meta['schema']}; this version "
-            f"reads up to {SCHEMA_VERSION})",
+            f"reads up to {ITEMS_SCHEMA})",
             "Upgrade newsdesk to open it; the file has not been changed.",
         )
     table = data.get(_ITEMS)
@@ -214,11 +215,14 @@ class Store:
         ReadOnlyStoreError, and nothing (not even the lock file) is created."""
         self.rules = rules if rules is not None else default_rules()
         self._storage_path = self.root / ITEMS_FILE
-        self._db = TinyDB(self._storage_path, storage=AtomicJSONStorage, kind="items",
-                          previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS)
-        self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        # The items file is a TinyDB file (its tables are TinyDB's), read and written
+        # whole through the storage alone: no query layer is needed to reach it.
+        self._storage = AtomicJSONStorage(self._storage_path, kind="items",
+                                          previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS)
         self._lock = StoreLock(self.root / LOCK_FILE)
         self.user = StateFiles(self.root, self._lock, readonly=self.readonly)
+        self.state = UserActions(self.user, self.ordinals)
+        """Tags, read marks, saved searches and undo: the user's side of the store."""
         self.state_view = StateView(self.user)
         self._index: SearchIndex | None = None
         self._index_signature = ""
@@ -277,10 +281,17 @@ class Store:
             store.finish_open()
         return store
 
-    def finish_open(self) -> None:
+    def finish_open(self, adopt: tuple[SearchIndex, str] | None = None) -> None:
         """Read the items and the user state, and re-derive topics if the rules changed:
-        the slow part of ``open``. Raises StoreError like ``open``."""
-        self.load()
+        the slow part of ``open``. Raises StoreError like ``open``.
+
+        ``adopt`` is an index the caller loaded for the items.json whose signature it
+        gives: the store keeps it if those are the items it read. The TUI lists items
+        from the index while the store loads; loading it a second time would map the
+        same 90 MB (at 100k items) twice."""
+        self._read_items()
+        if adopt is not None and adopt[1] == self.loaded_signature:
+            self._index, self._index_signature = adopt
         self.user.load()
         if not self.readonly and self._derived_signature() != (
                 self.rules.signature, ENTITIES_VERSION):
@@ -292,7 +303,7 @@ class Store:
         with self._lock.hold():
             if self._storage.read() is not None:  # another process got here first
                 return
-            self._storage.write({_META: {"1": {"schema": SCHEMA_VERSION,
+            self._storage.write({_META: {"1": {"schema": ITEMS_SCHEMA,
                                                     "rules": self.rules.signature,
                                                     "entities": ENTITIES_VERSION}},
                                  _ITEMS: {}})
@@ -301,7 +312,7 @@ class Store:
 
     # -- reading -------------------------------------------------------------------
 
-    def load(self) -> None:
+    def _read_items(self) -> None:
         """(Re)load the items from disk, validating the file's shape and schema."""
         with gc_paused():
             self._load()
@@ -333,7 +344,7 @@ class Store:
         changed_state = self.user.sync()
         if file_signature(self._storage_path) == self._loaded_signature:
             return changed_state is None or bool(changed_state)
-        self.load()
+        self._read_items()
         return True
 
     def _derived_signature(self) -> tuple[str, object]:
@@ -350,13 +361,6 @@ class Store:
         ``store.search.cache.items_signature`` gives it), for caches derived from them."""
         sig = self._loaded_signature
         return "-".join(str(part) for part in sig) if isinstance(sig, tuple) else "none"
-
-    def items_size(self) -> int:
-        """The size of items.json in bytes (about 850 an item): how long loading takes."""
-        try:
-            return self._storage_path.stat().st_size
-        except OSError:
-            return 0
 
     def items(self) -> list[dict[str, Any]]:
         """All items in original order. Treat them as read-only."""
@@ -390,92 +394,6 @@ class Store:
             self._newest = [d["id"] for d in dated + undated]
         return self._newest
 
-    # -- user state: tags, read marks, saved searches ------------------------------
-
-    def tags_of(self, item_id: str) -> list[str]:
-        """The item's tags, in the order they were given."""
-        return self.user.state.tags.get(item_id, [])
-
-    def is_read(self, item_id: str) -> bool:
-        """Whether the item has been read."""
-        return item_id in self.user.state.read
-
-    def tag_counts(self) -> dict[str, int]:
-        """Every tag in use on an item of this store, with how many items carry it."""
-        counts: dict[str, int] = {}
-        for item_id, tags in self.user.state.tags.items():
-            if item_id in self._ordinal:
-                for tag in tags:
-                    counts[tag] = counts.get(tag, 0) + 1
-        return counts
-
-    def tag(self, ids: Sequence[str], add: Sequence[str] = (),
-            remove: Sequence[str] = ()) -> OpRecord | None:
-        """Add and remove tags on items, as one undoable operation.
-
-        Names are checked first (TagNameError says why one is refused); a name is
-        matched ignoring case, and the first spelling ever given is kept.
-        Returns the record written, or None when nothing changed.
-        """
-        adding = [clean_tag(n) for n in add]
-        removing = [clean_tag(n) for n in remove]
-        ids = list(dict.fromkeys(ids))
-        parts = [f"+{n}" for n in adding] + [f"-{n}" for n in removing]
-        label = f"{' '.join(parts)} on {len(ids)} item{'s' if len(ids) != 1 else ''}"
-        return self.user.change_tags(
-            lambda state: ({n: ids for n in adding}, {n: ids for n in removing}), label)
-
-    def rename_tag(self, old: str, new: str) -> OpRecord | None:
-        """Rename a tag and everything under it (``region`` -> ``area`` also moves
-        ``region/europe``); items that already carry the target simply keep it."""
-        old, new = clean_tag(old), clean_tag(new)
-
-        def plan(state: UserState) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-            add: dict[str, list[str]] = {}
-            remove: dict[str, list[str]] = {}
-            for item_id, tags in state.tags.items():
-                for tag in tags:
-                    if is_under(tag, old):
-                        remove.setdefault(tag, []).append(item_id)
-                        add.setdefault(new + tag[len(old):], []).append(item_id)
-            return add, remove
-
-        return self.user.change_tags(plan, f"rename {old} to {new}")
-
-    def delete_tag(self, name: str) -> OpRecord | None:
-        """Remove a tag (and the tags under it) from every item."""
-        name = clean_tag(name)
-
-        def plan(state: UserState) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-            remove: dict[str, list[str]] = {}
-            for item_id, tags in state.tags.items():
-                for tag in tags:
-                    if is_under(tag, name):
-                        remove.setdefault(tag, []).append(item_id)
-            return {}, remove
-
-        return self.user.change_tags(plan, f"delete {name}")
-
-    def restore_tags(self, wanted: dict[str, list[str]]) -> OpRecord | None:
-        """Set each listed item's tags to exactly the given ones, as one operation
-        (``newsdesk tags restore``). Ids not in the store keep their tags for when
-        the item is imported."""
-        wanted = {i: [clean_tag(t) for t in tags] for i, tags in wanted.items()}
-
-        def plan(state: UserState) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-            add: dict[str, list[str]] = {}
-            remove: dict[str, list[str]] = {}
-            for item_id, tags in wanted.items():
-                keys = {tag_key(t) for t in tags}
-                for tag in state.tags.get(item_id, []):
-                    if tag_key(tag) not in keys:
-                        remove.setdefault(tag, []).append(item_id)
-                for tag in tags:
-                    add.setdefault(tag, []).append(item_id)
-            return add, remove
-
-        return self.user.change_tags(plan, f"restore tags of {len(wanted)} items")
-
     # -- search ----------------------------------------------------------------------
 
     @property
@@ -497,16 +415,6 @@ class Store:
             index = build_index(self.root, self._items, signature)
         self._index, self._index_signature = index, signature
         return index
-
-    def adopt_index(self, index: SearchIndex, signature: str) -> bool:
-        """Use ``index``, loaded by the caller for the items.json whose signature was
-        ``signature``, if those are the items this store has read (then True). The TUI
-        lists items from the index while the store loads; loading it a second time
-        would map the same 90 MB (at 100k items) twice."""
-        if self._index is None and self.loaded and signature == self.loaded_signature:
-            self._index, self._index_signature = index, signature
-            return True
-        return False
 
     def search(self, query: str | Node, *, within: Collection[str] | None = None,
                order: str = "relevance", limit: int | None = None) -> list[str]:
@@ -532,45 +440,6 @@ class Store:
             self._index = build_index(self.root, self._items, signature)
             self._index_signature = signature
             return use(self._index)
-
-    def resolve_id(self, prefix: str) -> str:
-        """The one item id starting with ``prefix`` (at least 4 characters)."""
-        if prefix in self._ordinal:
-            return prefix
-        if len(prefix) < 4:
-            raise StoreError(f"No item with id {prefix!r} (give at least 4 characters of an id).")
-        found = [i for i in self._ids if i.startswith(prefix)]
-        if len(found) != 1:
-            what = "No item" if not found else f"{len(found)} items"
-            raise StoreError(f"{what} with an id starting {prefix!r}.")
-        return found[0]
-
-    def undo(self) -> OpRecord | None:
-        """Undo this user's latest tag operation; None when there is none."""
-        return self.user.undo()
-
-    def redo(self) -> OpRecord | None:
-        """Redo this user's latest undone tag operation; None when there is none."""
-        return self.user.redo()
-
-    def set_read(self, ids: Sequence[str], read: bool = True) -> OpRecord | None:
-        """Mark items read or unread."""
-        return self.user.set_read(ids, read)
-
-    def saved_searches(self) -> dict[str, str]:
-        """Saved searches, name -> query, in the order they were saved."""
-        return self.user.state.saved
-
-    def save_search(self, name: str, query: str, replaces: str | None = None) -> OpRecord | None:
-        """Save a search under ``name`` (renaming ``replaces`` if given)."""
-        name = " ".join(sanitize_line(name).split())
-        if not name:
-            raise StoreError("A saved search needs a name.")
-        return self.user.save_search(name, query, replaces)
-
-    def delete_search(self, name: str) -> OpRecord | None:
-        """Delete the saved search ``name``."""
-        return self.user.delete_search(name)
 
     def reasons(self, item_id: str) -> list[Reason]:
         """Why the item sits where it does: (group, node, body spans) per topic and entity."""
@@ -667,7 +536,7 @@ class Store:
         # The tags go to the journal BEFORE the items are written: tags of ids
         # not in items.json are invisible, so a crash in between shows neither;
         # writing them after would leave visible items without their tags.
-        tags_record = self.add_import_tags(import_tags) if import_tags else None
+        tags_record = self.state.add_import_tags(import_tags) if import_tags else None
         if changes:
             before = items_signature(self.root)
             try:
@@ -680,16 +549,6 @@ class Store:
             if not report.updated:  # only additions: extend the search cache
                 update_index(self.root, before, [changes[k] for k in sorted(
                     changes, key=int)])
-
-    def add_import_tags(self, tags: dict[str, list[str]]) -> OpRecord | None:
-        """Add tags that came with imported items (tag name -> ids) as ONE undoable
-        operation labelled "import tags"; names are checked like any tag."""
-        wanted: dict[str, list[str]] = {}
-        for name, ids in tags.items():
-            wanted.setdefault(clean_tag(name), []).extend(ids)
-        count = len({i for ids in wanted.values() for i in ids})
-        label = f"import tags on {count} item{'s' if count != 1 else ''}"
-        return self.user.change_tags(lambda state: (wanted, {}), label)
 
     def import_results(self, results: Iterable[ImportResult], *, update: bool = False,
                        progress: ProgressCallback | None = None) -> ImportReport:
@@ -726,15 +585,12 @@ class Store:
         self._require_writable()
         with self._lock.hold():
             data = self._storage.read() or {}
-            meta = data.setdefault(_META, {}).setdefault("1", {"schema": SCHEMA_VERSION})
+            meta = data.setdefault(_META, {}).setdefault("1", {"schema": ITEMS_SCHEMA})
             redo_entities = meta.get("entities") != ENTITIES_VERSION
             docs = list(data.get(_ITEMS, {}).values())
             before = [[doc.get(k) for k in _DERIVED] for doc in docs]
             if redo_entities:  # entities are most of the work: on every core, as import
-                deriving = Deriving(self.rules, len(docs))
-                for doc in docs:
-                    deriving.add(doc)
-                deriving.finish()
+                derive_many(docs, self.rules)
                 resolve_all(docs)
             else:  # topics alone: ~60 µs an item, less than starting a pool
                 for doc in docs:

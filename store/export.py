@@ -45,7 +45,7 @@ def export_row(store: Store, item: dict[str, Any]) -> dict[str, Any]:
     """One item as exported: its content, tags and topics (absent fields are null)."""
     row: dict[str, Any] = {name: item.get(name) for name in COLUMNS[:9]}
     row["source"] = row["source"] or ""
-    row["tags"] = list(store.tags_of(item["id"]))
+    row["tags"] = list(store.state.tags_of(item["id"]))
     row["topics"] = list(item.get("topics", []))
     return clean_row(row)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
-from store.ingest.importers.records import Record
+from store.errors import StoreError
 from store.text.clean import (
     GIVEN_TITLE_MAX,
     clean,
@@ -15,8 +16,6 @@ from store.text.clean import (
     sanitize_line,
     shorten,
 )
-
-SCHEMA_VERSION = 1
 
 OPTIONAL_FIELDS = ("date", "url", "author", "guid", "feed")
 """Item fields a record may or may not have; an item stores only those it has."""
@@ -41,6 +40,22 @@ class Item(TypedDict, total=False):
     feed: str  # the title of the feed (or source) it came from
 
 
+class RecordLike(Protocol):
+    """What ``make_item`` reads of an importer's record (``ingest.importers.Record``):
+    the model sits below the importers and never imports them."""
+
+    body: str
+    source: str
+    line: int | None
+    title: str | None
+    date: str | None
+    url: str | None
+    author: str | None
+    guid: str | None
+    feed: str | None
+    id: str | None
+
+
 def now_iso() -> str:
     """The current time as ISO-8601 UTC, to the second."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -56,7 +71,7 @@ def identity(guid: str | None, url: str | None, body: str) -> str:
     return item_id(body)
 
 
-def make_item(record: Record, position: int, imported_at: str) -> dict[str, Any]:
+def make_item(record: RecordLike, position: int, imported_at: str) -> dict[str, Any]:
     """Build the stored form of ``record`` (topics are filled in by the store)."""
     body = clean(record.body)
     title = " ".join(clean(record.title).split()) if record.title else ""
@@ -79,3 +94,17 @@ def make_item(record: Record, position: int, imported_at: str) -> dict[str, Any]
                 item[name] = value
     item["id"] = record.id or identity(item.get("guid"), item.get("url"), body)
     return item
+
+
+def resolve_id(ids: Collection[str], prefix: str) -> str:
+    """The one id in ``ids`` starting with ``prefix`` (at least 4 characters), as the
+    CLI takes ids; StoreError says why when there is none or more than one."""
+    if prefix in ids:
+        return prefix
+    if len(prefix) < 4:
+        raise StoreError(f"No item with id {prefix!r} (give at least 4 characters of an id).")
+    found = [i for i in ids if i.startswith(prefix)]
+    if len(found) != 1:
+        what = "No item" if not found else f"{len(found)} items"
+        raise StoreError(f"{what} with an id starting {prefix!r}.")
+    return found[0]

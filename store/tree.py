@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from store.disk.layout import TREE_CACHE, TREE_CACHE_FORMAT
 from store.errors import StoreError
 
 NodeKey = tuple[str, ...]
@@ -35,12 +36,20 @@ _FIELD_OF_KIND = {kind: field for field, _, kind in ENTITY_GROUPS}
 _FIELD_OF_GROUP = {group: field for field, group, _ in ENTITY_GROUPS}
 
 
+class UserFacts(Protocol):
+    """A user's tags and read marks, item by item (``store.state`` is one)."""
+
+    def tags_of(self, item_id: str) -> Sequence[str]: ...
+    def is_read(self, item_id: str) -> bool: ...
+
+
 class TreeSource(Protocol):
     """What the tree reads: the store, or anything shaped like it."""
 
     def items(self) -> Sequence[dict[str, Any]]: ...
-    def tags_of(self, item_id: str) -> Sequence[str]: ...
-    def is_read(self, item_id: str) -> bool: ...
+
+    @property
+    def state(self) -> UserFacts: ...
 
 
 @dataclass
@@ -158,10 +167,11 @@ class _SourceState:
     """A TreeState asked item by item from any TreeSource (one-shot uses: CLI, tests)."""
 
     def __init__(self, source: TreeSource, ids: Iterable[str]) -> None:
-        self.tags_of = source.tags_of
+        facts = source.state
+        self.tags_of = facts.tags_of
         ids = list(ids)
-        self._tagged = {i for i in ids if source.tags_of(i)}
-        self._read = {i for i in ids if source.is_read(i)}
+        self._tagged = {i for i in ids if facts.tags_of(i)}
+        self._read = {i for i in ids if facts.is_read(i)}
 
     def tagged_ids(self) -> Collection[str]:
         return self._tagged
@@ -195,10 +205,8 @@ class _Content:
                    Counter(data["months"]))
 
 
-TREE_CACHE = "tree.json"
 """Beside items.json: the tree's counts of the items' own fields, a rebuildable cache
 stamped like index.bin (at 100k, counting them is one pass of ~0.5 s here)."""
-_CACHE_FORMAT = 1
 
 
 def load_counts(root: Path, signature: str) -> _Content | None:
@@ -207,7 +215,7 @@ def load_counts(root: Path, signature: str) -> _Content | None:
         if os.path.islink(Path(root) / TREE_CACHE):  # never read through: count again
             return None
         data = orjson.loads((Path(root) / TREE_CACHE).read_bytes())
-        if data.get("format") == _CACHE_FORMAT and data.get("signature") == signature:
+        if data.get("format") == TREE_CACHE_FORMAT and data.get("signature") == signature:
             return _Content.from_json(data["counts"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # missing or damaged: count again
@@ -219,7 +227,7 @@ def save_counts(root: Path, signature: str, index: TreeIndex) -> None:
     folder cannot be written)."""
     from store.disk.atomic import atomic_write
 
-    data = {"format": _CACHE_FORMAT, "signature": signature,
+    data = {"format": TREE_CACHE_FORMAT, "signature": signature,
             "counts": index.content().to_json()}
     with contextlib.suppress(OSError, StoreError):
         atomic_write(Path(root) / TREE_CACHE, orjson.dumps(data))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,9 +46,9 @@ async def test_lists_the_index_titles_while_the_items_load(store_dir: Path, big:
     release = threading.Event()
     finish = store.finish_open
 
-    def slow_finish() -> None:
+    def slow_finish(**kwargs: Any) -> None:
         release.wait(10)
-        finish()
+        finish(**kwargs)
 
     monkeypatch.setattr(store, "finish_open", slow_finish)
     app = make_app(store)

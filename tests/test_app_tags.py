@@ -24,7 +24,7 @@ def store(store_dir: Path) -> Store:
 
 async def test_tag_editor_autocompletes_and_applies(store: Store) -> None:
     ids = store.ids()
-    store.tag(ids[5:6], add=["region/baltics", "verify"])
+    store.state.tag(ids[5:6], add=["region/baltics", "verify"])
     app = make_app(store, QUIET)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("t")
@@ -37,9 +37,9 @@ async def test_tag_editor_autocompletes_and_applies(store: Store) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, TagEditorScreen)
-        assert store.tags_of(ids[0]) == ["region/baltics", "follow-up"]
+        assert store.state.tags_of(ids[0]) == ["region/baltics", "follow-up"]
         # The change is on disk before the UI shows it.
-        assert Store.open(store.root).tags_of(ids[0]) == ["region/baltics", "follow-up"]
+        assert Store.open(store.root).state.tags_of(ids[0]) == ["region/baltics", "follow-up"]
 
 
 async def test_refused_name_shows_why_and_keeps_the_editor(store: Store) -> None:
@@ -51,20 +51,20 @@ async def test_refused_name_shows_why_and_keeps_the_editor(store: Store) -> None
         error = str(app.screen.query_one("#tag-error").render())
         assert "a level between slashes is empty" in error
         await pilot.press("escape")
-        assert store.tag_counts() == {}
+        assert store.state.tag_counts() == {}
 
 
 async def test_remove_with_minus_and_repeat_with_dot(store: Store) -> None:
     ids = store.ids()
-    store.tag(ids[:2], add=["verify"])
+    store.state.tag(ids[:2], add=["verify"])
     app = make_app(store, QUIET)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("t", *"-verify, done", "enter")
         await pilot.pause()
-        assert store.tags_of(ids[0]) == ["done"]
+        assert store.state.tags_of(ids[0]) == ["done"]
         await pilot.press("j", "full_stop")
         await pilot.pause()
-        assert store.tags_of(ids[1]) == ["done"]
+        assert store.state.tags_of(ids[1]) == ["done"]
 
 
 async def test_bulk_over_threshold_asks_first(store: Store) -> None:
@@ -77,12 +77,12 @@ async def test_bulk_over_threshold_asks_first(store: Store) -> None:
         assert "30 items" in str(app.screen.query_one("#confirm-question").render())
         await pilot.press("n")
         await pilot.pause()
-        assert store.tag_counts() == {}
+        assert store.state.tag_counts() == {}
         await pilot.press("t", *"bulk", "enter")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert store.tag_counts() == {"bulk": 30}
+        assert store.state.tag_counts() == {"bulk": 30}
 
 
 async def test_marked_items_under_threshold_are_tagged_directly(store: Store) -> None:
@@ -92,12 +92,12 @@ async def test_marked_items_under_threshold_are_tagged_directly(store: Store) ->
         await pilot.press("space", "j", "space")  # space marks and moves down
         await pilot.press("t", *"pair", "enter")
         await pilot.pause()
-        assert [store.tags_of(i) for i in ids[:4]] == [["pair"], [], ["pair"], []]
+        assert [store.state.tags_of(i) for i in ids[:4]] == [["pair"], [], ["pair"], []]
 
 
 async def test_rename_from_the_tree_then_undo_after_restart(store: Store) -> None:
     ids = store.ids()
-    store.tag(ids[:3], add=["draft"])
+    store.state.tag(ids[:3], add=["draft"])
     app = make_app(store, QUIET)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("shift+tab")
@@ -111,19 +111,19 @@ async def test_rename_from_the_tree_then_undo_after_restart(store: Store) -> Non
         assert isinstance(app.screen, PromptScreen)
         await pilot.press(*["backspace"] * 5, *"final", "enter")
         await pilot.pause()
-        assert store.tag_counts() == {"final": 3}
+        assert store.state.tag_counts() == {"final": 3}
     restarted = make_app(Store.open(store.root), QUIET)
     async with restarted.run_test(size=(100, 30)) as pilot:
         await pilot.press("u")
         await pilot.pause()
-        assert restarted.store.tag_counts() == {"draft": 3}
+        assert restarted.store.state.tag_counts() == {"draft": 3}
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert restarted.store.tag_counts() == {"final": 3}
+        assert restarted.store.state.tag_counts() == {"final": 3}
 
 
 async def test_delete_from_the_tree_names_the_count(store: Store) -> None:
-    store.tag(store.ids()[:4], add=["gone"])
+    store.state.tag(store.ids()[:4], add=["gone"])
     app = make_app(store, QUIET)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("shift+tab")
@@ -136,7 +136,7 @@ async def test_delete_from_the_tree_names_the_count(store: Store) -> None:
         assert "from 4 items" in str(app.screen.query_one("#confirm-question").render())
         await pilot.press("y")
         await pilot.pause()
-        assert store.tag_counts() == {}
+        assert store.state.tag_counts() == {}
 
 
 async def test_a_second_instance_sees_tags_from_the_first(store: Store) -> None:
@@ -144,10 +144,10 @@ async def test_a_second_instance_sees_tags_from_the_first(store: Store) -> None:
     app = make_app(second_store, QUIET)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        store.tag(store.ids()[:2], add=["from-other-session"])  # the "first" instance
+        store.state.tag(store.ids()[:2], add=["from-other-session"])  # the "first" instance
         for _ in range(30):
             await pilot.pause(0.1)
-            if second_store.tag_counts():
+            if second_store.state.tag_counts():
                 break
         await pilot.pause(0.3)
         tags = next(n for n in app.screen.tree.root.children if n.data and n.data.name == "Tags")
@@ -161,9 +161,9 @@ async def test_read_state_in_the_ui(store: Store) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.4)
         first = store.ids()[0]
-        assert store.is_read(first)  # shown for a moment → read
+        assert store.state.is_read(first)  # shown for a moment → read
         unread = next(n for n in app.screen.tree.root.children if n.data.name == "Unread")
         assert unread.data.count == 29
         await pilot.press("r")
         await pilot.pause()
-        assert not store.is_read(first)
+        assert not store.state.is_read(first)

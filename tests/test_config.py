@@ -163,7 +163,7 @@ async def test_config_problems_are_notified_at_start(store: Store) -> None:
 
 
 async def test_theme_and_columns_apply(store: Store) -> None:
-    store.tag(store.ids()[:1], add=["x"])
+    store.state.tag(store.ids()[:1], add=["x"])
     app = make_app(store, Settings(mark_read_after=None, theme="nord", columns=("title",)))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()

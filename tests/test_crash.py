@@ -78,11 +78,11 @@ def _worker(store_dir: str, batches: str, round_: int, report_fd: int) -> None:
         os.write(report_fd, b"B " + json.dumps(op).encode() + b"\n")
         if op["op"] == "tag":
             if op["add"]:
-                store.tag(op["ids"], add=[op["name"]])
+                store.state.tag(op["ids"], add=[op["name"]])
             else:
-                store.tag(op["ids"], remove=[op["name"]])
+                store.state.tag(op["ids"], remove=[op["name"]])
         elif op["op"] == "rename":
-            store.rename_tag(op["old"], op["new"])
+            store.state.rename_tag(op["old"], op["new"])
         else:
             report = store.import_files([op["path"]])
             assert report.added == op["count"], report.summary()
@@ -123,7 +123,7 @@ def _apply(model: Model, op: dict, store: Store) -> Model:
 
 
 def _visible(store: Store) -> Model:
-    return {i: set(tags) for i in store.ids() if (tags := store.tags_of(i))}
+    return {i: set(tags) for i in store.ids() if (tags := store.state.tags_of(i))}
 
 
 def _compaction_traces(root: Path) -> bool:

@@ -73,7 +73,7 @@ async def test_refused_write_says_not_saved_and_shows_nothing(
         reason: str) -> None:
     store = Store.open(store_dir)
     first = store.ids()[0]
-    store.tag([first], add=["before"])
+    store.state.tag([first], add=["before"])
     on_disk = _snapshot(store_dir)
     app = make_app(store, QUIET)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -98,13 +98,13 @@ async def test_refused_write_says_not_saved_and_shows_nothing(
         assert len(errors) == 1
         assert errors[0].title == "Not saved" and reason in errors[0].message
         assert "Nothing was changed on disk" in errors[0].message
-        assert store.tags_of(first) == ["before"]
+        assert store.state.tags_of(first) == ["before"]
         assert "lost" not in _row_text(app) and "before" in _row_text(app)
         detail = app.screen.detail.plain
         assert "lost" not in detail and "before" in detail
         assert not any("lost" in label for label in _tree_labels(app))
     assert _snapshot(store_dir) == on_disk
-    assert Store.open(store_dir).tags_of(first) == ["before"]
+    assert Store.open(store_dir).state.tags_of(first) == ["before"]
 
 
 async def test_a_compaction_that_fails_after_the_append_is_not_a_failed_tag(
@@ -124,19 +124,19 @@ async def test_a_compaction_that_fails_after_the_append_is_not_a_failed_tag(
         monkeypatch.setattr(state_module, "COMPACT_BYTES", 0)
         assert not [n for n in app._notifications if n.severity == "error"]
         assert "kept" in _row_text(app)
-    assert Store.open(store_dir).tags_of(first) == ["kept"]
+    assert Store.open(store_dir).state.tags_of(first) == ["kept"]
     assert not (store_dir / "state.json").exists()  # folded later, when the disk allows
-    store.tag([first], add=["next"])  # the disk has room again: the fold happens now
+    store.state.tag([first], add=["next"])  # the disk has room again: the fold happens now
     assert (store_dir / "state.json").exists()
     assert (store_dir / "journal.jsonl").read_bytes() == b""
-    assert Store.open(store_dir).tags_of(first) == ["kept", "next"]
+    assert Store.open(store_dir).state.tags_of(first) == ["kept", "next"]
 
 
 def test_a_short_write_is_cut_back_and_the_next_append_is_whole(
         store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store.open(store_dir)
     ids = store.ids()
-    store.tag(ids[:1], add=["one"])
+    store.state.tag(ids[:1], add=["one"])
     before = (store_dir / "journal.jsonl").read_bytes()
     real = os.write
 
@@ -145,12 +145,12 @@ def test_a_short_write_is_cut_back_and_the_next_append_is_whole(
 
     monkeypatch.setattr(journal_module.os, "write", half)
     with pytest.raises(StoreWriteError, match="disk is full"):
-        store.tag(ids[1:2], add=["two"])
+        store.state.tag(ids[1:2], add=["two"])
     monkeypatch.undo()
     assert (store_dir / "journal.jsonl").read_bytes() == before
-    store.tag(ids[2:3], add=["three"])
+    store.state.tag(ids[2:3], add=["three"])
     again = Store.open(store_dir)
-    assert [again.tags_of(i) for i in ids[:3]] == [["one"], [], ["three"]]
+    assert [again.state.tags_of(i) for i in ids[:3]] == [["one"], [], ["three"]]
     assert again.user.bad_lines == 0
 
 
@@ -165,9 +165,9 @@ def test_a_failed_items_write_withdraws_the_import_tags(
     monkeypatch.undo()
     again = Store.open(store_dir)
     assert len(again) == 30 and again.user.state.tags == {}
-    assert again.undo() is None  # the withdrawn import left no undo step behind
+    assert again.state.undo() is None  # the withdrawn import left no undo step behind
     report = again.import_files([src])
-    assert report.added == 1 and again.tag_counts() == {"inbox": 1}
+    assert report.added == 1 and again.state.tag_counts() == {"inbox": 1}
 
 
 # -- read-only stores ------------------------------------------------------------------
@@ -197,9 +197,9 @@ def test_readonly_store_opens_without_writing_and_refuses_changes(readonly: Path
     before = _snapshot(readonly)
     store = Store.open(readonly)  # rules changed: a writable store would retopic now
     assert store.readonly and len(store) == 30
-    for change in (lambda: store.tag(store.ids()[:1], add=["x"]),
-                   lambda: store.rename_tag("a", "b"),
-                   lambda: store.set_read(store.ids()[:1]),
+    for change in (lambda: store.state.tag(store.ids()[:1], add=["x"]),
+                   lambda: store.state.rename_tag("a", "b"),
+                   lambda: store.state.set_read(store.ids()[:1]),
                    lambda: store.import_files([SEED]),
                    lambda: store.retopic(),
                    lambda: store.user.compact()):
@@ -247,7 +247,7 @@ def _as_nobody(root: str, rules, report_fd: int) -> None:  # noqa: ANN001 - Topi
     store = Store.open(root, rules=rules)
     lines.append(f"readonly={store.readonly} items={len(store)}")
     try:
-        store.tag(store.ids()[:1], add=["x"])
+        store.state.tag(store.ids()[:1], add=["x"])
     except ReadOnlyStoreError as exc:
         lines.append(f"refused: {exc}")
     os.write(report_fd, "\n".join(lines).encode())
@@ -281,7 +281,7 @@ def test_readonly_for_real_as_another_user(tmp_path: Path) -> None:
             store = Store.open(store_dir)
             lines = [f"readonly={store.readonly} items={len(store)}"]
             try:
-                store.tag(store.ids()[:1], add=["x"])
+                store.state.tag(store.ids()[:1], add=["x"])
             except ReadOnlyStoreError as exc:
                 lines.append(f"refused: {exc}")
             os.chmod(store_dir, 0o755)
@@ -311,14 +311,14 @@ def test_a_lock_held_by_a_killed_process_never_blocks(store_dir: Path) -> None:
     assert ready.wait(10)
     store._lock.timeout = 0.2
     with pytest.raises(StoreError, match="busy"):  # really held
-        store.tag(store.ids()[:1], add=["waiting"])
+        store.state.tag(store.ids()[:1], add=["waiting"])
     os.kill(proc.pid, signal.SIGKILL)
     proc.join()
     store._lock.timeout = 10
     started = time.monotonic()
-    store.tag(store.ids()[:1], add=["after-kill"])
+    store.state.tag(store.ids()[:1], add=["after-kill"])
     assert time.monotonic() - started < 1.0
-    assert Store.open(store_dir).tags_of(store.ids()[0]) == ["after-kill"]
+    assert Store.open(store_dir).state.tags_of(store.ids()[0]) == ["after-kill"]
 
 
 # -- file modes ------------------------------------------------------------------------
@@ -331,9 +331,9 @@ def test_a_new_store_is_private_whatever_the_umask(
     old = os.umask(umask)
     try:
         store = Store.open(store_dir)  # items.json, lock, backups/items.prev.json
-        store.tag(store.ids()[:2], add=["x"])  # journal.jsonl
+        store.state.tag(store.ids()[:2], add=["x"])  # journal.jsonl
         store.user.compact()  # state.json, backups/state.*.json, a fresh journal
-        store.tag(store.ids()[2:3], add=["y"])
+        store.state.tag(store.ids()[2:3], add=["y"])
         out = tmp_path / "export.jsonl"
         assert main(["--store", str(store_dir), "export", "-o", str(out)]) == 0
     finally:
@@ -365,7 +365,7 @@ def test_journal_symlink_is_never_followed(store_dir: Path, victim: Path) -> Non
     store = Store.open(store_dir)
     (store_dir / "journal.jsonl").symlink_to(victim)
     with pytest.raises(StoreError, match="symbolic link"):
-        store.tag(store.ids()[:1], add=["x"])
+        store.state.tag(store.ids()[:1], add=["x"])
     with pytest.raises(StoreError, match="symbolic link"):
         Store.open(store_dir)
     assert victim.read_text() == "keep me"
@@ -377,21 +377,21 @@ def test_lock_symlink_is_never_followed(store_dir: Path, victim: Path) -> None:
     (store_dir / "lock").unlink()
     (store_dir / "lock").symlink_to(victim)
     with pytest.raises(StoreWriteError, match="symbolic link"):
-        store.tag(store.ids()[:1], add=["x"])
+        store.state.tag(store.ids()[:1], add=["x"])
     assert victim.read_text() == "keep me"
 
 
 def test_backups_through_symlinks_are_refused_or_replaced(
         store_dir: Path, tmp_path: Path, victim: Path) -> None:
     store = Store.open(store_dir)
-    store.tag(store.ids()[:1], add=["x"])
+    store.state.tag(store.ids()[:1], add=["x"])
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     shutil.rmtree(store_dir / "backups")
     (store_dir / "backups").symlink_to(elsewhere)
     with pytest.raises(StoreWriteError, match="symbolic link"):
         store.user.compact()
-    store.tag(store.ids()[1:2], add=["y"])  # a tag still works (compaction waits)
+    store.state.tag(store.ids()[1:2], add=["y"])  # a tag still works (compaction waits)
     (store_dir / "backups").unlink()
     (store_dir / "backups").mkdir()
     # A planted file name inside backups/ is replaced, never written through.
@@ -404,7 +404,7 @@ def test_backups_through_symlinks_are_refused_or_replaced(
 def test_compaction_temp_names_are_created_exclusively(
         store_dir: Path, victim: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store.open(store_dir)
-    store.tag(store.ids()[:1], add=["x"])
+    store.state.tag(store.ids()[:1], add=["x"])
     monkeypatch.setattr(storage.secrets, "token_hex", lambda n: "fixed")
     for name in (".state.000000000001.json.fixed.tmp", ".state.json.fixed.tmp",
                  ".journal.jsonl.fixed.tmp"):
@@ -413,4 +413,4 @@ def test_compaction_temp_names_are_created_exclusively(
     with pytest.raises(StoreWriteError):
         store.user.compact()
     assert victim.read_text() == "keep me"
-    assert Store.open(store_dir).tags_of(store.ids()[0]) == ["x"]
+    assert Store.open(store_dir).state.tags_of(store.ids()[0]) == ["x"]

@@ -31,7 +31,7 @@ def store(store_dir: Path) -> Store:
     """The seed briefs, two feeds and a CSV, with tags from the files and a user's."""
     store = Store.open(store_dir)
     store.import_files([FIXTURES / "rss2.xml", FIXTURES / "atom.xml", FIXTURES / "briefs.csv"])
-    store.tag(store.ids()[:2], add=["follow-up", "region/europe"])
+    store.state.tag(store.ids()[:2], add=["follow-up", "region/europe"])
     # A text-only brief that later got a url through --update: its id stays the
     # text's, which no longer follows from its fields. Export must carry it.
     body = store.items()[2]["body"]
@@ -41,7 +41,7 @@ def store(store_dir: Path) -> Store:
 
 
 def snapshot(store: Store) -> list[tuple[object, ...]]:
-    return [(*(item.get(k) for k in SAME), tuple(store.tags_of(item["id"])))
+    return [(*(item.get(k) for k in SAME), tuple(store.state.tags_of(item["id"])))
             for item in store.items()]
 
 
@@ -87,7 +87,7 @@ def test_markdown_is_readable_and_literal(store_dir: Path) -> None:
     hostile = "# Not a heading\n- not a list\n1. nor this\n<script>x</script> [a](b) *c* `d`"
     store.import_records([Record(body=hostile, source="h.txt", title="Title *with* ## marks",
                                  url="https://e.example/?a=1&b=2")])
-    store.tag(store.ids(), add=["t"])
+    store.state.tag(store.ids(), add=["t"])
     text = export_items(store, "md")[0].decode()
     lines = text.splitlines()
     assert lines[0] == "# newsdesk export"

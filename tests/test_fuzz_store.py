@@ -49,9 +49,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("template") / "store"
     store = Store.open(root, rules=RULES)
     ids = store.ids()
-    store.tag(ids[:3], add=["keep", "region/europe"])
+    store.state.tag(ids[:3], add=["keep", "region/europe"])
     store.user.compact()
-    store.tag(ids[3:5], add=["later"])
+    store.state.tag(ids[3:5], add=["later"])
     return root
 
 
@@ -113,7 +113,7 @@ def test_any_store_file_content_opens_or_is_refused_untouched(
         else:  # a valid file may be re-derived (retopic); what opened is usable
             for item in store.items():
                 assert isinstance(item["title"], str) and isinstance(item["position"], int)
-                store.tags_of(item["id"])
+                store.state.tags_of(item["id"])
 
 
 _record = st.fixed_dictionaries({"seq": st.integers(-1, 12) | _json}, optional={
@@ -136,8 +136,8 @@ def test_any_journal_lines_replay_without_crashing(template: Path, lines: list[s
         for problem in store.problems():
             assert str(journal) in problem or "state.json" in problem
         first = store.ids()[0]
-        store.tag([first], add=["after-fuzz"])
-        assert "after-fuzz" in Store.open(root, rules=RULES).tags_of(first)
+        store.state.tag([first], add=["after-fuzz"])
+        assert "after-fuzz" in Store.open(root, rules=RULES).state.tags_of(first)
 
 
 _column = st.text(alphabet=st.sampled_from("abcXYZ _-é"), min_size=1, max_size=5)
@@ -188,7 +188,7 @@ def test_whole_imports_through_the_store(template: Path, head: str, rest: str,
         assert report.added == len(store) - before
         reopened = Store.open(root, rules=RULES)
         assert reopened.ids() == store.ids()
-        assert reopened.tags_of(store.ids()[0]) == ["keep", "region/europe"]
+        assert reopened.state.tags_of(store.ids()[0]) == ["keep", "region/europe"]
 
 
 @FUZZ

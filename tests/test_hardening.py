@@ -31,9 +31,9 @@ def _briefs(store_dir: Path, text: str = "A new brief about Porto harbour.") -> 
 
 def _use(store: Store) -> None:
     """Make every kind of store file: items, lock, journal, snapshot, backups, caches."""
-    store.tag(store.ids()[:2], add=["x"])
+    store.state.tag(store.ids()[:2], add=["x"])
     store.user.compact()
-    store.tag(store.ids()[2:3], add=["y"])
+    store.state.tag(store.ids()[2:3], add=["y"])
     assert store.search("nato")
 
 
@@ -182,7 +182,7 @@ def test_an_old_world_readable_file_is_made_private_when_rewritten(store_dir: Pa
     store = Store.open(store_dir)
     (store_dir / "journal.jsonl").touch()
     (store_dir / "journal.jsonl").chmod(0o644)
-    store.tag(store.ids()[:1], add=["x"])
+    store.state.tag(store.ids()[:1], add=["x"])
     assert stat.S_IMODE((store_dir / "journal.jsonl").stat().st_mode) == 0o600
 
 
@@ -201,7 +201,7 @@ def test_a_symlinked_data_file_is_refused_by_name(
         store_dir: Path, tmp_path: Path, name: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     store = Store.open(store_dir)
-    store.tag(store.ids()[:1], add=["x"])
+    store.state.tag(store.ids()[:1], add=["x"])
     store.user.compact()
     assert store.search("nato")  # a current search cache: not a way around the refusal
     real = tmp_path / f"real-{name}"
@@ -227,7 +227,7 @@ def test_a_symlinked_lock_says_to_delete_it_not_to_free_space(
     (store_dir / "lock").unlink()
     (store_dir / "lock").symlink_to(victim)
     with pytest.raises(StoreWriteError) as caught:
-        store.tag(store.ids()[:1], add=["x"])
+        store.state.tag(store.ids()[:1], add=["x"])
     message = str(caught.value)
     assert str(store_dir / "lock") in message and "delete the link" in message
     assert "free some space" not in message
@@ -241,7 +241,7 @@ def test_a_symlinked_journal_names_it_and_says_what_to_do(
     store = Store.open(store_dir)
     (store_dir / "journal.jsonl").symlink_to(victim)
     with pytest.raises(StoreError) as caught:
-        store.tag(store.ids()[:1], add=["x"])
+        store.state.tag(store.ids()[:1], add=["x"])
     assert str(store_dir / "journal.jsonl") in str(caught.value)
     assert "free some space" not in str(caught.value)
     assert victim.read_text() == "keep me"
@@ -270,8 +270,8 @@ def test_a_symlinked_cache_is_ignored_and_rebuilt(
 def _tear(store_dir: Path) -> bytes:
     """Two whole operations, then half of a third (as a crash mid-append leaves)."""
     store = Store.open(store_dir)
-    store.tag(store.ids()[:1], add=["kept-one"])
-    store.tag(store.ids()[1:2], add=["kept-two"])
+    store.state.tag(store.ids()[:1], add=["kept-one"])
+    store.state.tag(store.ids()[1:2], add=["kept-two"])
     torn = b'{"seq":3,"at":"2025-01-01T00:00:00Z","kind":"tags","add":{"lost":["'
     with open(store_dir / "journal.jsonl", "ab") as fh:
         fh.write(torn)
@@ -294,21 +294,22 @@ def test_a_torn_tail_is_kept_in_backups_and_reported_once(
     assert main(["--store", str(store_dir), "tags"]) == 0
     assert "cut short" not in capsys.readouterr().err
     store = Store.open(store_dir)
-    assert store.tags_of(store.ids()[0]) == ["kept-one"]
-    store.tag(store.ids()[2:3], add=["after"])
-    assert Store.open(store_dir).tags_of(store.ids()[2]) == ["after"]
+    assert store.state.tags_of(store.ids()[0]) == ["kept-one"]
+    store.state.tag(store.ids()[2:3], add=["after"])
+    assert Store.open(store_dir).state.tags_of(store.ids()[2]) == ["after"]
 
 
 def test_a_torn_tail_found_by_a_writer_is_kept_too(store_dir: Path) -> None:
     store = Store.open(store_dir)
-    store.tag(store.ids()[:1], add=["one"])
+    store.state.tag(store.ids()[:1], add=["one"])
     with open(store_dir / "journal.jsonl", "ab") as fh:  # torn after this session loaded
         fh.write(b'{"seq":2,"ki')
-    store.tag(store.ids()[1:2], add=["two"])
+    store.state.tag(store.ids()[1:2], add=["two"])
     kept = list((store_dir / "backups").glob("journal.torn-*.jsonl"))
     assert [p.read_bytes() for p in kept] == [b'{"seq":2,"ki']
     again = Store.open(store_dir)
-    assert again.tags_of(store.ids()[0]) == ["one"] and again.tags_of(store.ids()[1]) == ["two"]
+    first, second = store.ids()[:2]
+    assert again.state.tags_of(first) == ["one"] and again.state.tags_of(second) == ["two"]
     assert again.problems() == []
 
 
@@ -418,7 +419,7 @@ def _tag_as_nobody(root: str, rules, report_fd: int) -> None:  # noqa: ANN001 - 
         os.setgid(65534)
         os.setuid(65534)
         store = Store.open(root, rules=rules)
-        store.tag(store.ids()[1:2], add=["from-a-member"])
+        store.state.tag(store.ids()[1:2], add=["from-a-member"])
         os.write(report_fd, f"ok readonly={store.readonly}".encode())
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         os.write(report_fd, f"failed: {exc!r}".encode())
@@ -439,7 +440,7 @@ def test_a_second_group_member_shares_a_group_store(tmp_path: Path) -> None:
         os.chown(team, 0, 65534)
         team.chmod(0o2770)
         store = Store.open(team)
-        store.tag(store.ids()[:1], add=["from-root"])
+        store.state.tag(store.ids()[:1], add=["from-root"])
         read_fd, write_fd = os.pipe()
         proc = multiprocessing.get_context("fork").Process(
             target=_tag_as_nobody, args=(str(team), default_rules(), write_fd))
@@ -449,8 +450,8 @@ def test_a_second_group_member_shares_a_group_store(tmp_path: Path) -> None:
         with os.fdopen(read_fd) as fh:
             assert fh.read() == "ok readonly=False"
         again = Store.open(team)
-        assert again.tags_of(again.ids()[0]) == ["from-root"]
-        assert again.tags_of(again.ids()[1]) == ["from-a-member"]
+        assert again.state.tags_of(again.ids()[0]) == ["from-root"]
+        assert again.state.tags_of(again.ids()[1]) == ["from-a-member"]
         for path in team.rglob("*"):
             assert path.stat().st_gid == 65534, path
     finally:

@@ -388,7 +388,7 @@ def test_update_refreshes_content_keeps_ids_and_tags(empty_store: Store,
         Record(body="Untouched.", source="a", url="https://u/2"),
     ])
     old_ids = empty_store.ids()
-    empty_store.tag([old_ids[0]], add=["keep"])
+    empty_store.state.tag([old_ids[0]], add=["keep"])
     writes: list[str] = []
     real_write = storage.AtomicJSONStorage.write
 
@@ -410,7 +410,7 @@ def test_update_refreshes_content_keeps_ids_and_tags(empty_store: Store,
     assert (item["title"], item["body"], item["date"], item["url"]) == (
         "New", "New text about NATO.", "2025-02-01T00:00:00Z", "https://u/1")
     assert "updated_at" in item and item["topics"]  # topics follow the new text
-    assert empty_store.tags_of(old_ids[0]) == ["keep"]
+    assert empty_store.state.tags_of(old_ids[0]) == ["keep"]
     # A record without a title of its own keeps the title the source gave.
     report = empty_store.import_records(
         [Record(body="Newest text.", source="c", guid="g-1")], update=True)
@@ -426,34 +426,34 @@ def test_import_tags_are_one_undoable_operation(empty_store: Store) -> None:
     report = empty_store.import_files([FIXTURES / "rss2.xml", FIXTURES / "briefs.jsonl"])
     assert report.added == 6
     by_title = {d["title"]: d["id"] for d in empty_store.items()}
-    assert empty_store.tags_of(by_title["Estonia expands drone defence programme"]) == [
+    assert empty_store.state.tags_of(by_title["Estonia expands drone defence programme"]) == [
         "Defence", "region/baltics"]
-    assert empty_store.tag_counts()["region/baltics"] == 3
+    assert empty_store.state.tag_counts()["region/baltics"] == 3
     history = empty_store.user.state.history[empty_store.user.author].undo
     assert [h["label"] for h in history] == ["import tags on 4 items"]
-    empty_store.undo()
-    assert empty_store.tag_counts() == {}
+    empty_store.state.undo()
+    assert empty_store.state.tag_counts() == {}
     assert len(empty_store) == 6  # undo takes the tags back, not the items
 
 
 def test_reimport_does_not_retag_present_items(empty_store: Store) -> None:
     empty_store.import_files([FIXTURES / "briefs.jsonl"])
     riga = empty_store.ids()[0]
-    empty_store.tag([riga], remove=["summit"])
+    empty_store.state.tag([riga], remove=["summit"])
     report = empty_store.import_files([FIXTURES / "briefs.jsonl"])
     assert report.summary() == "0 added, 3 already present, 3 skipped"
-    assert empty_store.tags_of(riga) == ["region/baltics"]
+    assert empty_store.state.tags_of(riga) == ["region/baltics"]
 
 
 def test_hostile_fields_are_inert_in_the_store(empty_store: Store) -> None:
     empty_store.import_files([FIXTURES / "hostile.json"])
     (item,) = empty_store.items()
-    stored = json.dumps(item, ensure_ascii=False) + "".join(empty_store.tags_of(item["id"]))
+    stored = json.dumps(item, ensure_ascii=False) + "".join(empty_store.state.tags_of(item["id"]))
     for bad in ("\x1b", "\x07", "\u202e", "\u202c"):
         assert bad not in stored
     assert item["title"] == "[@click=app.quit]x[/] [31mred[0m title"  # literal, inert text
     assert item["author"] == "[red]Mallory[/red]"
-    assert empty_store.tags_of(item["id"]) == ["ok", "badtag", "[@click=app.quit]"]
+    assert empty_store.state.tags_of(item["id"]) == ["ok", "badtag", "[@click=app.quit]"]
 
 
 def test_hostile_feed_is_inert(empty_store: Store) -> None:

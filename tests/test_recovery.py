@@ -47,10 +47,10 @@ def tagged(store_dir: Path) -> Store:
     """A store with tags in a snapshot (and so a backup) and more in the journal."""
     store = Store.open(store_dir)
     ids = store.ids()
-    store.tag(ids[:3], add=["keep"])
-    store.tag(ids[3:4], add=["region/baltics"])
+    store.state.tag(ids[:3], add=["keep"])
+    store.state.tag(ids[3:4], add=["region/baltics"])
     store.user.compact()
-    store.tag(ids[5:6], add=["after-snapshot"])
+    store.state.tag(ids[5:6], add=["after-snapshot"])
     return store
 
 
@@ -118,7 +118,7 @@ def test_garbage_journal_line_is_skipped_named_and_kept(
     store = Store.open(store_dir)
     ids = store.ids()
     for n in range(4):
-        store.tag([ids[n]], add=[f"t{n}"])
+        store.state.tag([ids[n]], add=[f"t{n}"])
     journal = store_dir / "journal.jsonl"
     lines = journal.read_bytes().splitlines(keepends=True)
     lines[1] = b'{"seq": 2, "kind": "tags", "add": ["not", "a", "table"]}\n'
@@ -127,7 +127,7 @@ def test_garbage_journal_line_is_skipped_named_and_kept(
     damaged = journal.read_bytes()
 
     reopened = Store.open(store_dir)
-    assert [reopened.tags_of(i) for i in ids[:4]] == [["t0"], [], [], ["t3"]]
+    assert [reopened.state.tags_of(i) for i in ids[:4]] == [["t0"], [], [], ["t3"]]
     problems = reopened.problems()
     assert len(problems) == 2
     assert problems[0].startswith(f"{journal}:2: skipped a damaged line")
@@ -140,18 +140,18 @@ def test_garbage_journal_line_is_skipped_named_and_kept(
     assert "problem  journal.jsonl:2: damaged line (its tag changes have the wrong shape)" in out
     assert "problem  journal.jsonl:3: damaged line (not valid JSON)" in out
 
-    reopened.tag([ids[9]], add=["later"])  # appending after damage works
+    reopened.state.tag([ids[9]], add=["later"])  # appending after damage works
     reopened.user.compact()
     kept = list((store_dir / "backups").glob("journal.damaged-*.jsonl"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(damaged)
     final = Store.open(store_dir)
-    assert final.tags_of(ids[3]) == ["t3"] and final.tags_of(ids[9]) == ["later"]
+    assert final.state.tags_of(ids[3]) == ["t3"] and final.state.tags_of(ids[9]) == ["later"]
     assert not final.problems()
 
 
 def test_first_compaction_of_a_journal_only_state_leaves_a_backup(store_dir: Path) -> None:
     store = Store.open(store_dir)
-    store.tag(store.ids()[:2], add=["only-in-journal"])
+    store.state.tag(store.ids()[:2], add=["only-in-journal"])
     assert not (store_dir / "state.json").exists()
     store.user.compact()
     backups = sorted((store_dir / "backups").glob("state.*.json"))
@@ -162,12 +162,12 @@ def test_a_snapshot_written_before_copies_were_kept_is_backed_up_first(
         store_dir: Path) -> None:
     store = Store.open(store_dir)
     ids = store.ids()
-    store.tag(ids[:1], add=["old"])
+    store.state.tag(ids[:1], add=["old"])
     store.user.compact()
     for path in (store_dir / "backups").glob("state.*.json"):
         path.unlink()  # as an older newsdesk left it: a snapshot without a copy
     old = (store_dir / "state.json").read_bytes()
-    store.tag(ids[1:2], add=["new"])
+    store.state.tag(ids[1:2], add=["new"])
     store.user.compact()
     backups = sorted((store_dir / "backups").glob("state.*.json"))
     assert [b.name for b in backups] == ["state.000000000001.json", "state.000000000002.json"]
@@ -178,7 +178,7 @@ def test_a_day_old_journal_is_compacted_so_backups_hold_daily_versions(
         store_dir: Path) -> None:
     store = Store.open(store_dir)
     ids = store.ids()
-    store.tag(ids[:1], add=["monday"])
+    store.state.tag(ids[:1], add=["monday"])
     assert not (store_dir / "state.json").exists()
     journal = store_dir / "journal.jsonl"
     record = json.loads(journal.read_bytes())
@@ -186,15 +186,15 @@ def test_a_day_old_journal_is_compacted_so_backups_hold_daily_versions(
     record["at"] = yesterday.strftime("%Y-%m-%dT%H:%M:%SZ")
     journal.write_text(json.dumps(record) + "\n")  # as if written a day ago
     again = Store.open(store_dir)
-    again.tag(ids[1:2], add=["tuesday"])  # the first change a day later folds the journal
+    again.state.tag(ids[1:2], add=["tuesday"])  # the first change a day later folds the journal
     assert journal.read_bytes() == b""
     assert len(list((store_dir / "backups").glob("state.*.json"))) == 1
-    assert Store.open(store_dir).tags_of(ids[1]) == ["tuesday"]
+    assert Store.open(store_dir).state.tags_of(ids[1]) == ["tuesday"]
 
 
 def test_in_place_damage_of_state_json_does_not_reach_its_backup(
         tagged: Store, store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = {i: tagged.tags_of(i) for i in tagged.ids()}
+    before = {i: tagged.state.tags_of(i) for i in tagged.ids()}
     (store_dir / "state.json").write_bytes(b"")  # `> state.json`: same inode, emptied
     assert cli("--store", store_dir, "doctor") == 1
     out = capsys.readouterr().out
@@ -206,7 +206,7 @@ def test_in_place_damage_of_state_json_does_not_reach_its_backup(
     assert "Restored state.json from backups/state.000000000002.json (operation 2)" in done[1]
     assert (store_dir / "state.json.broken-20300102T030405Z").read_bytes() == b""
     restored = Store.open(store_dir)
-    assert {i: restored.tags_of(i) for i in restored.ids()} == before  # nothing lost
+    assert {i: restored.state.tags_of(i) for i in restored.ids()} == before  # nothing lost
     assert check_store(store_dir).ok
 
 
@@ -234,7 +234,8 @@ def test_deleted_state_json_is_noticed_and_restored(tagged: Store, store_dir: Pa
     assert not report.ok and "operations 1–2 are in neither" in report.render()
     restore_store(store_dir)
     again = Store.open(store_dir)
-    assert again.tags_of(ids[0]) == ["keep"] and again.tags_of(ids[5]) == ["after-snapshot"]
+    assert again.state.tags_of(ids[0]) == ["keep"]
+    assert again.state.tags_of(ids[5]) == ["after-snapshot"]
     assert not again.problems()
 
 
@@ -243,9 +244,9 @@ def test_older_backup_restores_what_it_can_and_says_what_is_lost(
     store = Store.open(store_dir)
     ids = store.ids()
     for n in range(3):
-        store.tag([ids[n]], add=[f"t{n}"])
+        store.state.tag([ids[n]], add=[f"t{n}"])
         store.user.compact()
-    store.tag([ids[3]], add=["t3"])
+    store.state.tag([ids[3]], add=["t3"])
     newest = sorted((store_dir / "backups").glob("state.*.json"))[-1]
     newest.write_text("damaged too")
     (store_dir / "state.json").write_text("damaged")
@@ -253,7 +254,7 @@ def test_older_backup_restores_what_it_can_and_says_what_is_lost(
     assert "state.000000000002.json (operation 2)" in done[1]
     assert done[2] == "Operation 3 was only in the damaged file and could not be recovered."
     again = Store.open(store_dir)
-    assert [again.tags_of(i) for i in ids[:4]] == [["t0"], ["t1"], [], ["t3"]]
+    assert [again.state.tags_of(i) for i in ids[:4]] == [["t0"], ["t1"], [], ["t3"]]
 
 
 def test_damaged_items_json_is_restored_from_the_previous_version(
@@ -263,7 +264,7 @@ def test_damaged_items_json_is_restored_from_the_previous_version(
     src.write_text("A late brief about the harbour.\n")
     store.import_files([src])
     late = next(d["id"] for d in store.items() if d["body"].startswith("A late brief"))
-    store.tag([late, store.ids()[0]], add=["mine"])
+    store.state.tag([late, store.ids()[0]], add=["mine"])
     (store_dir / ITEMS_FILE).write_bytes(b"\x00" * 100)
     assert cli("--store", store_dir, "doctor") == 1
     assert "puts back backups/items.prev.json" in capsys.readouterr().out
@@ -271,9 +272,9 @@ def test_damaged_items_json_is_restored_from_the_previous_version(
     out = capsys.readouterr().out
     assert "Moved the damaged items.json aside to items.json.broken-" in out
     assert "(30 items): the items of the latest import are not in it" in out
-    assert Store.open(store_dir).tags_of(store.ids()[0]) == ["mine"]
+    assert Store.open(store_dir).state.tags_of(store.ids()[0]) == ["mine"]
     Store.open(store_dir).import_files([src])  # the late item comes back with its tag
-    assert Store.open(store_dir).tags_of(late) == ["mine"]
+    assert Store.open(store_dir).state.tags_of(late) == ["mine"]
 
 
 def test_items_without_an_earlier_copy_are_not_restored_and_user_is_told(
@@ -357,8 +358,8 @@ async def test_the_browser_warns_at_start_about_damage_it_worked_around(
     from tui.config import Settings
 
     store = Store.open(store_dir)
-    store.tag(store.ids()[:1], add=["a"])
-    store.tag(store.ids()[1:2], add=["b"])
+    store.state.tag(store.ids()[:1], add=["a"])
+    store.state.tag(store.ids()[1:2], add=["b"])
     journal = store_dir / "journal.jsonl"
     journal.write_bytes(b"garbage\n" + journal.read_bytes().split(b"\n", 1)[1])
     app = make_app(Store.open(store_dir), Settings(mark_read_after=None, poll_interval=60))

@@ -75,12 +75,12 @@ def test_order_toggle(store: Store) -> None:
 
 
 def test_saved_searches_are_nodes_with_live_counts(store: Store) -> None:
-    store.save_search("Poland", "place:poland")
+    store.state.save_search("Poland", "place:poland")
     view = BrowseView(store)
     saved = next(n for n in view.tree() if n.name == "Saved searches")
     assert [(c.name, c.count) for c in saved.children] == [("Poland", 3)]
-    store.tag(store.ids()[:1], add=["x"])
-    store.save_search("tagged", "is:tagged")
+    store.state.tag(store.ids()[:1], add=["x"])
+    store.state.save_search("tagged", "is:tagged")
     assert dict(view.saved_counts())["tagged"] == 1
     view.choose(("saved", "Poland"), "Poland")
     assert lines_of(store, view.list_ids()) == [10, 16, 26]
@@ -155,7 +155,7 @@ async def test_save_search_and_see_it_in_the_tree(store: Store) -> None:
         assert isinstance(app.screen, PromptScreen)
         await pilot.press("ctrl+u", *"Polish news", "enter")
         await pilot.pause()
-        assert store.saved_searches() == {"Polish news": "place:poland"}
+        assert store.state.saved_searches() == {"Polish news": "place:poland"}
         saved = next(n for n in app.screen.tree.root.children
                      if n.data and n.data.name == "Saved searches")
         assert [(c.data.name, c.data.count) for c in saved.children] == [("Polish news", 3)]

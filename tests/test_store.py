@@ -214,16 +214,17 @@ def test_the_store_adopts_an_index_loaded_for_the_same_items_only(store_dir: Pat
     signature = items_signature(store_dir)
     index = load_index(store_dir)
     assert index is not None
-    store = Store.open(store_dir)
-    assert store.adopt_index(index, signature)
+    store = Store.open(store_dir, load=False)
+    store.finish_open(adopt=(index, signature))
     assert store.search_index is index and store.count("tusk") == 2
 
     other = Store.open(store_dir)
     brief = tmp_path / "new.txt"
     brief.write_text("Donald Tusk met the press in Gdansk on Tuesday.\n")
     other.import_files([brief])  # items.json replaced: the old index is stale
-    late = Store.open(store_dir)
-    assert not late.adopt_index(index, signature)
+    late = Store.open(store_dir, load=False)
+    late.finish_open(adopt=(index, signature))
+    assert late.search_index is not index
     assert late.count("tusk") == 3  # from a fresh index, not the adopted stale one
 
 

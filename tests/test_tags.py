@@ -58,18 +58,18 @@ def test_names_are_trimmed_per_level() -> None:
 
 def test_tags_are_unique_ignoring_case_first_spelling_wins(store: Store) -> None:
     ids = store.ids()
-    store.tag(ids[:1], add=["Follow-Up"])
-    assert store.tag(ids[:1], add=["follow-up"]) is None  # nothing changed
-    store.tag(ids[1:2], add=["FOLLOW-UP"])
-    assert store.tags_of(ids[1]) == ["Follow-Up"]
-    assert store.tag_counts() == {"Follow-Up": 2}
+    store.state.tag(ids[:1], add=["Follow-Up"])
+    assert store.state.tag(ids[:1], add=["follow-up"]) is None  # nothing changed
+    store.state.tag(ids[1:2], add=["FOLLOW-UP"])
+    assert store.state.tags_of(ids[1]) == ["Follow-Up"]
+    assert store.state.tag_counts() == {"Follow-Up": 2}
 
 
 def test_hierarchy_counts_parent_once_per_item(store: Store) -> None:
     ids = store.ids()
-    store.tag(ids[:3], add=["region/europe"])
-    store.tag(ids[2:5], add=["region/baltics"])
-    store.tag(ids[9:10], add=["verify"])
+    store.state.tag(ids[:3], add=["region/europe"])
+    store.state.tag(ids[2:5], add=["region/baltics"])
+    store.state.tag(ids[9:10], add=["verify"])
     counts = tree_counts(store)
     assert counts["region"] == 5  # items 0-4, item 2 counted once
     assert counts["region/europe"] == 3 and counts["region/baltics"] == 3
@@ -80,58 +80,59 @@ def test_hierarchy_counts_parent_once_per_item(store: Store) -> None:
 
 def test_rename_merges_and_moves_children(store: Store) -> None:
     ids = store.ids()
-    store.tag(ids[:2], add=["region/europe"])
-    store.tag(ids[1:3], add=["area/europe"])
-    store.rename_tag("region", "area")
-    assert store.tag_counts() == {"area/europe": 3}
-    assert store.tags_of(ids[1]) == ["area/europe"]
-    store.undo()
-    assert store.tag_counts() == {"region/europe": 2, "area/europe": 2}
+    store.state.tag(ids[:2], add=["region/europe"])
+    store.state.tag(ids[1:3], add=["area/europe"])
+    store.state.rename_tag("region", "area")
+    assert store.state.tag_counts() == {"area/europe": 3}
+    assert store.state.tags_of(ids[1]) == ["area/europe"]
+    store.state.undo()
+    assert store.state.tag_counts() == {"region/europe": 2, "area/europe": 2}
 
 
 def test_delete_removes_tag_and_children_and_undo_restores(store: Store) -> None:
     ids = store.ids()
-    store.tag(ids[:4], add=["region/europe", "keep"])
-    store.tag(ids[:1], add=["region"])
-    store.delete_tag("region")
-    assert store.tag_counts() == {"keep": 4}
-    store.undo()
-    assert store.tag_counts() == {"region/europe": 4, "keep": 4, "region": 1}
+    store.state.tag(ids[:4], add=["region/europe", "keep"])
+    store.state.tag(ids[:1], add=["region"])
+    store.state.delete_tag("region")
+    assert store.state.tag_counts() == {"keep": 4}
+    store.state.undo()
+    assert store.state.tag_counts() == {"region/europe": 4, "keep": 4, "region": 1}
 
 
 def test_undo_redo_many_levels_survive_restart(store: Store, store_dir: Path) -> None:
     ids = store.ids()
     for n in range(12):
-        store.tag([ids[n]], add=[f"t{n}"])
+        store.state.tag([ids[n]], add=[f"t{n}"])
     reopened = Store.open(store_dir)
     for n in reversed(range(12)):
-        assert reopened.undo() is not None
-        assert reopened.tags_of(ids[n]) == []
-    assert reopened.undo() is None
+        assert reopened.state.undo() is not None
+        assert reopened.state.tags_of(ids[n]) == []
+    assert reopened.state.undo() is None
     again = Store.open(store_dir)
     for _ in range(5):
-        assert again.redo() is not None
-    assert [again.tags_of(ids[n]) for n in range(6)] == [["t0"], ["t1"], ["t2"], ["t3"], ["t4"], []]
-    again.tag([ids[20]], add=["new"])  # a new edit clears what could be redone
-    assert again.redo() is None
+        assert again.state.redo() is not None
+    assert [again.state.tags_of(ids[n]) for n in range(6)] == [
+        ["t0"], ["t1"], ["t2"], ["t3"], ["t4"], []]
+    again.state.tag([ids[20]], add=["new"])  # a new edit clears what could be redone
+    assert again.state.redo() is None
 
 
 def test_history_survives_compaction(store: Store, store_dir: Path) -> None:
     ids = store.ids()
-    store.tag(ids[:2], add=["a"])
-    store.tag(ids[:2], add=["b"])
+    store.state.tag(ids[:2], add=["a"])
+    store.state.tag(ids[:2], add=["b"])
     store.user.compact()
     assert read_journal(store_dir / "journal.jsonl").records == []
     reopened = Store.open(store_dir)
-    assert reopened.tags_of(ids[0]) == ["a", "b"]
-    reopened.undo()
-    assert reopened.tags_of(ids[0]) == ["a"]
+    assert reopened.state.tags_of(ids[0]) == ["a", "b"]
+    reopened.state.undo()
+    assert reopened.state.tags_of(ids[0]) == ["a"]
 
 
 def test_backups_keep_the_last_five_snapshots(store: Store, store_dir: Path) -> None:
     ids = store.ids()
     for n in range(8):
-        store.tag([ids[n]], add=["x"])
+        store.state.tag([ids[n]], add=["x"])
         store.user.compact()
     backups = sorted((store_dir / "backups").glob("state.*.json"))
     assert len(backups) == 5
@@ -145,49 +146,49 @@ def test_backups_keep_the_last_five_snapshots(store: Store, store_dir: Path) -> 
 
 def test_tagging_never_rewrites_the_imported_text(store: Store, store_dir: Path) -> None:
     before = (store_dir / "items.json").stat()
-    store.tag(store.ids()[:5], add=["x"])
-    store.set_read(store.ids()[:5])
+    store.state.tag(store.ids()[:5], add=["x"])
+    store.state.set_read(store.ids()[:5])
     after = (store_dir / "items.json").stat()
     assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
 
 
 def test_read_state(store: Store, store_dir: Path) -> None:
     ids = store.ids()
-    assert not store.is_read(ids[0])
-    store.set_read(ids[:3])
-    store.set_read(ids[1:2], False)
-    assert [store.is_read(i) for i in ids[:3]] == [True, False, True]
-    assert Store.open(store_dir).is_read(ids[2])
+    assert not store.state.is_read(ids[0])
+    store.state.set_read(ids[:3])
+    store.state.set_read(ids[1:2], False)
+    assert [store.state.is_read(i) for i in ids[:3]] == [True, False, True]
+    assert Store.open(store_dir).state.is_read(ids[2])
     unread = next(n for n in build_tree(store) if n.name == "Unread")
     assert unread.count == 28
 
 
 def test_saved_searches_persist(store: Store, store_dir: Path) -> None:
-    store.save_search("nato news", "nato")
-    store.save_search("NATO", "nato", replaces="nato news")
-    store.save_search("drones", "drone")
-    store.delete_search("drones")
-    assert Store.open(store_dir).saved_searches() == {"NATO": "nato"}
+    store.state.save_search("nato news", "nato")
+    store.state.save_search("NATO", "nato", replaces="nato news")
+    store.state.save_search("drones", "drone")
+    store.state.delete_search("drones")
+    assert Store.open(store_dir).state.saved_searches() == {"NATO": "nato"}
 
 
 def test_a_torn_journal_tail_is_ignored_and_cut(store: Store, store_dir: Path) -> None:
     ids = store.ids()
-    store.tag(ids[:1], add=["whole"])
+    store.state.tag(ids[:1], add=["whole"])
     with open(store_dir / "journal.jsonl", "ab") as fh:
         fh.write(b'{"seq": 2, "kind": "tags", "add": {"torn": ["')
     reopened = Store.open(store_dir)
-    assert reopened.tags_of(ids[0]) == ["whole"]
-    reopened.tag(ids[:1], add=["next"])
-    assert Store.open(store_dir).tags_of(ids[0]) == ["whole", "next"]
+    assert reopened.state.tags_of(ids[0]) == ["whole"]
+    reopened.state.tag(ids[:1], add=["next"])
+    assert Store.open(store_dir).state.tags_of(ids[0]) == ["whole", "next"]
 
 
 def test_another_session_sees_my_tags_on_refresh(store: Store, store_dir: Path) -> None:
     other = Store.open(store_dir)
     ids = store.ids()
-    store.tag(ids[:2], add=["shared"])
-    assert other.tags_of(ids[0]) == []
+    store.state.tag(ids[:2], add=["shared"])
+    assert other.state.tags_of(ids[0]) == []
     assert other.refresh() is True
-    assert other.tags_of(ids[0]) == ["shared"]
+    assert other.state.tags_of(ids[0]) == ["shared"]
     assert other.refresh() is False
 
 
@@ -210,9 +211,9 @@ for n in range(int(sys.argv[3])):
     targets = rng.sample(ids, rng.randint(1, 3))
     tag = rng.choice(["a", "b", "c", "d/e", "d/f"])
     if rng.random() < 0.6:
-        record = store.tag(targets, add=[tag])
+        record = store.state.tag(targets, add=[tag])
     else:
-        record = store.tag(targets, remove=[tag])
+        record = store.state.tag(targets, remove=[tag])
     if record is not None:
         done.append(record)
 print(json.dumps(done))
@@ -249,7 +250,7 @@ def _crash_writer(store_dir: str, tag_prefix: str, report_fd: int) -> None:
     n = 0
     while True:
         n += 1
-        store.tag([target], add=[f"{tag_prefix}{n}"])
+        store.state.tag([target], add=[f"{tag_prefix}{n}"])
         os.write(report_fd, f"{n}\n".encode())
 
 
@@ -269,7 +270,7 @@ def test_sigkill_at_random_moments_never_loses_a_reported_tag(store_dir: Path) -
         with os.fdopen(read_fd) as fh:
             reported = [int(line) for line in fh.read().split("\n") if line.strip().isdigit()]
         store = Store.open(store_dir)  # always loads
-        tags = set(store.tags_of(store.ids()[0]))
+        tags = set(store.state.tags_of(store.ids()[0]))
         total_reported += len(reported)
         missing = [n for n in reported if f"r{round_}-{n}" not in tags]
         assert not missing, f"round {round_}: lost {missing[:5]}"

@@ -285,7 +285,7 @@ async def test_wide_and_rtl_text_keeps_every_pane_aligned(
     src = tmp_path / "wide.txt"
     src.write_text("\n".join(WIDE), encoding="utf-8")
     assert store.import_files([src]).added == len(WIDE)
-    store.tag(store.ids()[:3], ["地域/東アジア", "🌏-watch"], [])
+    store.state.tag(store.ids()[:3], ["地域/東アジア", "🌏-watch"], [])
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()

@@ -102,13 +102,13 @@ def test_user_rules_extend_override_and_disable(tmp_path: Path) -> None:
 def test_changed_rules_retopic_on_open_and_never_touch_tags(store_dir: Path) -> None:
     store = Store.open(store_dir)
     first = store.ids()[0]
-    store.tag([first], add=["keep"])
+    store.state.tag([first], add=["keep"])
     config = Path(os.environ["NEWSDESK_CONFIG_DIR"])
     config.mkdir(parents=True)
     (config / "topics.toml").write_text('["Alliance politics"]\nany = ["NATO"]\n')
     reopened = Store.open(store_dir)
     assert "Alliance politics" in reopened.get(first)["topics"]
-    assert reopened.tags_of(first) == ["keep"]
+    assert reopened.state.tags_of(first) == ["keep"]
 
 
 def test_tree_json_has_the_named_groups(store_dir: Path) -> None:
@@ -133,7 +133,7 @@ def test_a_new_extractor_version_rederives_a_big_store_on_every_core(store_dir: 
     store = Store.open(store_dir, seed=False)
     store.import_files([src])
     first = store.ids()[0]
-    store.tag([first], add=["keep"])
+    store.state.tag([first], add=["keep"])
     path = store_dir / "items.json"
     data = json.loads(path.read_bytes())
     data["_meta"]["1"]["entities"] = 0  # written by an older extractor
@@ -150,4 +150,4 @@ def test_a_new_extractor_version_rederives_a_big_store_on_every_core(store_dir: 
     assert [[d[k] for k in fields] for d in reopened.items()] == [
         [d[k] for k in fields] for d in expected]
     assert any(d["people"] for d in reopened.items())
-    assert reopened.tags_of(first) == ["keep"]
+    assert reopened.state.tags_of(first) == ["keep"]

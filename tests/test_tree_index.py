@@ -56,6 +56,10 @@ class Source:
     def items(self) -> Sequence[dict[str, Any]]:
         return self._items
 
+    @property
+    def state(self) -> Source:  # its own user facts, as store.state is the store's
+        return self
+
     def tags_of(self, item_id: str) -> Sequence[str]:
         return self.tags.get(item_id, [])
 
@@ -80,10 +84,10 @@ def naive_select(key: tuple[str, ...], src: Source) -> list[str]:
     fields = {"person": "people", "place": "places", "org": "orgs"}
     tests = {
         "all": lambda d: True,
-        "unread": lambda d: not src.is_read(d["id"]),
-        "untagged": lambda d: not src.tags_of(d["id"]),
+        "unread": lambda d: not src.state.is_read(d["id"]),
+        "untagged": lambda d: not src.state.tags_of(d["id"]),
         "topic": lambda d: under(key[1], d["topics"]),
-        "tag": lambda d: under(key[1], src.tags_of(d["id"])),
+        "tag": lambda d: under(key[1], src.state.tags_of(d["id"])),
         "date": lambda d: (d.get("date") or "").startswith(key[1]),
     }
     if kind in fields:
@@ -92,7 +96,7 @@ def naive_select(key: tuple[str, ...], src: Source) -> list[str]:
         group = {"Topics": "topics", "People": "people", "Places": "places",
                  "Organisations": "orgs", "By date": "date"}.get(key[1])
         if key[1] == "Tags":
-            return [d["id"] for d in src.items() if src.tags_of(d["id"])]
+            return [d["id"] for d in src.items() if src.state.tags_of(d["id"])]
         return [d["id"] for d in src.items() if group is None or d.get(group)]
     return [d["id"] for d in src.items() if tests[kind](d)]
 
@@ -153,13 +157,13 @@ def test_counts_follow_tag_and_read_operations_incrementally(tmp_path) -> None: 
         return flat(index.tree(view)) == flat(build_tree(store))
 
     assert same()
-    store.tag(ids[:4], ["region/europe"])
+    store.state.tag(ids[:4], ["region/europe"])
     assert same()
-    store.tag(ids[2:6], ["follow-up"], ["region/europe"])
-    store.set_read(ids[::2])
+    store.state.tag(ids[2:6], ["follow-up"], ["region/europe"])
+    store.state.set_read(ids[::2])
     assert same()
-    store.undo()
-    store.set_read(ids[:3], False)
+    store.state.undo()
+    store.state.set_read(ids[:3], False)
     assert same()
     # another session's operations arrive through sync(), and a compaction reloads
     other = StateFiles(store.root, store._lock, author="other@host")

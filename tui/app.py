@@ -13,8 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from store.desk import Store
-from store.errors import StoreError
+from store import Store, StoreError
 from tui.commands import main_screen_commands
 from tui.config import Settings, value_problem
 from tui.resources import styles_dir

@@ -13,8 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from store.errors import StoreError
-from store.ingest.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from store import EXPORT_FORMATS, IMPORT_FORMATS, StoreError
 
 PROG = "newsdesk"
 
@@ -178,7 +177,7 @@ def _store_root(args: argparse.Namespace, settings=None) -> Path:  # settings: S
     """--store, else $NEWSDESK_STORE, else ``store`` in config.toml, else the data dir."""
     if args.store:
         return args.store.expanduser()
-    from store.disk.layout import default_store_dir
+    from store import default_store_dir
 
     if os.environ.get("NEWSDESK_STORE"):
         return default_store_dir()
@@ -191,7 +190,7 @@ def _store_root(args: argparse.Namespace, settings=None) -> Path:  # settings: S
 
 def _open(args: argparse.Namespace, *, create: bool = True, settings=None,
           load: bool = True):  # -> Store
-    from store.desk import Store
+    from store import Store
 
     store = Store.open(_store_root(args, settings), create=create, load=load)
     if load:  # else the app reports them once it has read the store
@@ -211,13 +210,13 @@ def item_json(store, item: dict) -> dict:
         "position": item["position"],
         "imported_at": item.get("imported_at"),
         "topics": item["topics"],
-        "tags": store.tags_of(item["id"]),
+        "tags": store.state.tags_of(item["id"]),
         **{name: item.get(name) for name in ("date", "url", "author", "guid", "feed")},
     }
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from store.desk import ITEMS_FILE, Store
+    from store import ITEMS_FILE, Store
 
     root = _store_root(args)
     if (root / ITEMS_FILE).exists():
@@ -273,13 +272,7 @@ class ImportProgress:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from store.ingest.importers import (
-        ImportOptions,
-        MappingError,
-        parse_mappings,
-        read_bytes,
-        read_file,
-    )
+    from store import ImportOptions, MappingError, parse_mappings, read_bytes, read_file
 
     try:
         mapping = parse_mappings(args.map)
@@ -319,14 +312,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _save_tree_counts(store) -> None:  # store: Store
     """Count the tree once now, so the TUI's next start reads the counts (at 100k
     counting takes ~0.5 s; the import took a minute)."""
-    from store.tree import TreeIndex, save_counts
+    from store import TreeIndex, save_counts
 
     save_counts(store.root, store.loaded_signature, TreeIndex(store.items()))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from store.disk.safe_output import write_output
-    from store.export import export_items
+    from store import export_items, write_output
 
     fmt = args.format
     if fmt is None:
@@ -363,7 +355,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     import orjson
 
-    from store.text.clean import sanitize_line
+    from store import sanitize_line
 
     store = _open(args)
     out = sys.stdout
@@ -377,7 +369,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search without loading the items when the index cache is current (fast path)."""
-    from store.search.query import QuerySyntaxError, parse
+    from store import QuerySyntaxError, parse
 
     try:
         node = parse(args.query)
@@ -421,7 +413,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
             out.write(orjson.dumps(item_json(store, store.get(item_id))).decode() + "\n")
         else:
-            from store.text.clean import sanitize_line
+            from store import sanitize_line
 
             title = titles[n] if titles is not None else index.title(item_id) or ""
             out.write(f"{item_id}  {sanitize_line(title)}\n")
@@ -430,7 +422,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
     """The cached index and the user state, read without opening the whole store."""
-    from store.search.cache import ITEMS_FILE, LazyStateView, load_index
+    from store import ITEMS_FILE, LazyStateView, load_index
 
     if not (root / ITEMS_FILE).exists():
         return None, None
@@ -447,8 +439,7 @@ def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
 def cmd_tree(args: argparse.Namespace) -> int:
     import orjson
 
-    from store.text.clean import sanitize_line
-    from store.tree import TreeIndex, load_counts, save_counts
+    from store import TreeIndex, load_counts, sanitize_line, save_counts
 
     store = _open(args)
     index = TreeIndex(store.items(), load_counts(store.root, store.loaded_signature),
@@ -484,8 +475,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
         _err("tag needs at least one ID and one +TAG or -TAG (e.g. tag 3f2a9c +verify)")
         return 2
     store = _open(args, create=False)
-    resolved = [store.resolve_id(i) for i in ids]
-    record = store.tag(resolved, add, remove)
+    from store import resolve_id
+
+    resolved = [resolve_id(store.ordinals(), i) for i in ids]
+    record = store.state.tag(resolved, add, remove)
     print(record["label"] if record else "Nothing changed: the items already look like that.")
     return 0
 
@@ -495,11 +488,11 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
     import orjson
 
-    from store.text.clean import sanitize_line
+    from store import sanitize_line
 
     store = _open(args, create=False)
     if args.tags_command == "rename":
-        record = store.rename_tag(args.old, args.new)
+        record = store.state.rename_tag(args.old, args.new)
         print(record["label"] if record else f"No item carries the tag {args.old!r}.")
         return 0 if record else 1
     if args.tags_command == "dump":
@@ -522,12 +515,12 @@ def cmd_tags(args: argparse.Namespace) -> int:
             if parts and not parts[0].startswith("#"):
                 wanted[parts[0]] = [unquote(t) for t in parts[1:]]
         unknown = sum(1 for i in wanted if store.get(i) is None)
-        record = store.restore_tags(wanted)
+        record = store.state.restore_tags(wanted)
         print(record["label"] if record else "Nothing changed.")
         if unknown:
             print(f"{unknown} ids are not in this store; their tags apply if they are imported.")
         return 0
-    counts = sorted(store.tag_counts().items(), key=lambda kv: kv[0].casefold())
+    counts = sorted(store.state.tag_counts().items(), key=lambda kv: kv[0].casefold())
     if args.json:
         print(orjson.dumps([{"name": n, "count": c} for n, c in counts]).decode())
     else:
@@ -544,7 +537,7 @@ def cmd_retopic(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from store.doctor import check_store, restore_store
+    from store import check_store, restore_store
 
     root = _store_root(args)
     if args.restore:

@@ -13,11 +13,7 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 from textual.binding import Binding
 
-from store.disk.safe_output import write_output
-from store.errors import StoreError
-from store.export import render
-from store.ingest.formats import EXPORT_FORMATS
-from store.ingest.importers import ImportOptions
+from store import EXPORT_FORMATS, ImportOptions, StoreError, render, write_output
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 

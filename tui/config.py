@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from store.disk.layout import config_dir
+from store import config_dir
 
 CONFIG_NAME = "config.toml"
 COLUMNS = ("title", "tags", "date")

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from store.desk import Store
-from store.search.index import SearchIndex
-from store.text.clean import sanitize, sanitize_line
+from store import SearchIndex, Store, sanitize, sanitize_line
 from tui.widgets.detail_view import Detail
 from tui.widgets.item_list import RowData
 
@@ -34,8 +32,8 @@ class StoreRows:
         item = self.store.get(item_id)
         if item is None:
             return RowData(title="(item no longer in the store)")
-        return RowData(title=item["title"], tags=tuple(self.store.tags_of(item_id)),
-                       unread=not self.store.is_read(item_id),
+        return RowData(title=item["title"], tags=tuple(self.store.state.tags_of(item_id)),
+                       unread=not self.store.state.is_read(item_id),
                        date=item["date"][:10] if item.get("date") else None,
                        highlights=tuple(self.highlight(item["title"])))
 
@@ -57,8 +55,8 @@ class IndexRows:
     def row(self, item_id: str) -> RowData:
         """What the list draws for one item, until the store takes over."""
         return RowData(title=self.index.title(item_id) or "",
-                       tags=tuple(self.store.tags_of(item_id)),
-                       unread=not self.store.is_read(item_id),
+                       tags=tuple(self.store.state.tags_of(item_id)),
+                       unread=not self.store.state.is_read(item_id),
                        date=self.days.get(item_id) or None)
 
 
@@ -76,7 +74,7 @@ def detail_for(store: Store, item_id: str | None,
         body=item["body"],
         source=source,
         topics=item["topics"],
-        tags=store.tags_of(item["id"]),
+        tags=store.state.tags_of(item["id"]),
         reasons=store.reasons(item["id"]),
         highlights=tuple(highlight(item["body"])),
         extra=[(name, item[name]) for name in ("date", "url", "author", "feed")

@@ -11,10 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from store.desk import Store
-from store.search.evaluate import highlight_spans
-from store.search.query import MatchAll, Node, QuerySyntaxError, parse
-from store.tree import ALL, NodeKey, TreeIndex, TreeNode, load_counts
+from store import (
+    ALL,
+    MatchAll,
+    Node,
+    NodeKey,
+    QuerySyntaxError,
+    Store,
+    TreeIndex,
+    TreeNode,
+    highlight_spans,
+    load_counts,
+    parse,
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ class BrowseView:
     def node_ids(self) -> list[str]:
         """The selected node's items, in original order (a saved search: its results)."""
         if self.node_key[0] == "saved":
-            query = self.store.saved_searches().get(self.node_key[1])
+            query = self.store.state.saved_searches().get(self.node_key[1])
             if query is None or not self.ready:
                 return []
             try:
@@ -158,7 +167,7 @@ class BrowseView:
     def saved_counts(self) -> list[tuple[str, int]]:
         """Each saved search with its live count (-1 while the index is loading)."""
         out = []
-        for name, query in self.store.saved_searches().items():
+        for name, query in self.store.state.saved_searches().items():
             try:
                 out.append((name, self.store.count(query) if self.ready else -1))
             except QuerySyntaxError:

@@ -175,10 +175,6 @@ class AtomicJSONStorage(Storage):
         """The stat signature of the data last read or written."""
         return self._signature
 
-    def changed(self) -> bool:
-        """True if the file on disk differs from what this process last saw."""
-        return file_signature(self.path) != self._signature
-
     def read(self) -> dict[str, Any] | None:
         refuse_link(self.path)  # never read through a link, then replace it at the next save
         signature = file_signature(self.path)

@@ -1,7 +1,20 @@
-"""Default locations: the store folder and the config folder.
+"""The on-disk format of a store, owned here: every file it holds, and their versions.
 
-``NEWSDESK_STORE`` and ``NEWSDESK_CONFIG_DIR`` override the platform defaults, so
-scripts and tests never touch a user's real data.
+A store is a folder::
+
+    items.json          imported content: a TinyDB file (tables ``_meta``, ``items``),
+                        written whole at import and retopic only      (ITEMS_SCHEMA)
+    state.json          user state snapshot: tags, read marks, saved searches, history
+                        (TinyDB tables)                               (STATE_SCHEMA)
+    journal.jsonl       user operations since that snapshot, one fsynced line each
+    backups/            the last five state snapshots, items.prev.json (the items
+                        before the latest write), torn journal tails
+    index.bin           the search index: a cache, rebuilt when stale (INDEX_FORMAT)
+    tree.json           the topic tree's counts: a cache          (TREE_CACHE_FORMAT)
+    lock                the cross-process write lock (flock; reads never take it)
+
+Also the default locations: ``NEWSDESK_STORE`` and ``NEWSDESK_CONFIG_DIR`` override
+the platform defaults, so scripts and tests never touch a user's real data.
 """
 
 from __future__ import annotations
@@ -10,6 +23,26 @@ import os
 from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
+
+ITEMS_FILE = "items.json"
+STATE_FILE = "state.json"
+JOURNAL_FILE = "journal.jsonl"
+BACKUP_DIR = "backups"
+PREVIOUS_ITEMS = "items.prev.json"
+"""In backups/: the items file as it was before the latest write (see AtomicJSONStorage)."""
+INDEX_FILE = "index.bin"
+TREE_CACHE = "tree.json"
+LOCK_FILE = "lock"
+
+DATA_FILES = (ITEMS_FILE, STATE_FILE, JOURNAL_FILE, LOCK_FILE)
+"""Files that hold what a user cannot get back: refused when they are links."""
+CACHES = frozenset({INDEX_FILE, TREE_CACHE})
+"""Files rebuilt from the data whenever they are missing, stale or damaged."""
+
+ITEMS_SCHEMA = 1  # items.json's _meta.schema: a newer one is refused, never rewritten
+STATE_SCHEMA = 1  # state.json's _meta.schema
+INDEX_FORMAT = 1  # index.bin's header format
+TREE_CACHE_FORMAT = 1  # tree.json's format
 
 
 def default_store_dir() -> Path:
@@ -31,3 +64,12 @@ def config_dir() -> Path:
 def user_topics_file() -> Path:
     """The user's topic rules, which extend or override the shipped ones."""
     return config_dir() / "topics.toml"
+
+
+def items_size(root: Path) -> int:
+    """The size of a store's items file in bytes (about 850 an item): how long loading
+    it takes, which decides whether the TUI reads it before its first frame."""
+    try:
+        return (Path(root) / ITEMS_FILE).stat().st_size
+    except OSError:
+        return 0

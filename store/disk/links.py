@@ -14,11 +14,11 @@ import os
 import shlex
 from pathlib import Path
 
+from store.disk.layout import CACHES
 from store.errors import StoreFormatError
 
 PROBLEM = "it is a symbolic link, and newsdesk never follows one"
 
-CACHES = frozenset({"index.bin", "tree.json"})
 """Rebuilt rather than refused."""
 
 

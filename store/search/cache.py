@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.disk.layout import INDEX_FILE, ITEMS_FILE
 from store.disk.signature import file_signature
 from store.errors import StoreError
 from store.search.evaluate import highlight_spans
@@ -27,8 +28,6 @@ from store.search.query import QuerySyntaxError, parse
 if TYPE_CHECKING:  # a one-shot search about text alone never imports the state code
     from store.state.userstate import StateFiles
 
-INDEX_FILE = "index.bin"
-ITEMS_FILE = "items.json"
 
 __all__ = ["INDEX_FILE", "QuerySyntaxError", "StateView", "highlight_spans", "items_signature",
            "LazyStateView", "load_index", "parse", "build_index", "update_index"]

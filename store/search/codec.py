@@ -9,8 +9,9 @@ import os
 import zlib
 from typing import Any
 
+from store.disk.layout import INDEX_FORMAT
 from store.search.reader import DATE_WIDTH
-from store.search.segments import FORMAT, MAGIC, Lexicon, Segment
+from store.search.segments import MAGIC, Lexicon, Segment
 
 LAZY_CHECK_FROM = 1 << 20  # load(verify="lazy") checks sections this big on first use
 
@@ -43,7 +44,7 @@ def load_segments(path: str, signature: str,
         if head[16 + header_len :].strip(b"\0"):  # the padding after the header
             return None
         meta = marshal.loads(header)
-        if meta.get("format") != FORMAT or meta.get("signature") != signature:
+        if meta.get("format") != INDEX_FORMAT or meta.get("signature") != signature:
             return None
         mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         view = memoryview(mapped)

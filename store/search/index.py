@@ -45,6 +45,7 @@ from store.text.clean import fold
 
 __all__ = ["MemoryUserState", "SearchIndex", "UserState"]
 
+from store.disk.layout import INDEX_FORMAT
 from store.search.codec import load_segments, section_part
 from store.search.evaluate import Evaluator
 from store.search.reader import (
@@ -52,7 +53,6 @@ from store.search.reader import (
     item_position,
 )
 from store.search.segments import (
-    FORMAT,
     MAGIC,
     MAX_SCORED_EXPANSIONS,
     ORDERS,
@@ -197,7 +197,7 @@ class SearchIndex:
                      for name, lex in seg.lex.items()}
             segments.append({"start": seg.start, "n": seg.n, "stats": seg.stats,
                              "parts": parts, "lex": lexes})
-        header = marshal.dumps({"format": FORMAT, "signature": signature,
+        header = marshal.dumps({"format": INDEX_FORMAT, "signature": signature,
                                 "segments": segments, "sections": sections})
         head = MAGIC + len(header).to_bytes(4, "little")
         head += zlib.crc32(header).to_bytes(4, "little") + header

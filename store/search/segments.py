@@ -32,7 +32,6 @@ K1, B = 1.2, 0.75  # BM25
 TITLE_BOOST, BODY_BOOST, META_BOOST = 2.0, 1.0, 1.5
 MAX_SCORED_EXPANSIONS = 64  # a prefix matching more terms than this filters but does not score
 MAGIC = b"NDSKIDX\x01"
-FORMAT = 1
 
 
 # -- user state -----------------------------------------------------------------------

@@ -38,17 +38,14 @@ from store.disk.atomic import (
     make_dir,
     remove_temp_files,
 )
+from store.disk.layout import BACKUP_DIR, JOURNAL_FILE, STATE_FILE, STATE_SCHEMA
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError, StoreWriteError
 from store.model import now_iso
 from store.state.journal import BadLine, Record, append_records, forward_problem, read_journal
 from store.state.tagnames import tag_key
 from store.state.torntail import TornTail, keep_torn_tail, torn_size
 
-STATE_FILE = "state.json"
-JOURNAL_FILE = "journal.jsonl"
-BACKUP_DIR = "backups"
 BACKUPS_KEPT = 5
-STATE_SCHEMA = 1
 HISTORY_DEPTH = 500
 CHANGE_LOG = 256
 """Records whose changed ids are kept for views that recount incrementally."""

@@ -23,14 +23,26 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from store.desk import Store
-from store.errors import ReadOnlyStoreError, StoreError
-from store.search.cache import items_signature, load_index
-from store.search.index import SearchIndex
-from store.state.journal import Record
-from store.state.tagnames import TagNameError, clean_tag
-from store.text.clean import sanitize_line
-from store.tree import ALL, NodeKey, TreeIndex, TreeNode, save_counts, select
+from store import (
+    ALL,
+    NodeKey,
+    ReadOnlyStoreError,
+    SearchIndex,
+    Store,
+    StoreError,
+    TagNameError,
+    TreeIndex,
+    TreeNode,
+    clean_tag,
+    items_signature,
+    items_size,
+    load_index,
+    preload_extractor,
+    sanitize_line,
+    save_counts,
+    select,
+)
+from store import OpRecord as Record
 from tui.config import Settings
 from tui.rows import IndexRows, StoreRows, copy_text, detail_for
 from tui.screens.confirm import ConfirmScreen
@@ -185,7 +197,7 @@ class MainScreen(Screen[None]):
         self._fit_to(self.app.size)  # before the first frame, so it has the right layout
         self.search_bar.display = False
         self.item_list.focus()
-        if not self.store.loaded and self.store.items_size() < EAGER_LOAD_BYTES:
+        if not self.store.loaded and items_size(self.store.root) < EAGER_LOAD_BYTES:
             try:  # small: reading it now costs less than a second frame
                 self.store.finish_open()
             except StoreError as exc:
@@ -227,9 +239,8 @@ class MainScreen(Screen[None]):
         # takes the GIL for a second.
         time.sleep(0.05)
         try:
-            self.store.finish_open()
-            if index is not None:  # the store keeps it: one map of index.bin, not two
-                self.store.adopt_index(index, signature)
+            # the store keeps the index: one map of index.bin, not two
+            self.store.finish_open(adopt=None if index is None else (index, signature))
             nodes = self.view.tree()
         except StoreError as exc:
             self.app.call_from_thread(self._load_failed, exc)
@@ -238,7 +249,7 @@ class MainScreen(Screen[None]):
         tree_index = self.view.tree_index
         if not tree_index.cached:  # counted this time: the next start reads them
             save_counts(self.store.root, self.store.loaded_signature, tree_index)
-        import store.derive.entities.extract  # noqa: F401 - built here, not on the first detail shown
+        preload_extractor()  # built here, not on the first detail shown
 
     def _show_preview(self, rows: IndexRows, shown: threading.Event) -> None:
         """List what the index knows while the items load (no tree or detail yet)."""
@@ -333,7 +344,7 @@ class MainScreen(Screen[None]):
             self._read_timer.stop()
             self._read_timer = None
         delay = self.settings.mark_read_after
-        if item_id and delay is not None and not self.store.is_read(item_id):
+        if item_id and delay is not None and not self.store.state.is_read(item_id):
             self._read_timer = self.set_timer(delay, lambda: self._mark_read(item_id))
 
     def _queue_detail(self, item_id: str | None) -> None:
@@ -357,7 +368,7 @@ class MainScreen(Screen[None]):
 
     def _mark_read(self, item_id: str) -> None:
         if self.item_list.current_id == item_id and not self.store.readonly:
-            self._write(lambda: self.store.set_read([item_id], True), quiet=True)
+            self._write(lambda: self.store.state.set_read([item_id], True), quiet=True)
 
     def _refresh_views(self, changed: Collection[str] | None = None) -> None:
         """Redraw after a change: counts in the tree, rows, and the detail.
@@ -448,8 +459,8 @@ class MainScreen(Screen[None]):
             return
         title = (f"Tag {_plural(len(targets), 'marked item')}" if self.item_list.marked
                  else "Tag this item")
-        current = self.store.tags_of(targets[0]) if len(targets) == 1 else ()
-        known = sorted(self.store.tag_counts(), key=str.casefold)
+        current = self.store.state.tags_of(targets[0]) if len(targets) == 1 else ()
+        known = sorted(self.store.state.tag_counts(), key=str.casefold)
         self.app.push_screen(TagEditorScreen(title, known, current),
                              lambda edit: self._apply_edit(edit, targets))
 
@@ -467,7 +478,7 @@ class MainScreen(Screen[None]):
 
         def apply() -> None:
             self.last_edit = edit
-            self._write(lambda: self.store.tag(targets, add, remove))
+            self._write(lambda: self.store.state.tag(targets, add, remove))
 
         if len(targets) > self.settings.confirm_threshold:
             parts = " ".join([f"+{a}" for a in add] + [f"-{r}" for r in remove])
@@ -483,26 +494,26 @@ class MainScreen(Screen[None]):
             self.notify("Nothing to repeat yet: tag something with t first.")
             return
         add, remove = self.last_edit
-        self._write(lambda: self.store.tag([current], add, remove))
+        self._write(lambda: self.store.state.tag([current], add, remove))
 
     def action_undo(self) -> None:
         """Undo the last tag operation."""
-        if self._write(self.store.undo) is None:
+        if self._write(self.store.state.undo) is None:
             self.notify("Nothing to undo.")
 
     def action_redo(self) -> None:
         """Redo the last undone tag operation."""
-        if self._write(self.store.redo) is None:
+        if self._write(self.store.state.redo) is None:
             self.notify("Nothing to redo.")
 
     def action_toggle_read(self) -> None:
         """Mark the current item (or the marked ones) read or unread."""
         targets = self._targets()
         if targets:
-            read = not self.store.is_read(targets[0])
+            read = not self.store.state.is_read(targets[0])
             if self._read_timer is not None:
                 self._read_timer.stop()
-            self._write(lambda: self.store.set_read(targets, read), quiet=True)
+            self._write(lambda: self.store.state.set_read(targets, read), quiet=True)
 
     # -- search ----------------------------------------------------------------------
 
@@ -616,7 +627,7 @@ class MainScreen(Screen[None]):
 
         def done(name: str | None) -> None:
             if name and name.strip():
-                self._write(lambda: self.store.save_search(name, query), quiet=True)
+                self._write(lambda: self.store.state.save_search(name, query), quiet=True)
                 self.notify(f"Saved search {name.strip()!r}.")
 
         self.app.push_screen(PromptScreen("Save search as", query), done)
@@ -663,10 +674,10 @@ class MainScreen(Screen[None]):
             if not new or new.strip() == old:
                 return
             if kind == "tag":
-                self._write(lambda: self.store.rename_tag(old, new))
+                self._write(lambda: self.store.state.rename_tag(old, new))
             else:
-                query = self.store.saved_searches()[old]
-                self._write(lambda: self.store.save_search(new, query, replaces=old))
+                query = self.store.state.saved_searches()[old]
+                self._write(lambda: self.store.state.save_search(new, query, replaces=old))
 
         what = "tag" if kind == "tag" else "saved search"
         self.app.push_screen(PromptScreen(f"Rename {what} {old}", old, check), done)
@@ -679,11 +690,11 @@ class MainScreen(Screen[None]):
         kind, name = key
         if kind == "saved":
             question = f"Delete the saved search {name}? (No item changes.)"
-            change: Callable[[], Record | None] = lambda: self.store.delete_search(name)  # noqa: E731
+            change: Callable[[], Record | None] = lambda: self.store.state.delete_search(name)  # noqa: E731
         else:
             count = len(select(("tag", name), self.store))
             question = f"Delete tag {name} (and tags under it) from {_plural(count, 'item')}?"
-            change = lambda: self.store.delete_tag(name)  # noqa: E731
+            change = lambda: self.store.state.delete_tag(name)  # noqa: E731
         self.app.push_screen(ConfirmScreen(question),
                              lambda yes: self._write(change) if yes else None)
 

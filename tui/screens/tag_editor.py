@@ -18,8 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.state.tagnames import TagNameError, complete_tag, parse_tag_edit
-from store.text.clean import sanitize_line
+from store import TagNameError, complete_tag, parse_tag_edit, sanitize_line
 
 TagEdit = tuple[list[str], list[str]]
 

@@ -23,7 +23,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.text.clean import sanitize, sanitize_line
+from store import sanitize, sanitize_line
 
 Span = tuple[int, int]
 _WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+")

@@ -31,7 +31,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.text.clean import sanitize_line
+from store import sanitize_line
 
 __all__ = ["Columns", "ItemList", "RowData", "RowSource", "RowStyles", "render_row"]
 

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from store.text.clean import sanitize_line
+from store import sanitize_line
 
 DEBOUNCE = 0.08
 """Seconds of quiet typing before a search runs (the issue allows at most 0.1)."""

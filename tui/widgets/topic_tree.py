@@ -12,8 +12,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode as UINode
 
-from store.text.clean import sanitize_line
-from store.tree import NodeKey, TreeNode
+from store import NodeKey, TreeNode, sanitize_line
 
 MAX_CHILDREN = 500
 """Children shown under one node (the biggest first); the rest are summed up in one
