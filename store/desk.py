@@ -7,6 +7,7 @@ Layout of a store folder::
     journal.jsonl  user operations since that snapshot (see store.state)
     backups/       copies of the last five state snapshots, and items.prev.json: the
                    items.json before the latest import or retopic
+    feeds.json     the feeds subscribed to (see store.ingest.feeds.subscriptions)
     lock           the cross-process write lock (flock; never stale; reads never take it)
 
 Content is written rarely and wholesale; user state (tags, read marks, saved
@@ -23,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
@@ -31,6 +32,7 @@ from store.derive import ENTITIES_VERSION, Deriving, Reason, derive, explain, re
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.importers import ImportOptions, ImportResult, Problem, Record, read_file
 from store.index import SearchIndex
+from store.ingest.feeds.subscriptions import Subscriptions
 from store.journal import Record as OpRecord
 from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
 from store.paths import user_topics_file
@@ -43,6 +45,9 @@ from store.tagnames import clean_tag, is_under, tag_key
 from store.text import item_id as text_id
 from store.text import make_title, sanitize_line
 from store.topics import TopicRules, load_rules
+
+if TYPE_CHECKING:
+    from store.ingest.feeds.refresh import FeedOutcome
 
 ITEMS_FILE = "items.json"
 PREVIOUS_ITEMS = "items.prev.json"
@@ -65,6 +70,8 @@ class ImportReport:
     """Whether this was an ``--update`` import (the summary then counts updates)."""
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    """The ids of the records' items (added, refreshed or already present), in order."""
 
     def summary(self) -> str:
         """``N added, M already present`` (and how many were updated or skipped)."""
@@ -217,6 +224,8 @@ class Store:
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._lock = StoreLock(self.root / LOCK_FILE)
         self.user = StateFiles(self.root, self._lock, readonly=self.readonly)
+        self.feeds = Subscriptions(self.root, self._lock, readonly=self.readonly)
+        """The feeds this store follows (``fetch_feeds`` brings their items in)."""
         self.state_view = StateView(self.user)
         self._index: SearchIndex | None = None
         self._index_signature = ""
@@ -327,8 +336,9 @@ class Store:
     def refresh(self) -> bool:
         """Reload what another process changed (items or user state); True if anything did."""
         changed_state = self.user.sync()
+        changed_feeds = self.feeds.sync()
         if file_signature(self._storage_path) == self._loaded_signature:
-            return changed_state is None or bool(changed_state)
+            return changed_state is None or bool(changed_state) or changed_feeds
         self.load()
         return True
 
@@ -580,7 +590,8 @@ class Store:
             raise ReadOnlyStoreError(self.root)
 
     def import_records(self, records: Iterable[Record], *, update: bool = False,
-                       progress: ProgressCallback | None = None) -> ImportReport:
+                       progress: ProgressCallback | None = None,
+                       reload: bool = True) -> ImportReport:
         """Add the records that are not already present, in one atomic write.
 
         A record is already present when it has the id, guid, url or normalized
@@ -588,7 +599,8 @@ class Store:
         ``update`` such an item gets the record's title, text, date and so on,
         keeping its id, so its tags (user state, keyed by id) stay with it.
         Tags the records carry are added afterwards as one operation, "import
-        tags", to the added and updated items.
+        tags", to the added and updated items. ``reload=False`` leaves this Store's
+        items as they were (a fetch that writes feed after feed reads them once, after).
         """
         self._require_writable()
         report = ImportReport(update=update)
@@ -602,7 +614,8 @@ class Store:
                 self._import_locked(records, update, progress, report, to_derive)
             finally:
                 to_derive.close()
-        self.refresh()
+        if reload:
+            self.refresh()
         return report
 
     def _import_locked(self, records: list[Record], update: bool,
@@ -649,8 +662,10 @@ class Store:
             else:
                 report.present += 1
                 if doc_id not in changes:
+                    report.ids.append(table[doc_id]["id"])
                     continue  # already stored, not updating: leave its tags alone
             target = (changes.get(doc_id) or table[doc_id])["id"]
+            report.ids.append(target)
             for tag in record.tags:
                 import_tags.setdefault(tag, []).append(target)
         if progress is not None:
@@ -712,6 +727,21 @@ class Store:
         """Import every file; problems are collected, the valid records still land."""
         return self.import_results((read_file(p, options) for p in paths), update=update,
                                    progress=progress)
+
+    def fetch_feeds(self, urls: Sequence[str] | None = None, *, timeout: float | None = None,
+                    on_feed: Callable[[FeedOutcome], Any] | None = None,
+                    transport: Any = None) -> list[FeedOutcome]:
+        """Fetch the subscribed feeds (all, or those in ``urls``) side by side and
+        import each as it answers, in a short locked write of its own; the lock is
+        never held while waiting on the network. Items that come again with the same
+        guid are refreshed in place (id and tags kept). Call ``refresh`` after."""
+        from store.ingest.feeds.fetch import DEFAULT_TIMEOUT
+        from store.ingest.feeds.refresh import refresh
+
+        self._require_writable()
+        return refresh(self.feeds, lambda records: self.import_records(
+            records, update=True, reload=False), urls=urls, on_feed=on_feed,
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout, transport=transport)
 
     def retopic(self) -> int:
         """Re-derive every item's topics from the current rules (and its entities, when

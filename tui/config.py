@@ -15,6 +15,8 @@ ever writes the config file: a broken one is left exactly as it is.
     confirm_threshold = 20          # bulk changes on more items than this ask first
     mark_read_after = 1.5           # seconds on an item before it is read; false: never
     poll_interval = 1.0             # seconds between looks for other sessions' changes
+    fetch_timeout = 20              # seconds one feed may take (`newsdesk fetch`, R)
+    refresh_minutes = 30            # refresh the feeds this often while the app is open
 
     [keys]                          # binding id = key(s); see `?` in the app for ids
     "main.tag" = "T"
@@ -59,6 +61,10 @@ class Settings:
     """Operations on more items than this ask first."""
     poll_interval: float = 1.0
     """How often to look for changes made by another session (seconds)."""
+    fetch_timeout: float = 20.0
+    """Seconds one feed may take to answer, body included (``fetch --timeout`` wins)."""
+    refresh_minutes: float | None = None
+    """Refresh every feed this often while the app is open; None: only on ``R``."""
     store: Path | None = None
     """The store folder when neither --store nor $NEWSDESK_STORE names one."""
     theme: str | None = None
@@ -128,6 +134,20 @@ def _poll_interval(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
+def _fetch_timeout(value: object) -> float:
+    if not _is_number(value) or not 0.1 <= value <= 600:  # type: ignore[operator]
+        raise ValueError("must be a number of seconds from 0.1 to 600")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _refresh_minutes(value: object) -> float | None:
+    if value is False:
+        return None
+    if not _is_number(value) or not 1 <= value <= 7 * 24 * 60:  # type: ignore[operator]
+        raise ValueError("must be a number of minutes from 1 to 10080, or false for never")
+    return float(value)  # type: ignore[arg-type]
+
+
 def _columns(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"must be a list of column names ({', '.join(COLUMNS)})")
@@ -147,6 +167,8 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     "confirm_threshold": _confirm_threshold,
     "mark_read_after": _mark_read_after,
     "poll_interval": _poll_interval,
+    "fetch_timeout": _fetch_timeout,
+    "refresh_minutes": _refresh_minutes,
 }
 
 
@@ -279,7 +301,7 @@ def to_toml(settings: Settings) -> str:
         if f.name not in _CHECKS:
             continue
         value = getattr(settings, f.name)
-        if value is None and f.name in ("store", "theme"):
+        if value is None and f.name in ("store", "theme", "refresh_minutes"):
             lines.append(f"# {f.name} is not set (the default applies)")
         else:
             lines.append(f"{f.name} = {_toml_value(value)}")
