@@ -41,6 +41,8 @@ class FeedServer:
     routes: dict[str, Route] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
+    hung: threading.Event = field(default_factory=threading.Event)
+    """Set when a request reached a hanging route (its client now waits)."""
     port: int = 0
 
     def url(self, path: str) -> str:
@@ -68,6 +70,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             if route is None:
                 route = Route(b"not here", status=404, content_type="text/plain")
             if route.hang:
+                server.hung.set()
                 server.released.wait(30)  # bounded: the test ends it sooner
                 return
             status, body = route.status, route.body
