@@ -26,8 +26,9 @@ def server(feed_server: FeedServer) -> FeedServer:
     r = feed_server.routes
     r["/rss.xml"] = Route(rss("Daily", [("g1", "First", "One."), ("g2", "Second", "Two.")]),
                           etag='"v1"')
-    r["/atom.xml"] = Route(atom("Atom site", [("urn:a:1", "&lt;em&gt;Big&lt;/em&gt; news",
-                                               "&lt;p&gt;Hello &lt;b&gt;there&lt;/b&gt;&lt;/p&gt;")]),
+    html_title = "&lt;em&gt;Big&lt;/em&gt; news"
+    html_summary = "&lt;p&gt;Hello &lt;b&gt;there&lt;/b&gt;&lt;/p&gt;"
+    r["/atom.xml"] = Route(atom("Atom site", [("urn:a:1", html_title, html_summary)]),
                            content_type="application/atom+xml", last_modified=LAST_MODIFIED)
     r["/old.xml"] = Route(status=301, location="/new.xml")
     r["/new.xml"] = Route(rss("Moved", [("m1", "Moved entry", "Here now.")]))
