@@ -730,6 +730,7 @@ class Store:
 
     def fetch_feeds(self, urls: Sequence[str] | None = None, *, timeout: float | None = None,
                     on_feed: Callable[[FeedOutcome], Any] | None = None,
+                    cancelled: Callable[[], bool] | None = None,
                     transport: Any = None) -> list[FeedOutcome]:
         """Fetch the subscribed feeds (all, or those in ``urls``) side by side and
         import each as it answers, in a short locked write of its own; the lock is
@@ -741,7 +742,8 @@ class Store:
         self._require_writable()
         return refresh(self.feeds, lambda records: self.import_records(
             records, update=True, reload=False), urls=urls, on_feed=on_feed,
-            timeout=DEFAULT_TIMEOUT if timeout is None else timeout, transport=transport)
+            cancelled=cancelled, transport=transport,
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout)
 
     def retopic(self) -> int:
         """Re-derive every item's topics from the current rules (and its entities, when

@@ -72,6 +72,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             if route.hang:
                 server.hung.set()
                 server.released.wait(30)  # bounded: the test ends it sooner
+                self.close_connection = True  # hang up without an answer
                 return
             status, body = route.status, route.body
             if status == 200 and (

@@ -1,8 +1,10 @@
 """Fetching feeds over HTTP: side by side, conditional, bounded in time and size.
 
-``fetch_all`` runs one GET per feed on a small thread pool (``CONCURRENCY`` at a
-time) over one httpx client, and yields each ``FetchResult`` as soon as its feed
-has answered, so the caller imports a fast feed while a slow one still waits.
+``fetch_all`` runs one GET per feed on a few threads (``CONCURRENCY`` at a time)
+over one httpx client, and yields each ``FetchResult`` as soon as its feed has
+answered, so the caller imports a fast feed while a slow one still waits. The
+threads are daemons and the caller can give up (``cancelled``): quitting the app
+mid-fetch never waits for a hanging server's timeout.
 
 Each request sends the feed's ETag (If-None-Match) and Last-Modified
 (If-Modified-Since); a 304 is "not modified" and costs nothing more. Redirects are
@@ -15,13 +17,13 @@ a server's fault: every failure is a ``FetchResult`` with an ``error`` in words.
 
 from __future__ import annotations
 
+import queue
 import socket
 import ssl
+import threading
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from email.utils import formatdate
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -181,9 +183,12 @@ def fetch_one(client: Any, request: FetchRequest, timeout: float) -> FetchResult
 
 
 def fetch_all(requests: Sequence[FetchRequest], *, timeout: float = DEFAULT_TIMEOUT,
-              concurrency: int = CONCURRENCY, transport: Any = None) -> Iterator[FetchResult]:
+              concurrency: int = CONCURRENCY, transport: Any = None,
+              cancelled: Callable[[], bool] | None = None) -> Iterator[FetchResult]:
     """Fetch every feed side by side; yield each result as soon as it is in.
 
+    ``cancelled``: asked a few times a second while waiting; once it says True no
+    more results are yielded (requests under way end on their own timeouts).
     ``transport``: an httpx transport for tests (default: the network).
     """
     import httpx
@@ -198,18 +203,43 @@ def fetch_all(requests: Sequence[FetchRequest], *, timeout: float = DEFAULT_TIME
         follow_redirects=False, transport=transport, trust_env=True,
         limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
     )
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-fetch")
+    todo: queue.SimpleQueue[FetchRequest] = queue.SimpleQueue()
+    done: queue.SimpleQueue[FetchResult] = queue.SimpleQueue()
+    for request in requests:
+        todo.put(request)
+
+    def work() -> None:
+        while True:
+            try:
+                request = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put(fetch_one(client, request, timeout))
+            except Exception as exc:  # noqa: BLE001 - a bug here must not hang the caller
+                done.put(FetchResult(request, error=f"could not be fetched ({exc})"))
+
+    # Daemon threads, not a ThreadPoolExecutor: Python joins an executor's threads at
+    # exit, so quitting while a server hangs would wait for its timeout.
+    for n in range(workers):
+        threading.Thread(target=work, name=f"newsdesk-fetch-{n}", daemon=True).start()
+    finished = False
     try:
-        futures = [pool.submit(fetch_one, client, request, timeout) for request in requests]
-        for future in as_completed(futures):
-            yield future.result()
+        for _ in requests:
+            while True:
+                try:
+                    result = done.get(timeout=0.2)
+                    break
+                except queue.Empty:
+                    if cancelled is not None and cancelled():
+                        return
+            yield result
+        finished = True
     finally:
-        # A consumer that stops early must not wait for slow feeds: drop the queue,
-        # and let the running requests end on their own timeouts.
-        pool.shutdown(wait=False, cancel_futures=True)
-        client.close()
-
-
-def http_date(seconds: float) -> str:
-    """``seconds`` since the epoch as an HTTP date (for tests and servers)."""
-    return formatdate(seconds, usegmt=True)
+        while True:  # a consumer that stopped early: start nothing new
+            try:
+                todo.get_nowait()
+            except queue.Empty:
+                break
+        if finished:  # else requests still run on it; they end on their timeouts
+            client.close()

@@ -102,12 +102,14 @@ def refresh(subscriptions: Subscriptions, import_records: Importer, *,
             urls: Sequence[str] | None = None, timeout: float = DEFAULT_TIMEOUT,
             concurrency: int = CONCURRENCY,
             on_feed: Callable[[FeedOutcome], Any] | None = None,
+            cancelled: Callable[[], bool] | None = None,
             transport: Any = None) -> list[FeedOutcome]:
     """Fetch the subscribed feeds (all, or those in ``urls``) and import each one as
     soon as it answers; ``on_feed`` hears each outcome right after its write.
 
     One feed's failure (network, server, parse, even a full disk) is its outcome and
-    never stops the others.
+    never stops the others. ``cancelled`` (asked while waiting) stops early: the
+    outcomes so far are returned, the feeds still out are left for the next fetch.
     """
     feeds = subscriptions.all()
     if urls is not None:
@@ -117,7 +119,7 @@ def refresh(subscriptions: Subscriptions, import_records: Importer, *,
     requests = [FetchRequest(s.url, s.etag, s.last_modified) for s in feeds]
     outcomes: list[FeedOutcome] = []
     for result in fetch_all(requests, timeout=timeout, concurrency=concurrency,
-                            transport=transport):
+                            transport=transport, cancelled=cancelled):
         sub = by_url[result.request.url]
         outcome, records, title = _settle(result, sub)
         full_answer = outcome.error is None and not outcome.not_modified
