@@ -201,6 +201,8 @@ def fetch_all(requests: Sequence[FetchRequest], *, timeout: float = DEFAULT_TIME
                  "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
                            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"},
         follow_redirects=False, transport=transport, trust_env=True,
+        # $HTTPS_PROXY and friends are honoured, but never for this machine's own servers.
+        mounts={"all://127.0.0.1": None, "all://localhost": None, "all://[::1]": None},
         limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
     )
     todo: queue.SimpleQueue[FetchRequest] = queue.SimpleQueue()
