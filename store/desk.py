@@ -331,7 +331,8 @@ class Store:
         """What is damaged but was worked around (skipped journal lines, operations
         missing from the user state), in plain words; empty when all is well.
         The faces show these as warnings and ``newsdesk doctor`` explains them."""
-        return self.user.problems()
+        self.feeds.sync()
+        return self.user.problems() + ([self.feeds.problem] if self.feeds.problem else [])
 
     def refresh(self) -> bool:
         """Reload what another process changed (items or user state); True if anything did."""

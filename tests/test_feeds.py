@@ -76,6 +76,9 @@ def test_a_damaged_feed_list_is_refused_not_overwritten(store_dir: Path) -> None
     with pytest.raises(StoreError, match="feeds.json"):
         store.feeds.add("http://example.org/a.xml")
     assert (store_dir / FEEDS_FILE).read_text() == "{broken"
+    # Reading goes on (the browser keeps working) and says what is wrong, once.
+    assert store.feeds.all() == [] and "feeds.json" in (store.feeds.problem or "")
+    assert any("feeds.json" in p for p in store.problems())
 
 
 def test_removing_a_feed_keeps_its_items_and_tags(store_dir: Path,

@@ -492,7 +492,9 @@ def cmd_tree(args: argparse.Namespace) -> int:
         return 0
 
     def show(node, depth: int) -> None:
-        print(f"{'  ' * depth}{sanitize_line(node.name)} ({node.count})")
+        unread = f", {node.unread} unread" if node.unread is not None else ""
+        failed = f"  ! {sanitize_line(node.error)}" if node.error else ""
+        print(f"{'  ' * depth}{sanitize_line(node.name)} ({node.count}{unread}){failed}")
         for child in node.children:
             show(child, depth + 1)
 

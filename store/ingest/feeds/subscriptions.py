@@ -116,6 +116,9 @@ class Subscriptions:
         self._storage = AtomicJSONStorage(self.path, kind="feeds")
         self._feeds: dict[str, Subscription] = {}
         self._signature: object = object()
+        self.problem: str | None = None
+        """Why feeds.json could not be read (the last good list is kept meanwhile, and
+        nothing writes over the file: ``change`` raises)."""
 
     # -- reading -------------------------------------------------------------------
 
@@ -140,7 +143,10 @@ class Subscriptions:
         signature = file_signature(self.path)
         if signature == self._signature:
             return False
-        self._feeds = self._read()
+        try:
+            self._feeds, self.problem = self._read(), None
+        except StoreFormatError as exc:  # said once, not on every look (the TUI polls)
+            self.problem = str(exc)
         self._signature = signature
         return True
 
