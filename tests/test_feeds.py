@@ -214,3 +214,17 @@ def test_feeds_import_of_a_broken_file_exits_1_without_a_traceback(
     assert main(["--store", str(tmp_path / "s"), "feeds", "import", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "bad.opml:1: not well-formed XML" in err and "Traceback" not in err
+
+
+def test_feed_settings_are_read_and_checked(tmp_path: Path) -> None:
+    from tui.config import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text("fetch_timeout = 5\nrefresh_minutes = 30\n")
+    settings = load_settings(path)
+    assert (settings.fetch_timeout, settings.refresh_minutes) == (5.0, 30.0)
+    path.write_text("fetch_timeout = 0\nrefresh_minutes = false\n")
+    settings = load_settings(path)
+    assert (settings.fetch_timeout, settings.refresh_minutes) == (20.0, None)
+    assert [p.line for p in settings.problems] == [1]
+    assert "fetch_timeout must be a number of seconds" in str(settings.problems[0])
