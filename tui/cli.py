@@ -621,7 +621,7 @@ def _fetch(store, urls, timeout: float) -> int:  # store: Store; -> exit code
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     timeout = _fetch_timeout(args)
-    store = _open(args, create=False)
+    store = _open(args, create=False, load=False)  # the fetch reads items.json as it writes
     if not store.feeds.all():
         print("No feeds subscribed yet: `newsdesk feeds add URL` or `feeds import FILE.opml`.")
         return 0
