@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from store.desk import ImportReport, Store
+    from store.disk.atomic import atomic_write
     from store.disk.layout import ITEMS_FILE, config_dir, default_store_dir, items_size
     from store.disk.safe_output import write_output
     from store.doctor import check_store, restore_store
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
         StoreWriteError,
     )
     from store.export import export_items, render
+    from store.ingest.feeds.opml import read_opml, write_opml
+    from store.ingest.feeds.subscriptions import FeedURLError, Subscription, normalize_url
     from store.ingest.formats import EXPORT_FORMATS, IMPORT_FORMATS
     from store.ingest.importers import (
         ImportOptions,
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
         read_bytes,
         read_file,
     )
-    from store.model import Item, resolve_id
+    from store.model import Item, now_iso, resolve_id
     from store.search.cache import LazyStateView, items_signature, load_index
     from store.search.evaluate import highlight_spans
     from store.search.index import SearchIndex
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "ALL": "store.tree",
     "EXPORT_FORMATS": "store.ingest.formats",
+    "FeedURLError": "store.ingest.feeds.subscriptions",
     "IMPORT_FORMATS": "store.ingest.formats",
     "ITEMS_FILE": "store.disk.layout",
     "ImportOptions": "store.ingest.importers",
@@ -68,10 +72,12 @@ _WHERE = {
     "StoreError": "store.errors",
     "StoreFormatError": "store.errors",
     "StoreWriteError": "store.errors",
+    "Subscription": "store.ingest.feeds.subscriptions",
     "TagNameError": "store.state.tagnames",
     "TreeIndex": "store.tree",
     "TreeNode": "store.tree",
     "UserActions": "store.state.actions",
+    "atomic_write": "store.disk.atomic",
     "check_store": "store.doctor",
     "clean_tag": "store.state.tagnames",
     "complete_tag": "store.state.tagnames",
@@ -83,11 +89,14 @@ _WHERE = {
     "items_size": "store.disk.layout",
     "load_counts": "store.tree",
     "load_index": "store.search.cache",
+    "normalize_url": "store.ingest.feeds.subscriptions",
+    "now_iso": "store.model",
     "parse": "store.search.query",
     "parse_mappings": "store.ingest.importers",
     "parse_tag_edit": "store.state.tagnames",
     "read_bytes": "store.ingest.importers",
     "read_file": "store.ingest.importers",
+    "read_opml": "store.ingest.feeds.opml",
     "render": "store.export",
     "resolve_id": "store.model",
     "restore_store": "store.doctor",
@@ -95,6 +104,7 @@ _WHERE = {
     "sanitize_line": "store.text.clean",
     "save_counts": "store.tree",
     "select": "store.tree",
+    "write_opml": "store.ingest.feeds.opml",
     "write_output": "store.disk.safe_output",
 }
 """Public name -> the module that holds it ("module:name" when it is renamed here)."""
@@ -102,6 +112,7 @@ _WHERE = {
 __all__ = [
     "ALL",
     "EXPORT_FORMATS",
+    "FeedURLError",
     "IMPORT_FORMATS",
     "ITEMS_FILE",
     "ImportOptions",
@@ -121,10 +132,12 @@ __all__ = [
     "StoreError",
     "StoreFormatError",
     "StoreWriteError",
+    "Subscription",
     "TagNameError",
     "TreeIndex",
     "TreeNode",
     "UserActions",
+    "atomic_write",
     "check_store",
     "clean_tag",
     "complete_tag",
@@ -136,6 +149,8 @@ __all__ = [
     "items_size",
     "load_counts",
     "load_index",
+    "normalize_url",
+    "now_iso",
     "open_store",
     "parse",
     "parse_mappings",
@@ -143,6 +158,7 @@ __all__ = [
     "preload_extractor",
     "read_bytes",
     "read_file",
+    "read_opml",
     "render",
     "resolve_id",
     "restore_store",
@@ -150,6 +166,7 @@ __all__ = [
     "sanitize_line",
     "save_counts",
     "select",
+    "write_opml",
     "write_output",
 ]
 

@@ -7,6 +7,7 @@ Layout of a store folder::
     journal.jsonl  user operations since that snapshot (see store.state.userstate)
     backups/       copies of the last five state snapshots, and items.prev.json: the
                    items.json before the latest import or retopic
+    feeds.json     the feeds subscribed to (see store.ingest.feeds.subscriptions)
     lock           the cross-process write lock (flock; never stale; reads never take it)
 
 Content is written rarely and wholesale; user state (tags, read marks, saved
@@ -23,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from store.derive.pipeline import (
     ENTITIES_VERSION,
@@ -40,6 +41,7 @@ from store.disk.layout import ITEMS_FILE, ITEMS_SCHEMA, LOCK_FILE, PREVIOUS_ITEM
 from store.disk.links import refuse_link
 from store.disk.perms import secure_new_store
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
+from store.ingest.feeds.subscriptions import Subscriptions
 from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
 from store.model import OPTIONAL_FIELDS, make_item, now_iso
 from store.resources import seed_file
@@ -50,6 +52,9 @@ from store.state.actions import UserActions
 from store.state.userstate import BACKUP_DIR, StateFiles
 from store.text.clean import item_id as text_id
 from store.text.clean import make_title
+
+if TYPE_CHECKING:
+    from store.ingest.feeds.refresh import FeedOutcome
 
 _DERIVED = ("topics", "people", "places", "orgs")
 _COMPLETE = frozenset(("title", "position", *_DERIVED))
@@ -68,6 +73,8 @@ class ImportReport:
     """Whether this was an ``--update`` import (the summary then counts updates)."""
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    """The ids of the records' items (added, refreshed or already present), in order."""
 
     def summary(self) -> str:
         """``N added, M already present`` (and how many were updated or skipped)."""
@@ -223,6 +230,8 @@ class Store:
         self.user = StateFiles(self.root, self._lock, readonly=self.readonly)
         self.state = UserActions(self.user, self.ordinals)
         """Tags, read marks, saved searches and undo: the user's side of the store."""
+        self.feeds = Subscriptions(self.root, self._lock, readonly=self.readonly)
+        """The feeds this store follows (``fetch_feeds`` brings their items in)."""
         self.state_view = StateView(self.user)
         self._index: SearchIndex | None = None
         self._index_signature = ""
@@ -329,7 +338,7 @@ class Store:
         # the view: at 100k each costs tens of milliseconds to build, so build them once.
         self._ids = list(map(itemgetter("id"), items))
         self._ordinal = dict(zip(self._ids, range(len(items)), strict=True))
-        self._newest: list[str] | None = None
+        self._newest = None
         self._loaded_signature = self._storage.signature
         self.loaded = True
 
@@ -337,13 +346,15 @@ class Store:
         """What is damaged but was worked around (skipped journal lines, operations
         missing from the user state), in plain words; empty when all is well.
         The faces show these as warnings and ``newsdesk doctor`` explains them."""
-        return self.user.problems()
+        self.feeds.sync()
+        return self.user.problems() + ([self.feeds.problem] if self.feeds.problem else [])
 
     def refresh(self) -> bool:
         """Reload what another process changed (items or user state); True if anything did."""
         changed_state = self.user.sync()
+        changed_feeds = self.feeds.sync()
         if file_signature(self._storage_path) == self._loaded_signature:
-            return changed_state is None or bool(changed_state)
+            return changed_state is None or bool(changed_state) or changed_feeds
         self._read_items()
         return True
 
@@ -453,7 +464,8 @@ class Store:
             raise ReadOnlyStoreError(self.root)
 
     def import_records(self, records: Iterable[Record], *, update: bool = False,
-                       progress: ProgressCallback | None = None) -> ImportReport:
+                       progress: ProgressCallback | None = None,
+                       reload: bool = True) -> ImportReport:
         """Add the records that are not already present, in one atomic write.
 
         A record is already present when it has the id, guid, url or normalized
@@ -461,7 +473,8 @@ class Store:
         ``update`` such an item gets the record's title, text, date and so on,
         keeping its id, so its tags (user state, keyed by id) stay with it.
         Tags the records carry are added afterwards as one operation, "import
-        tags", to the added and updated items.
+        tags", to the added and updated items. ``reload=False`` leaves this Store's
+        items as they were (a fetch that writes feed after feed reads them once, after).
         """
         self._require_writable()
         report = ImportReport(update=update)
@@ -475,7 +488,8 @@ class Store:
                 self._import_locked(records, update, progress, report, to_derive)
             finally:
                 to_derive.close()
-        self.refresh()
+        if reload:
+            self.refresh()
         return report
 
     def _import_locked(self, records: list[Record], update: bool,
@@ -522,8 +536,10 @@ class Store:
             else:
                 report.present += 1
                 if doc_id not in changes:
+                    report.ids.append(table[doc_id]["id"])
                     continue  # already stored, not updating: leave its tags alone
             target = (changes.get(doc_id) or table[doc_id])["id"]
+            report.ids.append(target)
             for tag in record.tags:
                 import_tags.setdefault(tag, []).append(target)
         if progress is not None:
@@ -550,14 +566,17 @@ class Store:
                 update_index(self.root, before, [changes[k] for k in sorted(
                     changes, key=int)])
 
-    def import_results(self, results: Iterable[ImportResult], *, update: bool = False,
-                       progress: ProgressCallback | None = None) -> ImportReport:
-        """Import what the importers read (one write for all of it); their problems
-        and warnings go into the report, the valid records still land."""
+    def import_files(self, sources: Sequence[str | Path | ImportResult],
+                     options: ImportOptions | None = None, *, update: bool = False,
+                     progress: ProgressCallback | None = None) -> ImportReport:
+        """Import every source (a file's path, or what an importer already read: stdin,
+        a file read in a worker) in one write; their problems and warnings go into the
+        report, the valid records still land."""
         records: list[Record] = []
         problems: list[Problem] = []
         warnings: list[Problem] = []
-        for result in results:
+        for source in sources:
+            result = source if isinstance(source, ImportResult) else read_file(source, options)
             records.extend(result.records)
             problems.extend(result.problems)
             warnings.extend(result.warnings)
@@ -569,12 +588,22 @@ class Store:
         report.warnings = warnings + report.warnings
         return report
 
-    def import_files(self, paths: Sequence[str | Path], options: ImportOptions | None = None,
-                     *, update: bool = False,
-                     progress: ProgressCallback | None = None) -> ImportReport:
-        """Import every file; problems are collected, the valid records still land."""
-        return self.import_results((read_file(p, options) for p in paths), update=update,
-                                   progress=progress)
+    def fetch_feeds(self, urls: Sequence[str] | None = None, *, timeout: float | None = None,
+                    on_feed: Callable[[FeedOutcome], Any] | None = None,
+                    cancelled: Callable[[], bool] | None = None,
+                    transport: Any = None) -> list[FeedOutcome]:
+        """Fetch the subscribed feeds (all, or those in ``urls``) side by side and
+        import each as it answers, in a short locked write of its own; the lock is
+        never held while waiting on the network. Items that come again with the same
+        guid are refreshed in place (id and tags kept). Call ``refresh`` after."""
+        from store.ingest.feeds.fetch import DEFAULT_TIMEOUT
+        from store.ingest.feeds.refresh import refresh
+
+        self._require_writable()
+        return refresh(self.feeds, lambda records: self.import_records(
+            records, update=True, reload=False), urls=urls, on_feed=on_feed,
+            cancelled=cancelled, transport=transport,
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout)
 
     def retopic(self) -> int:
         """Re-derive every item's topics from the current rules (and its entities, when

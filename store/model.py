@@ -44,16 +44,16 @@ class RecordLike(Protocol):
     """What ``make_item`` reads of an importer's record (``ingest.importers.Record``):
     the model sits below the importers and never imports them."""
 
-    body: str
-    source: str
-    line: int | None
-    title: str | None
-    date: str | None
-    url: str | None
-    author: str | None
-    guid: str | None
-    feed: str | None
-    id: str | None
+    @property
+    def body(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def id(self) -> str | None: ...
 
 
 def now_iso() -> str:

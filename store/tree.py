@@ -18,12 +18,15 @@ from dataclasses import field as dc_field
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from store.disk.layout import TREE_CACHE, TREE_CACHE_FORMAT
 from store.errors import StoreError
+
+if TYPE_CHECKING:
+    from store.ingest.feeds.subscriptions import Subscription
 
 NodeKey = tuple[str, ...]
 ALL: NodeKey = ("all",)
@@ -37,7 +40,7 @@ _FIELD_OF_GROUP = {group: field for field, group, _ in ENTITY_GROUPS}
 
 
 class UserFacts(Protocol):
-    """A user's tags and read marks, item by item (``store.state`` is one)."""
+    """A user's tags and read marks, item by item (``store.state.userstate`` is one)."""
 
     def tags_of(self, item_id: str) -> Sequence[str]: ...
     def is_read(self, item_id: str) -> bool: ...
@@ -60,11 +63,21 @@ class TreeNode:
     count: int
     key: NodeKey
     children: list[TreeNode] = dc_field(default_factory=list)
+    unread: int | None = None
+    """Feeds and their folders: how many of the items are unread (None elsewhere)."""
+    error: str | None = None
+    """A feed whose last fetch failed: why."""
 
     def to_json(self) -> dict[str, Any]:
-        """``{"name", "count", "children"}``, recursively."""
-        return {"name": self.name, "count": self.count,
-                "children": [c.to_json() for c in self.children]}
+        """``{"name", "count", "children"}``, recursively; feed nodes add ``unread``,
+        ``url`` and ``error``, folders ``unread``."""
+        out: dict[str, Any] = {"name": self.name, "count": self.count}
+        if self.unread is not None:
+            out["unread"] = self.unread
+        if self.key[0] == "feed":
+            out["url"], out["error"] = self.key[1], self.error
+        out["children"] = [c.to_json() for c in self.children]
+        return out
 
 
 def _ancestors(path: str) -> list[str]:
@@ -265,12 +278,14 @@ def _content(items: Sequence[dict[str, Any]]) -> _Content:
 
 def _assemble(total: int, content: tuple[TreeNode, list[TreeNode], list[TreeNode]],
               read: int, tag_combos: Counter[tuple[str, ...]],
-              saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
+              saved: Sequence[tuple[str, int]],
+              feeds: TreeNode | None = None) -> list[TreeNode]:
     topics, entity_groups, dates = content
     tagged_any = sum(tag_combos.values())
     return [
         TreeNode("All items", total, ALL),
         TreeNode("Unread", total - read, UNREAD),
+        *([feeds] if feeds is not None else []),
         topics,
         *entity_groups,
         TreeNode("Tags", tagged_any, ("group", "Tags"),
@@ -280,6 +295,57 @@ def _assemble(total: int, content: tuple[TreeNode, list[TreeNode], list[TreeNode
         TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
                  [TreeNode(name, count, ("saved", name)) for name, count in saved]),
     ]
+
+
+def _feeds_group(feeds: Sequence[Subscription], inside: Callable[[str], bool],
+                 read: Collection[str]) -> TreeNode | None:
+    """``Feeds``: folders (nested by ``/``), then feeds, each by name; counts are the
+    items in scope (``inside``) and ``unread`` those of them not read. None without
+    subscriptions."""
+    if not feeds:
+        return None
+
+    def counted(ids: Iterable[str]) -> tuple[int, int]:
+        present = {i for i in ids if inside(i)}
+        return len(present), sum(1 for i in present if i not in read)
+
+    def level(prefix: str, subs: list[Subscription]) -> tuple[list[TreeNode], set[str]]:
+        folders: dict[str, list[Subscription]] = {}
+        nodes: list[TreeNode] = []
+        here: list[Subscription] = []
+        for sub in subs:
+            rest = sub.folder[len(prefix):] if prefix else sub.folder
+            if rest:
+                folders.setdefault(rest.split("/", 1)[0], []).append(sub)
+            else:
+                here.append(sub)
+        ids: set[str] = set()
+        for name in sorted(folders, key=lambda n: (n.casefold(), n)):
+            path = f"{prefix}{name}"
+            children, under = level(path + "/", folders[name])
+            count, unread = counted(under)
+            nodes.append(TreeNode(name, count, ("folder", path), children, unread))
+            ids |= under
+        for sub in sorted(here, key=lambda s: (s.name.casefold(), s.url)):
+            count, unread = counted(sub.ids)
+            nodes.append(TreeNode(sub.name, count, ("feed", sub.url), [], unread, sub.error))
+            ids.update(sub.ids)
+        return nodes, ids
+
+    children, ids = level("", list(feeds))
+    count, unread = counted(ids)
+    return TreeNode("Feeds", count, ("group", "Feeds"), children, unread)
+
+
+def feed_members(key: NodeKey, feeds: Sequence[Subscription]) -> set[str]:
+    """The ids a Feeds node holds (any, a folder with everything under it, or one feed)."""
+    if key[0] == "feed":
+        subs = [s for s in feeds if s.url == key[1]]
+    elif key[0] == "folder":
+        subs = [s for s in feeds if s.folder == key[1] or s.folder.startswith(key[1] + "/")]
+    else:
+        subs = list(feeds)
+    return {i for s in subs for i in s.ids}
 
 
 def _content_nodes(content: _Content) -> tuple[TreeNode, list[TreeNode], list[TreeNode]]:
@@ -333,19 +399,21 @@ class TreeIndex:
         return self._ordinal
 
     def tree(self, state: TreeState, within: Collection[str] | None = None,
-             saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
+             saved: Sequence[tuple[str, int]] = (),
+             feeds: Sequence[Subscription] = ()) -> list[TreeNode]:
         """The whole tree (see ``build_tree``); see ``tree_of`` for search results
         given as ordinals, which is cheaper than ``within``."""
         with self._lock:
-            return self._tree(state, within, saved)
+            return self._tree(state, within, saved, feeds)
 
     def _tree(self, state: TreeState, within: Collection[str] | None,
-              saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
+              saved: Sequence[tuple[str, int]],
+              feeds: Sequence[Subscription] = ()) -> list[TreeNode]:
         if within is None:
             content, scope = self.content(), self.ordinal
         else:
             content = _content([d for d in self.items if d["id"] in within])
-            scope = within
+            scope = within  # type: ignore[assignment]  # only tested with `in`
         user = self._user(state) if within is None else _UserCounts(state, scope)
         if within is None:
             if self._content_nodes is None:
@@ -353,7 +421,9 @@ class TreeIndex:
             nodes = self._content_nodes
         else:
             nodes = _content_nodes(content)
-        return _assemble(content.total, nodes, len(user.read), user.combos, saved)
+        in_scope = self.ordinal if within is None else within
+        group = _feeds_group(feeds, in_scope.__contains__, state.read_ids())
+        return _assemble(content.total, nodes, len(user.read), user.combos, saved, group)
 
     def content(self) -> _Content:
         """The counts of the items' own fields (counted once)."""
@@ -369,7 +439,8 @@ class TreeIndex:
         return self._aligned[1]
 
     def tree_of(self, found: AbstractSet[int], state: TreeState,
-                saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
+                saved: Sequence[tuple[str, int]] = (),
+                feeds: Sequence[Subscription] = ()) -> list[TreeNode]:
         """The tree counted over the items at ordinals ``found`` (search results):
         what ``tree(state, within)`` gives for their ids, at a cost that follows the
         number of results and never touches an item or an id string."""
@@ -379,11 +450,12 @@ class TreeIndex:
         while part := list(islice(rest, 4096)):  # between parts other threads get the GIL
             counts.update(chain.from_iterable(map(facets.__getitem__, part)))
         with self._lock:
-            return self._tree_of(found, counts, keys, state, saved)
+            return self._tree_of(found, counts, keys, state, saved, feeds)
 
     def _tree_of(self, found: AbstractSet[int], counts: Counter[int],
                  keys: list[tuple[str, str]], state: TreeState,
-                 saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
+                 saved: Sequence[tuple[str, int]],
+                 feeds: Sequence[Subscription] = ()) -> list[TreeNode]:
         topics: dict[str, int] = {}
         entities: dict[str, Counter[str]] = {field: Counter() for field, _, _ in ENTITY_GROUPS}
         with_entity = dict.fromkeys(entities, 0)
@@ -405,8 +477,10 @@ class TreeIndex:
         content = _Content(len(found), topics, with_topic, entities, with_entity, months)
         user = self._user(state)  # keyed by ordinal
         combos = Counter(map(user.tags.__getitem__, user.tags.keys() & found))
+        ordinal = self.ordinal
+        group = _feeds_group(feeds, lambda i: ordinal.get(i, -1) in found, state.read_ids())
         return _assemble(len(found), _content_nodes(content), len(user.read & found),
-                         combos, saved)
+                         combos, saved, group)
 
     def prepare(self) -> None:
         """Build what ``tree_of`` counts with (one pass, ~0.5 s at 100k here): the
@@ -429,7 +503,7 @@ class TreeIndex:
                     return k
 
                 by_topics: dict[tuple[str, ...], tuple[int, ...]] = {}
-                names = {field: {} for field, _, _ in ENTITY_GROUPS}
+                names: dict[str, dict[str, int]] = {field: {} for field, _, _ in ENTITY_GROUPS}
                 has = {field: key("with", field) for field in ("topics", *names)}
                 facets = []
                 for d in self.items:
@@ -459,7 +533,7 @@ class TreeIndex:
         """The user-state counts over every item, updated for what changed since."""
         user = self._user_counts
         if user is not None and user.mark is not None and hasattr(state, "changed_since"):
-            changed = state.changed_since(user.mark)  # type: ignore[attr-defined]
+            changed = state.changed_since(user.mark)
             if changed is not None:
                 user.update(state, changed)
                 user.mark = state.mark()  # type: ignore[attr-defined]
@@ -484,14 +558,19 @@ class TreeIndex:
         ids = self.ids
         return [ids[n] for n in ordinals]
 
-    def select(self, key: NodeKey, state: TreeState) -> list[str]:
+    def select(self, key: NodeKey, state: TreeState,
+               feeds: Sequence[Subscription] = ()) -> list[str]:
         """The ids a node selects, in original order (see ``select``)."""
         with self._lock:
-            return self._select(key, state)
+            return self._select(key, state, feeds)
 
-    def _select(self, key: NodeKey, state: TreeState) -> list[str]:
+    def _select(self, key: NodeKey, state: TreeState,
+                feeds: Sequence[Subscription] = ()) -> list[str]:
         kind = key[0]
         items = self.items
+        if kind in ("feed", "folder") or key == ("group", "Feeds"):
+            ordinal, members = self.ordinal, feed_members(key, feeds)
+            return self._ids(sorted(ordinal[i] for i in members if i in ordinal))
         if kind in _FIELD_OF_KIND:
             return self._ids(self._postings(_FIELD_OF_KIND[kind]).get(key[1], ()))
         if kind == "topic":
@@ -528,15 +607,17 @@ class TreeIndex:
 
 
 def build_tree(source: TreeSource, within: Collection[str] | None = None,
-               saved: Sequence[tuple[str, int]] = ()) -> list[TreeNode]:
-    """The whole tree: All items, Unread, Topics, People, Places, Organisations, Tags,
-    Untagged, Saved searches. With ``within`` (the current search results) every count
-    is of those items only: a faceted view that shows where the matches are.
+               saved: Sequence[tuple[str, int]] = (),
+               feeds: Sequence[Subscription] = ()) -> list[TreeNode]:
+    """The whole tree: All items, Unread, Feeds (when subscribed to any), Topics,
+    People, Places, Organisations, Tags, Untagged, Saved searches. With ``within`` (the
+    current search results) every count is of those items only: a faceted view that
+    shows where the matches are.
 
     One-shot: the TUI keeps a ``TreeIndex`` instead, so a tag operation does not
     recount every item's topics and entities."""
     index = TreeIndex(source.items())
-    return index.tree(_SourceState(source, index.ids), within, saved)
+    return index.tree(_SourceState(source, index.ids), within, saved, feeds)
 
 
 def _date_group(months: Counter[str]) -> list[TreeNode]:
@@ -549,10 +630,10 @@ def _date_group(months: Counter[str]) -> list[TreeNode]:
         counts[year] = counts.get(year, 0) + n
         counts[f"{year}/{month}"] = n
     years = _hierarchy("date", counts)
-    for year in years:
-        for month in year.children:
-            month.key = ("date", month.key[1].split("/", 1)[1])  # "2025-02"
-        year.children.sort(key=lambda n: n.key[1], reverse=True)
+    for year_node in years:
+        for month_node in year_node.children:
+            month_node.key = ("date", month_node.key[1].split("/", 1)[1])  # "2025-02"
+        year_node.children.sort(key=lambda n: n.key[1], reverse=True)
     years.sort(key=lambda n: n.key[1], reverse=True)
     return [TreeNode("By date", sum(months.values()), ("group", "By date"), years)]
 
@@ -570,7 +651,8 @@ def _under(path: str, values: Iterable[str]) -> bool:
     return any(v.casefold() == folded or v.casefold().startswith(folded + "/") for v in values)
 
 
-def select(key: NodeKey, source: TreeSource) -> list[str]:
+def select(key: NodeKey, source: TreeSource,
+           feeds: Sequence[Subscription] = ()) -> list[str]:
     """The ids a node selects, in original order (one-shot, like ``build_tree``)."""
     index = TreeIndex(source.items())
-    return index.select(key, _SourceState(source, index.ids))
+    return index.select(key, _SourceState(source, index.ids), feeds)

@@ -25,3 +25,11 @@ def store_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def seed_lines() -> list[str]:
     return SEED_BRIEFS.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture
+def feed_server():  # -> Iterator[tests.feed_server.FeedServer]
+    """A real HTTP server on 127.0.0.1 (never the internet) for the feed tests."""
+    from tests.feed_server import serve
+
+    yield from serve()

@@ -81,7 +81,8 @@ colour = "red"
         "the default (1.0)",
         "7: poll_interval must be a number of seconds from 0.1 to 3600; using the default (1.0)",
         "8: unknown setting 'colour', ignored (settings: store, theme, mouse, columns, "
-        "confirm_threshold, mark_read_after, poll_interval, max_item_chars, keys)",
+        "confirm_threshold, mark_read_after, poll_interval, max_item_chars, fetch_timeout, "
+        "refresh_minutes, keys)",
         '11: [keys] main.tag must be a key name in quotes, like "ctrl+t" (several: "t,ctrl+t"); '
         "that binding keeps its key",
     ]

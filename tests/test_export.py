@@ -50,13 +50,13 @@ def test_round_trip_into_an_empty_store(store: Store, tmp_path: Path, fmt: str) 
     data, count = export_items(store, fmt)
     assert count == len(store) == 30 + 3 + 3 + 4
     fresh = Store.open(tmp_path / "fresh", seed=False)
-    report = fresh.import_results([read_bytes(data, f"export.{fmt}")])
+    report = fresh.import_files([read_bytes(data, f"export.{fmt}")])
     assert report.problems == [] and report.warnings == []
     assert report.added == len(store)
     assert snapshot(fresh) == snapshot(store)
     assert fresh.items()[2]["url"] == "https://later.example/3"
     # And once more: everything is already present.
-    again = fresh.import_results([read_bytes(data, f"export.{fmt}")])
+    again = fresh.import_files([read_bytes(data, f"export.{fmt}")])
     assert (again.added, again.present) == (0, len(store))
 
 
@@ -154,7 +154,7 @@ def test_csv_with_hostile_cells_round_trips_exactly(store_dir: Path, tmp_path: P
     store = _hostile_store(store_dir)
     data, _ = export_items(store, "csv")
     fresh = Store.open(tmp_path / "fresh", seed=False)
-    report = fresh.import_results([read_bytes(data, "export.csv")])
+    report = fresh.import_files([read_bytes(data, "export.csv")])
     assert report.problems == [] and report.warnings == []
     assert snapshot(fresh) == snapshot(store)
 
@@ -209,6 +209,6 @@ def test_csv_round_trip_with_hostile_cells_is_exact(
                           for n, (title, body, author) in enumerate(cells)])
     data, _ = export_items(store, "csv")
     fresh = Store.open(root / "b", seed=False)
-    report = fresh.import_results([read_bytes(data, "export.csv")])
+    report = fresh.import_files([read_bytes(data, "export.csv")])
     assert report.problems == []
     assert snapshot(fresh) == snapshot(store)

@@ -183,7 +183,7 @@ def test_whole_imports_through_the_store(template: Path, head: str, rest: str,
     with copy_of(template) as root:
         store = Store.open(root, rules=RULES)
         before = len(store)
-        report = store.import_results([result])
+        report = store.import_files([result])
         assert before <= len(store) <= before + len(result.records)
         assert report.added == len(store) - before
         reopened = Store.open(root, rules=RULES)

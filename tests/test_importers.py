@@ -461,7 +461,7 @@ def test_hostile_feed_is_inert(empty_store: Store) -> None:
             "<title>[@click=app.quit]x[/]&#x1b;]0;pwn&#x07;</title>"
             "<description>&lt;p&gt;a\u202eb&lt;/p&gt;&lt;script&gt;x()&lt;/script&gt;"
             "</description><guid>h1</guid></item></channel></rss>").encode()
-    report = empty_store.import_results([read_bytes(feed, "evil.rss")])
+    report = empty_store.import_files([read_bytes(feed, "evil.rss")])
     assert report.added == 1
     (item,) = empty_store.items()
     assert item["title"] == "[@click=app.quit]x[/]]0;pwn"

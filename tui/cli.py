@@ -142,6 +142,46 @@ def build_parser() -> argparse.ArgumentParser:
                             "ones, as one undoable operation.")
     q.add_argument("file", metavar="FILE")
 
+    p = sub.add_parser(
+        "feeds", help="subscribe to feeds: add, import/export OPML, remove, list",
+        description="The feeds this store follows. Without an action: feeds list.")
+    feeds_sub = p.add_subparsers(dest="feeds_command", metavar="ACTION")
+    q = feeds_sub.add_parser("add", help="subscribe to a feed URL and fetch it once",
+                             description="Subscribe to the RSS or Atom feed at URL and fetch "
+                             "it now (exit code 1 if that fetch failed; it stays subscribed).")
+    q.add_argument("url", metavar="URL")
+    q.add_argument("--folder", metavar="NAME", help="put it in this folder (News/Tech nests)")
+    q.add_argument("--timeout", type=float, metavar="S",
+                   help="seconds the fetch may take (default: fetch_timeout in config, 20)")
+    q = feeds_sub.add_parser("import", help="subscribe to every feed of an OPML file",
+                             description="Subscribe to every outline with an xmlUrl in FILE "
+                             "(nested outlines become folders). Nothing is fetched: "
+                             "`newsdesk fetch` does that.")
+    q.add_argument("file", metavar="FILE.opml", help="an OPML file, or - for standard input")
+    q = feeds_sub.add_parser("export", help="write the subscriptions as OPML 2.0",
+                             description="Write every subscription, in its folder, as OPML "
+                             "2.0 (`feeds import` reads it back into the same set).")
+    q.add_argument("-o", "--output", metavar="FILE",
+                   help="write FILE (replaced atomically) instead of standard output")
+    q = feeds_sub.add_parser("remove", help="unsubscribe (the feed's items and tags stay)",
+                             description="Unsubscribe from URL. The items it brought in stay, "
+                             "with their tags.")
+    q.add_argument("url", metavar="URL")
+    q = feeds_sub.add_parser("list", help="one line per feed",
+                             description="One line per feed: unread/items, URL, title, folder "
+                             "and the last fetch's error; --json: one JSON object per line with "
+                             "url, title, folder, items, unread, last_fetched, error.")
+    q.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser(
+        "fetch", help="fetch every subscribed feed now",
+        description="Fetch every subscribed feed side by side and import what is new (an "
+        "entry that comes again with the same guid is refreshed in place, keeping its id "
+        "and tags). One line per feed says what came in or what went wrong. Exit code 1 if "
+        "any feed failed. Made for cron: a running browser shows the new items live.")
+    p.add_argument("--timeout", type=float, metavar="S",
+                   help="seconds one feed may take (default: fetch_timeout in config, 20)")
+
     p = sub.add_parser("config", help="show where the settings file is, or the settings",
                        description="newsdesk reads settings from config.toml in your config "
                        "folder; nothing ever writes it. `config show` prints the settings in "
@@ -294,7 +334,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             else:
                 results.append(read_file(name, options))
             progress.update("reading", done, len(args.files))
-        report = store.import_results(
+        report = store.import_files(
             results, update=args.update,
             progress=lambda done, total, stage: progress.update(stage, done, total))
     finally:
@@ -444,7 +484,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     store = _open(args)
     index = TreeIndex(store.items(), load_counts(store.root, store.loaded_signature),
                       store.ids(), store.ordinals())
-    nodes = index.tree(store.state_view)
+    nodes = index.tree(store.state_view, feeds=store.feeds.all())
     if not index.cached:
         save_counts(store.root, store.loaded_signature, index)
     if args.json:
@@ -453,7 +493,9 @@ def cmd_tree(args: argparse.Namespace) -> int:
         return 0
 
     def show(node, depth: int) -> None:
-        print(f"{'  ' * depth}{sanitize_line(node.name)} ({node.count})")
+        unread = f", {node.unread} unread" if node.unread is not None else ""
+        failed = f"  ! {sanitize_line(node.error)}" if node.error else ""
+        print(f"{'  ' * depth}{sanitize_line(node.name)} ({node.count}{unread}){failed}")
         for child in node.children:
             show(child, depth + 1)
 
@@ -548,6 +590,146 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _fetch_timeout(args: argparse.Namespace) -> float:
+    """--timeout, else fetch_timeout in config.toml."""
+    if getattr(args, "timeout", None) is not None:
+        return max(0.1, args.timeout)
+    from tui.config import load_settings
+
+    return load_settings().fetch_timeout
+
+
+def _fetch(store, urls, timeout: float) -> int:  # store: Store; -> exit code
+    """Fetch and print one line per feed as it answers; 1 if any failed."""
+    failed = 0
+
+    def said(outcome) -> None:  # outcome: FeedOutcome
+        nonlocal failed
+        failed += outcome.failed
+        print(outcome.line(), flush=True)
+        for warning in outcome.warnings[:3]:
+            print(f"{PROG}: warning: {outcome.url}: {warning}", file=sys.stderr)
+
+    outcomes = store.fetch_feeds(urls, timeout=timeout, on_feed=said)
+    if any(o.new or o.updated for o in outcomes):
+        store.refresh()
+        _save_tree_counts(store)
+    if len(outcomes) > 1:
+        new = sum(o.new for o in outcomes)
+        updated = sum(o.updated for o in outcomes)
+        print(f"{len(outcomes)} feeds: {new} new, {updated} updated, {failed} failed",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    timeout = _fetch_timeout(args)
+    store = _open(args, create=False, load=False)  # the fetch reads items.json as it writes
+    if not store.feeds.all():
+        print("No feeds subscribed yet: `newsdesk feeds add URL` or `feeds import FILE.opml`.")
+        return 0
+    return _fetch(store, None, timeout)
+
+
+def feed_json(store, sub) -> dict:  # Subscription
+    """The public JSON shape of a subscription (``feeds list --json``)."""
+    ids = [i for i in dict.fromkeys(sub.ids) if store.get(i) is not None]
+    return {"url": sub.url, "title": sub.title or None, "folder": sub.folder or None,
+            "items": len(ids), "unread": sum(1 for i in ids if not store.state.is_read(i)),
+            "last_fetched": sub.last_fetched, "error": sub.error}
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from store import FeedURLError
+
+    action = args.feeds_command or "list"
+    if action == "add":
+        timeout = _fetch_timeout(args)
+        store = _open(args)
+        from store import now_iso
+
+        try:
+            sub, added = store.feeds.add(args.url, folder=args.folder, now=now_iso())
+        except FeedURLError as exc:
+            _err(str(exc))
+            return 1
+        where = f" in {sub.folder}" if sub.folder else ""
+        print(f"Subscribed to {sub.url}{where}." if added
+              else f"Already subscribed to {sub.url}{where}; fetching it.")
+        return _fetch(store, [sub.url], timeout)
+    if action == "import":
+        return _feeds_import(args)
+    if action == "export":
+        from store import atomic_write, write_opml
+
+        store = _open(args, create=False, load=False)
+        data = write_opml(store.feeds.all())
+        if args.output and args.output != "-":
+            atomic_write(Path(args.output), data)
+            count = len(store.feeds.all())
+            print(f"Exported {count} feed{'s' if count != 1 else ''} to {args.output}.",
+                  file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return 0
+    if action == "remove":
+        store = _open(args, create=False, load=False)
+        sub = store.feeds.remove(args.url)
+        if sub is None:
+            _err(f"not subscribed to {args.url} (`newsdesk feeds list` shows the feeds)")
+            return 1
+        count = len(set(sub.ids))
+        print(f"Unsubscribed from {sub.url}; its {count} item{'s' if count != 1 else ''} "
+              "and their tags stay.")
+        return 0
+    import orjson
+
+    from store import sanitize_line
+
+    store = _open(args, create=False)
+    for sub in store.feeds.all():
+        record = feed_json(store, sub)
+        if getattr(args, "json", False):
+            sys.stdout.write(orjson.dumps(record).decode() + "\n")
+        else:
+            mark = f"  FAILED: {sanitize_line(sub.error)}" if sub.error else ""
+            folder = f"  [{sanitize_line(sub.folder)}]" if sub.folder else ""
+            sys.stdout.write(f"{record['unread']:>5}/{record['items']:<5} {sub.url}  "
+                             f"{sanitize_line(sub.title)}{folder}{mark}\n")
+    return 0
+
+
+def _feeds_import(args: argparse.Namespace) -> int:
+    from store import now_iso, read_opml
+
+    name = "stdin" if args.file == "-" else args.file
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        _err(f"cannot read {args.file}: {exc.strerror or exc}")
+        return 1
+    outlines = read_opml(data, name)  # OPMLError is a StoreError: main() reports it
+    store = _open(args)
+    from store import FeedURLError, normalize_url
+
+    good, bad = [], 0
+    for outline in outlines:
+        try:
+            normalize_url(outline.url)
+        except FeedURLError as exc:
+            _err(f"{name}: skipped: {exc}")
+            bad += 1
+            continue
+        good.append((outline.url, outline.title, outline.folder))
+    added = store.feeds.add_many(good, now=now_iso())
+    present = len({normalize_url(u) for u, _, _ in good}) - len(added)
+    print(f"Subscribed to {len(added)} feed{'s' if len(added) != 1 else ''} from {name} "
+          f"({present} already subscribed{f', {bad} skipped' if bad else ''}); "
+          "`newsdesk fetch` fetches them.")
+    return 1 if bad else 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     import gc
 
@@ -592,6 +774,8 @@ COMMANDS = {
     "tag": cmd_tag,
     "tags": cmd_tags,
     "doctor": cmd_doctor,
+    "feeds": cmd_feeds,
+    "fetch": cmd_fetch,
 }
 
 

@@ -16,6 +16,8 @@ ever writes the config file: a broken one is left exactly as it is.
     mark_read_after = 1.5           # seconds on an item before it is read; false: never
     poll_interval = 1.0             # seconds between looks for other sessions' changes
     max_item_chars = 1000000        # longer item texts are cut on import (with a note)
+    fetch_timeout = 20              # seconds one feed may take (`newsdesk fetch`, R)
+    refresh_minutes = 30            # refresh the feeds this often while the app is open
 
     [keys]                          # binding id = key(s); see `?` in the app for ids
     "main.tag" = "T"
@@ -62,6 +64,10 @@ class Settings:
     """How often to look for changes made by another session (seconds)."""
     max_item_chars: int = 1_000_000
     """An imported text longer than this is cut at a word boundary (store.ingest.limits)."""
+    fetch_timeout: float = 20.0
+    """Seconds one feed may take to answer, body included (``fetch --timeout`` wins)."""
+    refresh_minutes: float | None = None
+    """Refresh every feed this often while the app is open; None: only on ``R``."""
     store: Path | None = None
     """The store folder when neither --store nor $NEWSDESK_STORE names one."""
     theme: str | None = None
@@ -137,6 +143,20 @@ def _max_item_chars(value: object) -> int:
     return value
 
 
+def _fetch_timeout(value: object) -> float:
+    if not _is_number(value) or not 0.1 <= value <= 600:  # type: ignore[operator]
+        raise ValueError("must be a number of seconds from 0.1 to 600")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _refresh_minutes(value: object) -> float | None:
+    if value is False:
+        return None
+    if not _is_number(value) or not 1 <= value <= 7 * 24 * 60:  # type: ignore[operator]
+        raise ValueError("must be a number of minutes from 1 to 10080, or false for never")
+    return float(value)  # type: ignore[arg-type]
+
+
 def _columns(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"must be a list of column names ({', '.join(COLUMNS)})")
@@ -157,6 +177,8 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     "mark_read_after": _mark_read_after,
     "poll_interval": _poll_interval,
     "max_item_chars": _max_item_chars,
+    "fetch_timeout": _fetch_timeout,
+    "refresh_minutes": _refresh_minutes,
 }
 
 
@@ -289,7 +311,7 @@ def to_toml(settings: Settings) -> str:
         if f.name not in _CHECKS:
             continue
         value = getattr(settings, f.name)
-        if value is None and f.name in ("store", "theme"):
+        if value is None and f.name in ("store", "theme", "refresh_minutes"):
             lines.append(f"# {f.name} is not set (the default applies)")
         else:
             lines.append(f"{f.name} = {_toml_value(value)}")

@@ -6,9 +6,10 @@ can be tested with an in-memory source and the store with no UI at all.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
-from store import SearchIndex, Store, sanitize, sanitize_line
+from store import SearchIndex, Store, Subscription, sanitize, sanitize_line
 from tui.widgets.detail_view import Detail
 from tui.widgets.item_list import RowData
 
@@ -80,6 +81,19 @@ def detail_for(store: Store, item_id: str | None,
         extra=[(name, item[name]) for name in ("date", "url", "author", "feed")
                if item.get(name)],
     )
+
+
+def with_feed_error(detail: Detail | None, sub: Subscription) -> Detail:
+    """``detail`` (the item under the cursor, if any) saying why the feed's last fetch
+    failed; with no item, a detail of the feed itself."""
+    when = f" at {sub.last_fetched}" if sub.last_fetched else ""
+    reason = f"failed{when}: {sub.error}"
+    if detail is not None:
+        return dataclasses.replace(detail, extra=[*detail.extra, ("fetch", reason)])
+    return Detail(item_id="—", title=sub.name,
+                  body=f"The last fetch of this feed {reason}\n\nR fetches every feed again; "
+                  "`newsdesk feeds remove URL` unsubscribes.",
+                  source=sub.url, extra=[("url", sub.url), ("fetch", reason)])
 
 
 def copy_text(store: Store, ids: Sequence[str]) -> str:

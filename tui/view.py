@@ -64,8 +64,8 @@ class BrowseView:
     def follows_state(self) -> bool:
         """Whether the list can change when tags, read marks or saved searches do."""
         return (self.results is not None or self.node_key[0] in ("tag", "untagged", "unread",
-                                                                 "saved")
-                or self.node_key == ("group", "Tags"))
+                                                                 "saved", "feed", "folder")
+                or self.node_key in (("group", "Tags"), ("group", "Feeds")))
 
     def choose(self, key: NodeKey, label: str) -> None:
         """Select a tree node."""
@@ -107,7 +107,8 @@ class BrowseView:
                 return self.store.search(query, order="original")
             except QuerySyntaxError:
                 return []
-        return self.tree_index.select(self.node_key, self.store.state_view)
+        return self.tree_index.select(self.node_key, self.store.state_view,
+                                      self.store.feeds.all())
 
     def list_ids(self) -> list[str]:
         """The list pane: the node's items, narrowed by the query (or all results when
@@ -135,16 +136,17 @@ class BrowseView:
         60,000 results takes ~0.1 s at 100k, and the function reads nothing that the
         UI thread changes meanwhile (TreeIndex locks what it updates)."""
         index_t, state, saved = self.tree_index, self.store.state_view, self.saved_counts()
+        feeds = self.store.feeds.all()
         if self.results is None:
-            return lambda: index_t.tree(state, None, saved)
+            return lambda: index_t.tree(state, None, saved, feeds)
         index = self.store.search_index
         if index is not None and self.query is not None and index_t.aligned(
                 index.ordinal_ids()):
             # The results as ordinals: counted without a lookup per result id.
             found = index.matches(self.query, state)
-            return lambda: index_t.tree_of(found, state, saved)
+            return lambda: index_t.tree_of(found, state, saved, feeds)
         within = self.result_set
-        return lambda: index_t.tree(state, within, saved)
+        return lambda: index_t.tree(state, within, saved, feeds)
 
     @property
     def result_set(self) -> frozenset[str]:

@@ -1,1 +1,2 @@
-"""Files and feeds become records: the importers and their formats."""
+"""Files and feeds become records: the importers and their formats, and feeds/
+(subscriptions, fetching over HTTP, OPML)."""

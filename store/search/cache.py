@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from store.disk.layout import INDEX_FILE, ITEMS_FILE
 from store.disk.signature import file_signature
@@ -46,7 +46,7 @@ def load_index(root: Path, *, lazy: bool = False) -> SearchIndex | None:
 
     ``lazy`` checks the big sections when a query first reads them instead (see
     ``SearchIndex.load``): queries may then raise ValueError on a damaged cache."""
-    verify = "lazy" if lazy else True
+    verify: bool | Literal["lazy"] = "lazy" if lazy else True
     return SearchIndex.load(Path(root) / INDEX_FILE, items_signature(root), verify=verify)
 
 

@@ -76,18 +76,18 @@ class Evaluator:
 
     def _leaf(self, seg: Segment, node: Node) -> frozenset[int] | set[int]:
         if isinstance(node, Term):
-            lex = "title" if node.field == "title" else "text"
-            return self._union(seg, lex, self.index.expand(node.text, node.prefix))
+            name = "title" if node.field == "title" else "text"
+            return self._union(seg, name, self.index.expand(node.text, node.prefix))
         if isinstance(node, Phrase):
             return self._phrase(seg, node)
         if isinstance(node, DateMatch):
             return seg.date_range(node.op, node.value)
         if isinstance(node, FieldMatch):
-            lex = seg.lex.get(node.field)
-            if lex is None:
+            field_lex = seg.lex.get(node.field)
+            if field_lex is None:
                 return set()
             if node.prefix:
-                return self._union(seg, node.field, keys=lex.prefixed(node.value))
+                return self._union(seg, node.field, keys=field_lex.prefixed(node.value))
             return self._union(seg, node.field, [node.value])
         raise TypeError(f"not a query node: {node!r}")  # pragma: no cover
 
@@ -116,7 +116,9 @@ class Evaluator:
             slots.append(ks)
         # where the phrase could start: the rarest word's positions, shifted back; then
         # the forward index (term at each position) confirms the other words
-        sizes = [sum(lex.poff[k + 1] - lex.poff[k] for k in ks) for ks in slots]
+        poff = lex.poff
+        assert poff is not None  # the text lexicon always has positions
+        sizes = [sum(poff[k + 1] - poff[k] for k in ks) for ks in slots]
         rare, *others = sorted(range(len(slots)), key=sizes.__getitem__)
         # (C-level pipelines of map/filter/compress: ~3x faster than comprehensions)
         width, fwd = len(slots), seg.fwd

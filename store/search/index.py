@@ -502,10 +502,11 @@ class SearchIndex:
             # one term: its weights order the items, idf is a common factor (C speed)
             _, seg, k = postings[0]
             lex = seg.lex["text"]
-            weights = dict(zip(lex.postings(k), bytes(lex.weights(k)), strict=True))
-            if found <= seg.docs("text", k):
+            weights: dict[int, float] = dict(zip(lex.postings(k), bytes(lex.weights(k)),
+                                                 strict=True))
+            if found <= seg.docs("text", k):  # type: ignore[operator]  # a frozenset
                 return weights  # found lies inside the posting: no zero scores needed
-            scores = dict.fromkeys(found, 0)
+            scores: dict[int, float] = dict.fromkeys(found, 0)
             scores.update(weights)
             return scores
         scores = dict.fromkeys(found, 0.0)
@@ -538,7 +539,7 @@ class SearchIndex:
                 whole = leaf.terms[:-1] if leaf.prefix else leaf.terms
                 if whole:
                     wanted.add(min(whole, key=self._df))
-        postings = []  # (idf, segment, key index)
+        postings: list[tuple[float, Segment, int]] = []  # (idf, segment, key index)
         total = len(self)
         for term in sorted(wanted):
             hits = [(seg, seg.lex["text"].find(term)) for seg in self.segments]

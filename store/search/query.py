@@ -130,7 +130,7 @@ Node = MatchAll | Term | Phrase | FieldMatch | DateMatch | Flag | Not | And | Or
 
 
 def _node_eq(self: tuple, other: object) -> bool:
-    return type(self) is type(other) and tuple.__eq__(self, other)  # type: ignore[arg-type]
+    return type(self) is type(other) and tuple.__eq__(self, other)
 
 
 def _node_ne(self: tuple, other: object) -> bool:
@@ -140,9 +140,9 @@ def _node_ne(self: tuple, other: object) -> bool:
 # Nodes are named tuples (cheap to define: this module is on the CLI's start-up path),
 # but an And is never equal to an Or with the same children.
 for _cls in (MatchAll, Term, Phrase, FieldMatch, DateMatch, Flag, Not, And, Or):
-    _cls.__eq__ = _node_eq  # type: ignore[assignment,method-assign]
+    _cls.__eq__ = _node_eq  # type: ignore[method-assign]
     _cls.__ne__ = _node_ne  # type: ignore[assignment,method-assign]
-    _cls.__hash__ = tuple.__hash__  # type: ignore[assignment,method-assign]
+    _cls.__hash__ = tuple.__hash__  # type: ignore[method-assign]
 
 
 # -- the field table ------------------------------------------------------------------

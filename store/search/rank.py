@@ -145,8 +145,8 @@ class _Arrays:
         widths = set()
         for seg in index.segments:
             if seg.n:
-                offsets = np.frombuffer(memoryview(seg.ids_off), dtype=memoryview(
-                    seg.ids_off).format)
+                raw: Any = seg.ids_off  # an array.array or a memoryview: a buffer
+                offsets = np.frombuffer(memoryview(raw), dtype=memoryview(raw).format)
                 widths.update(np.unique(np.diff(offsets)).tolist())
         if len(widths) != 1:
             return False
@@ -220,13 +220,13 @@ class _Evaluator:
                     out, self.eval(child), out=out)
             if out is None:
                 out = np.ones(self.n, dtype=bool)
-            for child in unwanted:
-                out &= ~self.eval(child)
+            for exclude in unwanted:
+                out &= ~self.eval(exclude)
             return out
         if isinstance(node, Or):
             out = np.zeros(self.n, dtype=bool)
-            for child in node.children:
-                out |= self.eval(child)
+            for either in node.children:
+                out |= self.eval(either)
             return out
         if isinstance(node, Not):
             return ~self.eval(node.child)
@@ -259,13 +259,14 @@ class _Evaluator:
             start, end = seg.date_bounds(node.op, node.value)
             out[self.arrays.view(seg.date_ords)[start:end]] = True
         elif isinstance(node, FieldMatch):
-            lex = seg.lex.get(node.field)
-            if lex is None:
+            field_lex = seg.lex.get(node.field)
+            if field_lex is None:
                 return
-            keys = lex.prefixed(node.value) if node.prefix else [lex.find(node.value)]
+            keys = (field_lex.prefixed(node.value) if node.prefix
+                    else [field_lex.find(node.value)])
             for k in keys:
                 if k >= 0:
-                    out[_postings(self.arrays, lex, k)] = True
+                    out[_postings(self.arrays, field_lex, k)] = True
         else:  # pragma: no cover
             raise TypeError(f"not a query node: {node!r}")
 

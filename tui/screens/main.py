@@ -44,7 +44,7 @@ from store import (
 )
 from store import OpRecord as Record
 from tui.config import Settings
-from tui.rows import IndexRows, StoreRows, copy_text, detail_for
+from tui.rows import IndexRows, StoreRows, copy_text, detail_for, with_feed_error
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.tag_editor import TagEdit, TagEditorScreen
@@ -76,7 +76,7 @@ DETAIL_DELAY = 0.02
 """Seconds between a cursor move and the detail pane's redraw (a bit over a frame)."""
 _NEEDS_ITEMS = frozenset({
     "tag", "repeat_tag", "undo", "redo", "toggle_read", "search", "save_search",
-    "toggle_order", "toggle_newest", "rename_node", "delete_node",
+    "toggle_order", "toggle_newest", "rename_node", "delete_node", "refresh_feeds",
 })
 """Actions that wait until the store's items are loaded."""
 
@@ -109,6 +109,7 @@ class MainScreen(Screen[None]):
         Binding("e", "rename_node", "Rename", priority=True, id="main.rename_node"),
         Binding("d,delete", "delete_node", "Delete", priority=True, id="main.delete_node"),
         Binding("y", "copy", "Copy", id="main.copy"),
+        Binding("R", "refresh_feeds", "Refresh feeds", show=False, id="main.refresh_feeds"),
         Binding("left_square_bracket", "toggle_tree", "Show/hide tree", show=False,
                 id="main.toggle_tree"),
         Binding("right_square_bracket", "toggle_detail", "Show/hide detail", show=False,
@@ -129,6 +130,7 @@ class MainScreen(Screen[None]):
     | n | Dated items: newest first, or original order. |
     | e / d | On a tag or saved search in the tree: rename / delete it. |
     | y | Copy the item (or the marked items) to the clipboard, through the terminal. |
+    | R | Fetch every subscribed feed in the background; items appear as each answers. |
     | [ / ] | Hide or show the tree / the detail pane. |
     | z | Zoom the focused pane to the whole screen, or back (escape too). |
 
@@ -149,6 +151,7 @@ class MainScreen(Screen[None]):
         self._detail_id: str | None = None
         self._detail_queued = False
         self._tree_generation = 0
+        self._fetching = False
 
     def compose(self) -> ComposeResult:
         # Classes for the terminal's size before the panes exist: styling them once for
@@ -167,6 +170,7 @@ class MainScreen(Screen[None]):
                                    show_dates=None if "date" in columns else False)
                 yield DetailView(id="detail")
         yield Static(id="too-small")
+        yield Static(id="feeds-status", markup=False)
         yield Footer()
 
     @property
@@ -218,6 +222,8 @@ class MainScreen(Screen[None]):
         self.view.choose(ALL, "All items")
         self._show_list(keep_cursor=moved)
         self.set_interval(self.settings.poll_interval, self._poll)
+        if self.settings.refresh_minutes:
+            self.set_interval(self.settings.refresh_minutes * 60, self._timed_refresh)
         self._load_index()
         self.app.warn_store_problems()  # type: ignore[attr-defined]  # NewsdeskApp
 
@@ -364,7 +370,12 @@ class MainScreen(Screen[None]):
 
     def _draw_detail(self) -> None:
         self._detail_queued = False
-        self.detail.show(detail_for(self.store, self._detail_id, self.view.highlights))
+        detail = detail_for(self.store, self._detail_id, self.view.highlights)
+        if self.node_key[0] == "feed":
+            sub = self.store.feeds.get(self.node_key[1])
+            if sub is not None and sub.error:
+                detail = with_feed_error(detail, sub)
+        self.detail.show(detail)
 
     def _mark_read(self, item_id: str) -> None:
         if self.item_list.current_id == item_id and not self.store.readonly:
@@ -697,6 +708,84 @@ class MainScreen(Screen[None]):
             change = lambda: self.store.state.delete_tag(name)  # noqa: E731
         self.app.push_screen(ConfirmScreen(question),
                              lambda yes: self._write(change) if yes else None)
+
+    # -- feeds -----------------------------------------------------------------------
+
+    def action_refresh_feeds(self) -> None:
+        """Fetch every subscribed feed in a worker; each feed's items show as it answers."""
+        if self._refuse_readonly():
+            return
+        if self._fetching:
+            self.notify("Already refreshing the feeds.", timeout=3)
+            return
+        feeds = self.store.feeds.all()
+        if not feeds:
+            self.notify("No feeds yet: `newsdesk feeds add URL` subscribes to one.", timeout=6)
+            return
+        self._fetching = True
+        self._show_fetch_status(f"Refreshing {_plural(len(feeds), 'feed')}…")
+        self._fetch_feeds(len(feeds))
+
+    def _timed_refresh(self) -> None:
+        if not self._fetching and not self.store.readonly and self.store.feeds.all():
+            self.action_refresh_feeds()
+
+    @work(thread=True, group="feeds")
+    def _fetch_feeds(self, total: int) -> None:
+        """The fetch, off the UI thread: a Store of its own writes each feed's items
+        (the app's store picks them up like another session's, in ``_poll``), so the
+        UI thread never waits on the network or the lock."""
+        from textual.worker import get_current_worker
+
+        from store import Store
+
+        worker = get_current_worker()
+        done = 0
+
+        def answered(outcome) -> None:  # noqa: ANN001 - a FeedOutcome
+            nonlocal done
+            done += 1
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._feed_answered, outcome, done, total)
+
+        try:
+            writer = Store(self.store.root, rules=self.store.rules)
+            outcomes = writer.fetch_feeds(timeout=self.settings.fetch_timeout,
+                                          on_feed=answered,
+                                          cancelled=lambda: worker.is_cancelled)
+        except StoreError as exc:
+            outcomes, error = [], str(exc)
+        else:
+            error = None
+        if not worker.is_cancelled:  # the app is quitting: nothing left to tell
+            self.app.call_from_thread(self._feeds_done, outcomes, error)
+
+    def _show_fetch_status(self, text: str | None) -> None:
+        status = self.query_one("#feeds-status", Static)
+        status.update(Text(text or ""))
+        status.set_class(text is not None, "-active")
+
+    def _feed_answered(self, outcome, done: int, total: int) -> None:  # noqa: ANN001
+        self._show_fetch_status(f"Refreshing feeds: {done} of {total} answered · "
+                                f"{sanitize_line(outcome.line())[:120]}")
+        self._poll()  # its items, now, not at the next poll
+
+    def _feeds_done(self, outcomes: list, error: str | None) -> None:
+        self._fetching = False
+        self._show_fetch_status(None)
+        self._poll()
+        if error is not None:
+            self.notify(error, title="Feeds not refreshed", severity="error", timeout=8)
+            return
+        failed = [o for o in outcomes if o.failed]
+        new = sum(o.new for o in outcomes)
+        updated = sum(o.updated for o in outcomes)
+        text = f"Feeds: {new} new, {updated} updated"
+        if failed:
+            text += f", {len(failed)} failed:\n" + "\n".join(
+                sanitize_line(o.line())[:160] for o in failed[:5])
+        self.notify(text, severity="warning" if failed else "information",
+                    timeout=8 if failed else 4)
 
     # -- layout and clipboard --------------------------------------------------------
 

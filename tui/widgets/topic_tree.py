@@ -65,7 +65,9 @@ class TopicTree(Tree[TreeNode]):
         self.auto_expand = False
         self.guide_depth = 2
         self._expanded: set[NodeKey] = {("group", "Topics"), ("group", "Tags"),
-                                         ("group", "Saved searches")}
+                                         ("group", "Saved searches"), ("group", "Feeds")}
+        self._folded: set[NodeKey] = set()
+        """Feed folders the user folded (they start open)."""
 
     def process_label(self, label: str | Text) -> Text:  # type: ignore[override]
         """Never parse markup: a plain string becomes literal text."""
@@ -76,7 +78,10 @@ class TopicTree(Tree[TreeNode]):
 
     @staticmethod
     def _label(node: TreeNode) -> Text:
-        return Text(sanitize_line(node.name), style="bold" if node.key[0] == "group" else "")
+        label = Text(sanitize_line(node.name), style="bold" if node.key[0] == "group" else "")
+        if node.error:  # a feed whose last fetch failed; the detail pane says why
+            label = Text.assemble(("! ", "bold red"), label)
+        return label
 
     def render_label(self, node: UINode[TreeNode], base_style: Style, style: Style) -> Text:
         """The name, shortened with an ellipsis if need be, and the count at the right edge,
@@ -88,6 +93,8 @@ class TopicTree(Tree[TreeNode]):
         while parent is not None and parent is not self.root:
             depth, parent = depth + 1, parent.parent
         count = f" {node.data.count:,}" if node.data.count >= 0 else " …"
+        if node.data.unread is not None:  # feeds: unread/items, as feed readers show them
+            count = f" {node.data.unread:,}/{node.data.count:,}"
         room = self.scrollable_content_region.width - depth * self.guide_depth - len(count)
         if room > 1 and text.cell_len > room:
             text.truncate(room - 1)
@@ -127,6 +134,7 @@ class TopicTree(Tree[TreeNode]):
             for ui, node in zip(shown, new, strict=True):
                 old = ui.data
                 if (old is None or old.key != node.key or old.name != node.name
+                        or old.error != node.error
                         or bool(old.children) != bool(node.children)):
                     return False
                 if ui.children and not match(ui.children, node.children):
@@ -137,7 +145,8 @@ class TopicTree(Tree[TreeNode]):
         if not self.root.children or not match(self.root.children, nodes):
             return False
         for ui, node in pairs:
-            if ui.data is not None and ui.data.count != node.count:
+            if ui.data is not None and (ui.data.count, ui.data.unread) != (node.count,
+                                                                           node.unread):
                 # A node's updates are part of its cached line's key (and of the
                 # lines below it): redraw just those lines.
                 ui._updates += 1
@@ -157,7 +166,8 @@ class TopicTree(Tree[TreeNode]):
 
     def _add(self, parent: UINode[TreeNode], node: TreeNode) -> UINode[TreeNode]:
         ui = parent.add(self._label(node), data=node, allow_expand=bool(node.children))
-        if node.children and node.key in self._expanded:
+        if node.children and (node.key in self._expanded or (
+                node.key[0] == "folder" and node.key not in self._folded)):
             self._populate(ui)
             ui.expand()
         return ui
@@ -176,11 +186,13 @@ class TopicTree(Tree[TreeNode]):
     def _on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeNode]) -> None:
         if event.node.data is not None:
             self._expanded.add(event.node.data.key)
+            self._folded.discard(event.node.data.key)
             self._populate(event.node)
 
     def _on_tree_node_collapsed(self, event: Tree.NodeCollapsed[TreeNode]) -> None:
         if event.node.data is not None:
             self._expanded.discard(event.node.data.key)
+            self._folded.add(event.node.data.key)
 
     def _on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeNode]) -> None:
         event.stop()

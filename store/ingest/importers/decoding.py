@@ -18,13 +18,13 @@ def decode(data: bytes) -> tuple[str, set[int]]:
         data = data[len(_UTF8_BOM):]
     elif data.startswith(_UTF16_BOMS):
         text = data.decode("utf-16", "replace")
-        bad = {n for n, line in enumerate(text.split("\n"), 1) if "\ufffd" in line}
-        return text, bad
+        replaced = {n for n, line in enumerate(text.split("\n"), 1) if "\ufffd" in line}
+        return text, replaced
     try:
         return data.decode("utf-8"), set()
     except UnicodeDecodeError:
         pass
-    bad: set[int] = set()
+    bad = set()
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
             raw.decode("utf-8")
