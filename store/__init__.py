@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from store.desk import ImportReport, Store
+    from store.desk import Store
     from store.errors import (
         ReadOnlyStoreError,
         StoreBusyError,
@@ -21,10 +21,11 @@ if TYPE_CHECKING:
         StoreFormatError,
         StoreWriteError,
     )
+    from store.ingest.dedupe import ImportReport
     from store.model import Item
 
 _WHERE = {
-    "ImportReport": "store.desk",
+    "ImportReport": "store.ingest.dedupe",
     "Store": "store.desk",
     "Item": "store.model",
     "ReadOnlyStoreError": "store.errors",

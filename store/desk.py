@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from store.derive.rules import TopicRules, load_rules
 from store.disk.atomic import AtomicJSONStorage, StoreLock, file_signature, is_writable, make_dir
 from store.disk.layout import user_topics_file
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
+from store.ingest.dedupe import Identities, ImportReport, refreshed
 from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
 from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
 from store.resources import seed_file
@@ -42,7 +42,7 @@ from store.state.journal import Record as OpRecord
 from store.state.tagnames import clean_tag, is_under, tag_key
 from store.state.userstate import BACKUP_DIR, StateFiles, UserState
 from store.text.clean import item_id as text_id
-from store.text.clean import make_title, sanitize_line
+from store.text.clean import sanitize_line
 
 ITEMS_FILE = "items.json"
 PREVIOUS_ITEMS = "items.prev.json"
@@ -54,81 +54,9 @@ LOCK_FILE = "lock"
 _ITEMS, _META = "items", "_meta"
 
 
-@dataclass
-class ImportReport:
-    """What an import did: counts, the problems it skipped, and its warnings."""
-
-    added: int = 0
-    present: int = 0
-    updated: int = 0
-    update: bool = False
-    """Whether this was an ``--update`` import (the summary then counts updates)."""
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """``N added, M already present`` (and how many were updated or skipped)."""
-        text = f"{self.added} added, {self.present} already present"
-        if self.update:
-            text += f", {self.updated} updated"
-        if self.problems:
-            text += f", {len(self.problems)} skipped"
-        return text
-
-
 ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, stage)`` while an import works: stage "importing"
 (records made into items), then "deriving" (items whose topics and entities are done)."""
-
-
-class _Identities:
-    """Which stored item a record is: by guid, then url, then normalized text.
-
-    Also by id first, which covers a newsdesk export read back (its records carry
-    their ids) and derived ids. Items of the running import are added as they are
-    made, so a file that repeats itself is deduplicated too.
-    """
-
-    def __init__(self, table: dict[str, dict[str, Any]]) -> None:
-        self.ids: dict[str, str] = {}
-        self.guids: dict[str, str] = {}
-        self.urls: dict[str, str] = {}
-        self.texts: dict[str, str] = {}
-        for doc_id, doc in table.items():
-            self.add(doc_id, doc)
-
-    def add(self, doc_id: str, doc: dict[str, Any], text_key: str | None = None) -> None:
-        """Remember ``doc``; ``text_key``: ``text_id(doc["body"])`` if already known."""
-        self.ids.setdefault(doc["id"], doc_id)
-        if doc.get("guid"):
-            self.guids.setdefault(doc["guid"], doc_id)
-        if doc.get("url"):
-            self.urls.setdefault(doc["url"], doc_id)
-        self.texts.setdefault(text_key or text_id(doc.get("body", "")), doc_id)
-
-    def match(self, item: dict[str, Any], text_key: str | None = None) -> str | None:
-        """The document id of the stored item ``item`` duplicates, or None."""
-        for index, key in ((self.ids, item["id"]), (self.guids, item.get("guid")),
-                           (self.urls, item.get("url"))):
-            if key and key in index:
-                return index[key]
-        return self.texts.get(text_key or text_id(item["body"]))
-
-
-def _refreshed(current: dict[str, Any], new: dict[str, Any],
-               own_title: bool) -> dict[str, Any] | None:
-    """``current`` with the content of ``new`` (same id, position, import time), or
-    None when the content is the same. Fields ``new`` lacks are kept, and so is a
-    title the source gave when ``new`` only has one made from its text."""
-    doc = dict(current)
-    keep_title = not own_title and current["title"] != make_title(current["body"])
-    for name in ("title", "body", *OPTIONAL_FIELDS):
-        if new.get(name) and not (name == "title" and keep_title):
-            doc[name] = new[name]
-    if all(doc.get(name) == current.get(name) for name in ("title", "body", *OPTIONAL_FIELDS)):
-        return None
-    doc["source"], doc["line"] = new["source"], new["line"]
-    return doc
 
 
 @contextlib.contextmanager
@@ -611,7 +539,7 @@ class Store:
         """``import_records`` under the lock: match and make the items, derive, write."""
         data = self._storage.read() or {}
         table: dict[str, dict[str, Any]] = data.get(_ITEMS, {})
-        known = _Identities(table)
+        known = Identities(table)
         position = max((int(k) for k in table), default=0) + 1
         stamp = now_iso()
         changes: dict[str, dict[str, Any]] = {}
@@ -635,7 +563,7 @@ class Store:
                 report.added += 1
             elif update and doc_id in table:
                 current = changes.get(doc_id, table[doc_id])
-                fresh = _refreshed(current, item, bool(record.title and record.title.strip()))
+                fresh = refreshed(current, item, bool(record.title and record.title.strip()))
                 if fresh is None:
                     report.present += 1
                 else:
@@ -647,7 +575,10 @@ class Store:
                     changes[doc_id] = fresh
                     known.add(doc_id, fresh)
             else:
-                report.present += 1
+                if doc_id in table:
+                    report.present += 1
+                else:
+                    report.repeated += 1  # an earlier record of this very import
                 if doc_id not in changes:
                     continue  # already stored, not updating: leave its tags alone
             target = (changes.get(doc_id) or table[doc_id])["id"]
@@ -694,16 +625,21 @@ class Store:
         records: list[Record] = []
         problems: list[Problem] = []
         warnings: list[Problem] = []
+        notes: list[str] = []
+        files = 0
         for result in results:
+            files += 1
             records.extend(result.records)
             problems.extend(result.problems)
             warnings.extend(result.warnings)
+            notes.extend(result.notes)
         if records:
             report = self.import_records(records, update=update, progress=progress)
         else:
             report = ImportReport(update=update)
         report.problems = problems + report.problems
         report.warnings = warnings + report.warnings
+        report.notes, report.files = notes, files
         return report
 
     def import_files(self, paths: Sequence[str | Path], options: ImportOptions | None = None,

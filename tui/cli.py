@@ -67,9 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="import items from text, CSV/TSV, JSON/JSONL or RSS/Atom files",
         description="Import items from files ('-' reads standard input). The format comes "
         "from --format, else the file's extension, else its first bytes: txt (one item per "
-        "line), csv and tsv (a header row), jsonl, json (an array or {\"items\": [...]}), "
-        "and RSS 2.0, RSS 1.0 and Atom feeds. An item already in the store (same guid, url "
-        "or text) is not added again. Records that cannot be read are reported as "
+        "line), csv and tsv (a header row, or --no-header), jsonl, json (an array or "
+        "{\"items\": [...]}), and RSS 2.0, RSS 1.0 and Atom feeds. An item already in the "
+        "store (same guid, url or text) is not added again. Records that cannot be read are "
+        "reported as "
         "file:line (or file: record N) and skipped; the exit code is then 1.")
     p.add_argument("files", nargs="+", metavar="FILE", help="a file, or - for standard input")
     p.add_argument("--format", choices=IMPORT_FORMATS,
@@ -78,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text files: one item per blank-line-separated paragraph")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="read FIELD (title, text, date, url, author, guid, feed, tags) from "
-                   "COLUMN of a CSV/TSV/JSON file; repeat for more fields")
+                   "COLUMN of a CSV/TSV/JSON file: a name, or for CSV/TSV a number counted "
+                   "from 1 (--map text=3); repeat for more fields")
+    p.add_argument("--no-header", action="store_true",
+                   help="CSV/TSV: the first row is data, not column names (a first row that "
+                   "is clearly data is detected anyway)")
     p.add_argument("--update", action="store_true",
                    help="refresh the title, text, date... of items already present "
                    "(their ids and tags stay)")
@@ -283,7 +288,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     except MappingError as exc:
         _err(str(exc))
         return 2
-    options = ImportOptions(format=args.format, paragraphs=args.paragraphs, mapping=mapping)
+    options = ImportOptions(format=args.format, paragraphs=args.paragraphs, mapping=mapping,
+                            no_header=args.no_header)
     store = _open(args)
     progress = ImportProgress()
     results = []
@@ -305,6 +311,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{PROG}: {problem}", file=sys.stderr)
     for warning in report.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    for note in report.notes:
+        print(f"{PROG}: {note}", file=sys.stderr)
     print(report.summary())
     return 1 if report.problems else 0
 
