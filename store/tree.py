@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import orjson
 
 from store.errors import StoreError
+from store.text.clean import fold_prefix
 
 NodeKey = tuple[str, ...]
 ALL: NodeKey = ("all",)
@@ -483,9 +484,17 @@ class TreeIndex:
         items = self.items
         if kind in _FIELD_OF_KIND:
             return self._ids(self._postings(_FIELD_OF_KIND[kind]).get(key[1], ()))
+        if kind == "fold" and key[1] in _FIELD_OF_KIND:
+            postings = self._postings(_FIELD_OF_KIND[key[1]])
+            _, tail = fold_plan({name: len(o) for name, o in postings.items()})
+            hits: set[int] = set()
+            for name in tail:
+                if _in_fold(name, key[2]):
+                    hits.update(postings[name])
+            return self._ids(sorted(hits))
         if kind == "topic":
             wanted = key[1].casefold()
-            hits: set[int] = set()
+            hits = set()
             for path, ordinals in self._postings("topics").items():
                 folded = path.casefold()
                 if folded == wanted or folded.startswith(wanted + "/"):
@@ -546,12 +555,77 @@ def _date_group(months: Counter[str]) -> list[TreeNode]:
     return [TreeNode("By date", sum(months.values()), ("group", "By date"), years)]
 
 
+MAX_CHILDREN = 200
+"""No node has more direct children than this: a long tail is folded under ``Others``."""
+OTHERS = "Others"
+
+
+def _bucket(name: str) -> str:
+    """The A–Z bucket of a name under Others ("#" for names not starting with a letter)."""
+    first = fold_prefix(name[:1]) if name else ""
+    return first.upper() if first.isalpha() and first.isascii() else "#"
+
+
+def fold_plan(counts: Counter[str] | dict[str, int]) -> tuple[list[str], list[str]]:
+    """(names shown directly, names folded under Others) for one entity group: when there
+    are more than MAX_CHILDREN names, the most-mentioned ones seen at least twice stay,
+    the rest (names seen once first of all) fold. Both faces and ``select`` use this."""
+    names = sorted((n for n, c in counts.items() if c),
+                   key=lambda n: (-counts[n], n.casefold(), n))
+    if len(names) <= MAX_CHILDREN:
+        return names, []
+    keep = [n for n in names[: MAX_CHILDREN - 1] if counts[n] >= 2]
+    return keep, names[len(keep):]
+
+
+def _folded(kind: str, tail: list[str], counts: Counter[str], cap: int) -> TreeNode:
+    """``Others``: the folded names, in A–Z buckets when they are too many for one node.
+    Its count (and a bucket's) adds up mentions, at most ``cap`` (the group's count)."""
+    def node(name: str, names: list[str], key: NodeKey) -> TreeNode:
+        return TreeNode(name, min(cap, sum(counts[n] for n in names)), key)
+
+    leaves = sorted(tail, key=lambda n: (n.casefold(), n))
+    others = node(OTHERS, leaves, ("fold", kind, ""))
+    if len(leaves) <= MAX_CHILDREN:
+        others.children = [TreeNode(n, counts[n], (kind, n)) for n in leaves]
+        return others
+    buckets: dict[str, list[str]] = {}
+    for n in leaves:
+        buckets.setdefault(_bucket(n), []).append(n)
+    for letter in sorted(buckets):
+        names = buckets[letter]
+        child = node(letter, names, ("fold", kind, letter))
+        child.children = [TreeNode(n, counts[n], (kind, n)) for n in names[:MAX_CHILDREN]]
+        if len(names) > MAX_CHILDREN:  # a huge letter: by its first two letters
+            pairs: dict[str, list[str]] = {}
+            for n in names:
+                pairs.setdefault(letter + fold_prefix(n[1:2] or "-"), []).append(n)
+            child.children = [node(p.capitalize(), ns, ("fold", kind, p.capitalize()))
+                              for p, ns in sorted(pairs.items())]
+            for grand, ns in zip(child.children, (pairs[p] for p in sorted(pairs)),
+                                 strict=True):
+                grand.children = [TreeNode(n, counts[n], (kind, n)) for n in ns]
+        others.children.append(child)
+    return others
+
+
 def _flat_group(group: str, kind: str, counts: Counter[str], items: int) -> TreeNode:
     """A group of leaf nodes (people, places …), sorted by count then name; the group
-    counts the items that have any of them."""
-    children = [TreeNode(name, count, (kind, name)) for name, count in counts.items() if count]
-    children.sort(key=lambda n: (-n.count, n.name.casefold(), n.name))
+    counts the items that have any of them. A long tail folds under ``Others`` (last)."""
+    shown, tail = fold_plan(counts)
+    children = [TreeNode(name, counts[name], (kind, name)) for name in shown]
+    if tail:
+        children.append(_folded(kind, tail, counts, items))
     return TreeNode(group, items, ("group", group), children)
+
+
+def _in_fold(name: str, bucket: str) -> bool:
+    """Is ``name`` (a folded one) under the Others node or bucket ``bucket``?"""
+    if not bucket:
+        return True
+    if len(bucket) == 1:
+        return _bucket(name) == bucket
+    return (_bucket(name) + fold_prefix(name[1:2] or "-")).capitalize() == bucket
 
 
 def _under(path: str, values: Iterable[str]) -> bool:

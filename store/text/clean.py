@@ -321,3 +321,51 @@ def shorten(title: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+# -- newswire furniture: datelines, credits, bylines -----------------------------------
+
+_WIRE_PREFIX = re.compile(
+    r"""\s*
+    (?:By\ [A-Z][A-Za-z.'-]*(?:\ [A-Z][A-Za-z.'-]*){0,3}(?:\s+|,\s*)|\ )?  # byline
+    (?:
+      (?P<place>[A-Z][A-Z.'’-]*(?:[ /][A-Z][A-Z.'’-]*){0,4})                # LONDON, NEW YORK
+      (?:,\s*[A-Z][A-Za-z.]*(?:\ [A-Z][A-Za-z.]*)?)?                        # , Greece  , N.J.
+      (?:,\s*[A-Z][a-z]{2,4}\.?\ \d{1,2})?                                  # , Aug. 14
+      \s*(?:\([^()]{1,30}\))?                                              # (Reuters)
+     |\([^()]{1,30}\)                                                      # (AP) alone
+     |(?P<credit>[A-Z][\w.&'’]*(?:\ [A-Z][\w.&'’]*){0,3})                   # Reuters, SPACE.com
+    )
+    \s*(?:--?|[–—])\s+""",
+    re.X,
+)
+_SOURCE_SUFFIX = re.compile(r"\s*\((?:[A-Z][\w.&'’-]*|[a-z][\w-]*\.(?:com|net|org))"
+                            r"(?:\ [A-Z][\w.&'’-]*){0,3}\)\s*$", re.X)
+
+
+def wire_prefix(text: str) -> int:
+    """Where a wire story's own text begins: after its byline, dateline and credit
+    (``LONDON (Reuters) - ``, ``ATHENS, Greece (AP) -- ``, ``AFP - ``), or 0."""
+    m = _WIRE_PREFIX.match(text)
+    if m is None:
+        return 0
+    place = m.group("place")
+    if place is not None and not place.replace(".", "").isupper():
+        return 0
+    if m.group("credit") is not None and not text[m.end():m.end() + 1].isupper():
+        return 0  # "Apple - the firm that ...": a dash inside a sentence, not a credit
+    return m.end()
+
+
+def source_suffix(title: str) -> int:
+    """Where a title's source credit begins (``Oil soars (Reuters)``), or its length."""
+    m = _SOURCE_SUFFIX.search(title)
+    return m.start() if m else len(title)
+
+
+def mask_wire(text: str) -> str:
+    """``text`` with its byline, dateline and credit blanked out, offsets unchanged: what
+    entity extraction and subject discovery read, so ``LONDON`` in ``LONDON (Reuters) -``
+    is no organisation and "Reuters" no subject."""
+    end = wire_prefix(text)
+    return " " * end + text[end:] if end else text

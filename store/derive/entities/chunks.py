@@ -302,7 +302,8 @@ def _is_event(toks: list[_Tok], units: list[_Unit], k: int) -> bool:
     """Is name unit k an event word ("Open", "Prize"; "Games" after "Olympic")?"""
     f = toks[units[k].i].f
     if f == "game":
-        return k > 0 and toks[units[k - 1].j - 1].f in gz.GAMES_EVENT
+        return k > 0 and (toks[units[k - 1].j - 1].f in gz.GAMES_EVENT
+                          or units[k - 1].kind == "place")  # "Athens Games"
     return f in gz.EVENT_CUES
 
 

@@ -43,6 +43,7 @@ from store.derive.entities.classify import (
     _surface_name,
 )
 from store.derive.entities.merge import resolve_people
+from store.derive.entities.shape import refine
 from store.derive.entities.tokens import (
     _COMMON,
     _COUNTRIES,
@@ -101,7 +102,7 @@ def extract(text: str) -> list[Mention]:
     cands: list[_Cand] = []
     for c in range(len(chunks)):
         cands.extend(_chunk_candidates(text, toks, chunks, seg, c, openers.get(c, "")))
-    return _finish(text, toks, cands)
+    return _finish(text, toks, refine(text, toks, cands))
 
 
 def _opener(toks: list[_Tok], k: int) -> str:
@@ -187,7 +188,9 @@ def _chunk_candidates(text: str, toks: list[_Tok], chunks: list[tuple[int, int]]
                 while m < n and units[m].kind == "name":
                     m += 1
                 nm, _, _ = _surface_name(text, toks, u.i, units[m - 1].j)
-                grp = PEOPLE if _is_given(toks[u.i]) else ORGS
+                last = toks[units[m - 1].j - 1]
+                team = last.low.endswith("s") and not last.low.endswith("ss") and not last.poss
+                grp = PEOPLE if _is_given(toks[u.i]) and not team else ORGS  # Houston Astros
                 out.append(_Cand(grp, nm, u.i, units[m - 1].j, 2.0))
                 k = m
                 continue
@@ -222,7 +225,9 @@ def _chunk_candidates(text: str, toks: list[_Tok], chunks: list[tuple[int, int]]
             units[m].kind == "name"
             or (units[m].kind == "conn" and (toks[units[m].i].low in gz.NAME_PARTICLES or
                                              toks[units[m].i].kind == "amp")
-                and m + 1 < n and units[m + 1].kind == "name")
+                and m + 1 < n and (units[m + 1].kind == "name" or (  # "van den Hoogenband"
+                    units[m + 1].kind == "conn" and toks[units[m + 1].i].low in
+                    gz.NAME_PARTICLES and m + 2 < n and units[m + 2].kind == "name")))
         ):
             amp = amp or toks[units[m].i].kind == "amp"
             m += 1
@@ -288,8 +293,9 @@ def _finish(text: str, toks: list[_Tok], cands: list[_Cand]) -> list[Mention]:
     # "National Disaster Management Authority (NDMA)": the abbreviation is the same node.
     short: dict[str, str] = {}
     for a, b in zip(cands, cands[1:], strict=False):
+        # ... and so is a ticker: "Google Inc. (GOOG)", "Dell Inc. (DELL.O)"
         if a.group == ORGS and b.group == ORGS and b.j - b.i == 1 and toks[b.i].caps and \
-                " " in a.name and text[toks[a.j - 1].end : toks[b.i].start].strip() == "(":
+                text[toks[a.j - 1].end : toks[b.i].start].replace(".", "").strip() == "(":
             short[b.name] = a.name
     for c in cands:
         if c.group == ORGS and c.name in short:
