@@ -26,14 +26,26 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from store.derive.pipeline import ENTITIES_VERSION, Deriving, Reason, derive, explain, resolve_all
+from store.derive.pipeline import (
+    ENTITIES_VERSION,
+    Deriving,
+    Reason,
+    derive,
+    explain,
+    explain_subjects,
+    resolve_all,
+    update_subjects,
+)
 from store.derive.rules import TopicRules, load_rules
 from store.disk.atomic import AtomicJSONStorage, StoreLock, file_signature, is_writable, make_dir
 from store.disk.layout import user_topics_file
-from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
+from store.errors import ReadOnlyStoreError, StoreError
 from store.ingest.dedupe import Identities, ImportReport, refreshed
 from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
-from store.model import OPTIONAL_FIELDS, SCHEMA_VERSION, make_item, now_iso
+from store.model import DERIVED as _DERIVED
+from store.model import ITEMS_TABLE as _ITEMS
+from store.model import META_TABLE as _META
+from store.model import SCHEMA_VERSION, items_from, make_item, now_iso
 from store.resources import seed_file
 from store.search.cache import StateView, build_index, items_signature, load_index, update_index
 from store.search.index import SearchIndex
@@ -47,11 +59,7 @@ from store.text.clean import sanitize_line
 ITEMS_FILE = "items.json"
 PREVIOUS_ITEMS = "items.prev.json"
 """In backups/: the items file as it was before the latest write (see AtomicJSONStorage)."""
-_DERIVED = ("topics", "people", "places", "orgs")
-_COMPLETE = frozenset(("title", "position", *_DERIVED))
-"""Keys every loaded item has (filled in when an older file lacks them)."""
 LOCK_FILE = "lock"
-_ITEMS, _META = "items", "_meta"
 
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -77,57 +85,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def default_rules() -> TopicRules:
-    """The shipped topic rules extended by the user's own file, if any."""
-    return load_rules([seed_file("topics.toml"), user_topics_file()])
+STORE_RULES = "topics.toml"
+"""In a store folder: its own topic rules, used instead of the shipped seed rules (a store
+made with ``init --empty`` has one, without rules: the seed's rules belong to the seed)."""
 
 
-_TEXT_FIELDS = ("title", "source", "imported_at", "updated_at", *OPTIONAL_FIELDS)
-
-
-def items_from(data: dict[str, Any] | None, path: Path) -> list[dict[str, Any]]:
-    """The items an ``items.json`` holds, in original order, with defaults filled in.
-
-    Raises StoreFormatError naming ``path`` when the data is not a newsdesk store of
-    this or an older schema, or an item has the wrong shape: checked here, once,
-    so no later code (the tree, the list, a sort) trips over a wrong type.
-    """
-    if data is None:
-        raise StoreFormatError(path, "the file is missing")
-    meta = data.get(_META, {}).get("1")
-    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
-        raise StoreFormatError(path, "it has no schema version, so it is not a newsdesk store")
-    if meta["schema"] > SCHEMA_VERSION:
-        raise StoreFormatError(
-            path,
-            f"it was written by a newer newsdesk (schema {meta['schema']}; this version "
-            f"reads up to {SCHEMA_VERSION})",
-            "Upgrade newsdesk to open it; the file has not been changed.",
-        )
-    table = data.get(_ITEMS)
-    if not isinstance(table, dict):
-        raise StoreFormatError(path, "it has no 'items' table")
-    items = list(table.values())
-    for doc_id, doc in table.items():
-        if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
-                and isinstance(doc.get("body"), str)):
-            raise StoreFormatError(path, f"item {doc_id} is not an object with 'id' and 'body'")
-        doc.setdefault("title", "")
-        for key in _DERIVED:
-            doc.setdefault(key, [])
-        doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
-        wrong = next((k for k in _TEXT_FIELDS if k in doc and not isinstance(doc[k], str)),
-                     None)
-        if wrong is None:
-            wrong = next((k for k in _DERIVED if not isinstance(doc[k], list)
-                          or not all(isinstance(v, str) for v in doc[k])), None)
-        if wrong is None and (type(doc["position"]) is not int
-                              or not isinstance(doc.get("line"), int | None)):
-            wrong = "position" if type(doc["position"]) is not int else "line"
-        if wrong is not None:
-            raise StoreFormatError(path, f"item {doc_id} has a wrong {wrong!r}")
-    items.sort(key=lambda d: d["position"])
-    return items
+def default_rules(root: Path | None = None) -> TopicRules:
+    """The store's own rules (else the shipped seed rules) and the user's file, if any."""
+    own = Path(root) / STORE_RULES if root is not None else None
+    first = own if own is not None and own.is_file() else seed_file("topics.toml")
+    return load_rules([first, user_topics_file()])
 
 
 class Store:
@@ -138,7 +105,7 @@ class Store:
         self.readonly = not is_writable(self.root)
         """Opened without write permission: browsing works, every change raises
         ReadOnlyStoreError, and nothing (not even the lock file) is created."""
-        self.rules = rules if rules is not None else default_rules()
+        self.rules = rules if rules is not None else default_rules(self.root)
         self._storage_path = self.root / ITEMS_FILE
         self._db = TinyDB(self._storage_path, storage=AtomicJSONStorage, kind="items",
                           previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS)
@@ -194,6 +161,11 @@ class Store:
                 make_dir(root)
             except OSError as exc:
                 raise StoreError(f"Cannot create the store folder {root}: {exc.strerror}.") from exc
+            if not seed:
+                (root / STORE_RULES).write_text(
+                    "# Topic rules of this store (see seeds/topics.toml for the form). It was\n"
+                    "# made empty, so the seed's Ukraine/NATO rules do not apply here.\n",
+                    encoding="utf-8")
         store = cls(root, rules)
         if fresh:
             store._initialise(seed)
@@ -499,7 +471,7 @@ class Store:
     def reasons(self, item_id: str) -> list[Reason]:
         """Why the item sits where it does: (group, node, body spans) per topic and entity."""
         item = self.get(item_id)
-        return explain(item, self.rules) if item else []
+        return explain(item, self.rules) + explain_subjects(self.root, item) if item else []
 
     # -- writing -------------------------------------------------------------------
 
@@ -591,6 +563,7 @@ class Store:
                 lambda done, total: progress(done, total, "deriving")))
             merged = {**table, **changes}
             resolve_all(merged.values())
+            update_subjects(self.root, list(merged.values()), list(changes.values()))
         # The tags go to the journal BEFORE the items are written: tags of ids
         # not in items.json are invisible, so a crash in between shows neither;
         # writing them after would leave visible items without their tags.
@@ -649,9 +622,10 @@ class Store:
         return self.import_results((read_file(p, options) for p in paths), update=update,
                                    progress=progress)
 
-    def retopic(self) -> int:
+    def retopic(self, subjects: bool = False) -> int:
         """Re-derive every item's topics from the current rules (and its entities, when
-        the extractor changed); returns how many items changed.
+        the extractor changed; and its subjects, discovered again, with ``subjects``);
+        returns how many items changed.
 
         Only derived fields are touched: tags and the imported text stay as they are.
         """
@@ -671,6 +645,8 @@ class Store:
             else:  # topics alone: ~60 µs an item, less than starting a pool
                 for doc in docs:
                     derive(doc, self.rules, with_entities=False)
+            if subjects or (redo_entities and docs and "subjects" not in docs[0]):
+                update_subjects(self.root, docs, [], rediscover=True)
             changed = sum(1 for doc, was in zip(docs, before, strict=True)
                           if [doc.get(k) for k in _DERIVED] != was)
             meta["rules"] = self.rules.signature

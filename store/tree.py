@@ -180,11 +180,14 @@ class _Content:
     entities: dict[str, Counter[str]]
     with_entity: dict[str, int]
     months: Counter[str]
+    subjects: dict[str, int] = dc_field(default_factory=dict)
+    with_subject: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"total": self.total, "topics": self.topics, "with_topic": self.with_topic,
                 "entities": self.entities, "with_entity": self.with_entity,
-                "months": self.months}
+                "months": self.months, "subjects": self.subjects,
+                "with_subject": self.with_subject}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> _Content:
@@ -192,13 +195,15 @@ class _Content:
                    int(data["with_topic"]),
                    {field: Counter(data["entities"][field]) for field, _, _ in ENTITY_GROUPS},
                    {field: int(data["with_entity"][field]) for field, _, _ in ENTITY_GROUPS},
-                   Counter(data["months"]))
+                   Counter(data["months"]),
+                   {str(k): int(v) for k, v in data["subjects"].items()},
+                   int(data["with_subject"]))
 
 
 TREE_CACHE = "tree.json"
 """Beside items.json: the tree's counts of the items' own fields, a rebuildable cache
 stamped like index.bin (at 100k, counting them is one pass of ~0.5 s here)."""
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def load_counts(root: Path, signature: str) -> _Content | None:
@@ -227,6 +232,7 @@ def _content(items: Sequence[dict[str, Any]]) -> _Content:
     """One pass over the items: at 100k each extra pass over the item dicts costs
     ~0.1 s here (memory-bound), more than the counting itself."""
     topic_combos: list[tuple[str, ...]] = []
+    subject_combos: list[tuple[str, ...]] = []
     found: dict[str, list[str]] = {field: [] for field, _, _ in ENTITY_GROUPS}
     with_entity = dict.fromkeys(found, 0)
     people, places, orgs = found["people"], found["places"], found["orgs"]
@@ -234,6 +240,8 @@ def _content(items: Sequence[dict[str, Any]]) -> _Content:
     for d in items:
         if topics := d["topics"]:
             topic_combos.append(tuple(topics))
+        if subjects := d.get("subjects"):
+            subject_combos.append(tuple(subjects))
         if names := d.get("people"):
             people.extend(names)
             with_entity["people"] += 1
@@ -250,18 +258,19 @@ def _content(items: Sequence[dict[str, Any]]) -> _Content:
         months[date[:7]] += n
     return _Content(len(items), _path_counts(Counter(topic_combos)), len(topic_combos),
                     {field: Counter(names) for field, names in found.items()}, with_entity,
-                    months)
+                    months, _path_counts(Counter(subject_combos)), len(subject_combos))
 
 
-def _assemble(total: int, content: tuple[TreeNode, list[TreeNode], list[TreeNode]],
+def _assemble(total: int, content: _Nodes,
               read: int, tag_combos: Counter[tuple[str, ...]],
               saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
-    topics, entity_groups, dates = content
+    topics, subjects, entity_groups, dates = content
     tagged_any = sum(tag_combos.values())
     return [
         TreeNode("All items", total, ALL),
         TreeNode("Unread", total - read, UNREAD),
         topics,
+        *subjects,
         *entity_groups,
         TreeNode("Tags", tagged_any, ("group", "Tags"),
                  _hierarchy("tag", _path_counts(tag_combos))),
@@ -272,14 +281,20 @@ def _assemble(total: int, content: tuple[TreeNode, list[TreeNode], list[TreeNode
     ]
 
 
-def _content_nodes(content: _Content) -> tuple[TreeNode, list[TreeNode], list[TreeNode]]:
-    """The Topics group, the entity groups and By date (a list: absent without dates)."""
+_Nodes = tuple[TreeNode, list[TreeNode], list[TreeNode], list[TreeNode]]
+
+
+def _content_nodes(content: _Content) -> _Nodes:
+    """The Topics group, Subjects (a list: absent until subjects are discovered), the
+    entity groups and By date (a list: absent without dates)."""
     topics = TreeNode("Topics", content.with_topic, ("group", "Topics"),
                       _hierarchy("topic", content.topics))
+    subjects = [TreeNode("Subjects", content.with_subject, ("group", "Subjects"),
+                         _hierarchy("subject", content.subjects))] if content.subjects else []
     entity_groups = [_flat_group(group, kind, content.entities[field],
                                  content.with_entity[field])
                      for field, group, kind in ENTITY_GROUPS]
-    return topics, entity_groups, _date_group(content.months)
+    return topics, subjects, entity_groups, _date_group(content.months)
 
 
 class TreeIndex:
@@ -305,7 +320,7 @@ class TreeIndex:
         """Whether the counts came from the cache (else they are counted on first use)."""
         self._ordinal: dict[str, int] | None = ordinal
         self._content: _Content | None = counts if self.cached else None
-        self._content_nodes: tuple[TreeNode, list[TreeNode], list[TreeNode]] | None = None
+        self._content_nodes: _Nodes | None = None
         self._user_counts: _UserCounts | None = None
         self._members: dict[str, dict[str, list[int]]] = {}
         self._lock = threading.RLock()
@@ -375,6 +390,8 @@ class TreeIndex:
                  keys: list[tuple[str, str]], state: TreeState,
                  saved: Sequence[tuple[str, int]]) -> list[TreeNode]:
         topics: dict[str, int] = {}
+        subjects: dict[str, int] = {}
+        with_subject = 0
         entities: dict[str, Counter[str]] = {field: Counter() for field, _, _ in ENTITY_GROUPS}
         with_entity = dict.fromkeys(entities, 0)
         months: Counter[str] = Counter()
@@ -383,16 +400,21 @@ class TreeIndex:
             field, value = keys[k]
             if field == "topics":
                 topics[value] = n
+            elif field == "subjects":
+                subjects[value] = n
             elif field == "month":
                 months[value] = n
             elif field == "with":
                 if value == "topics":
                     with_topic = n
+                elif value == "subjects":
+                    with_subject = n
                 else:
                     with_entity[value] = n
             else:
                 entities[field][value] = n
-        content = _Content(len(found), topics, with_topic, entities, with_entity, months)
+        content = _Content(len(found), topics, with_topic, entities, with_entity, months,
+                           subjects, with_subject)
         user = self._user(state)  # keyed by ordinal
         combos = Counter(map(user.tags.__getitem__, user.tags.keys() & found))
         return _assemble(len(found), _content_nodes(content), len(user.read & found),
@@ -420,7 +442,8 @@ class TreeIndex:
 
                 by_topics: dict[tuple[str, ...], tuple[int, ...]] = {}
                 names = {field: {} for field, _, _ in ENTITY_GROUPS}
-                has = {field: key("with", field) for field in ("topics", *names)}
+                has = {field: key("with", field) for field in ("topics", "subjects", *names)}
+                by_subjects: dict[tuple[str, ...], tuple[int, ...]] = {}
                 facets = []
                 for d in self.items:
                     row: list[int] = []
@@ -430,6 +453,13 @@ class TreeIndex:
                             paths = {a for p in topics for a in _ancestors(p)}
                             known = by_topics[topics] = (has["topics"], *(
                                 key("topics", p) for p in paths))
+                        row.extend(known)
+                    if subjects := tuple(d.get("subjects") or ()):
+                        known = by_subjects.get(subjects)
+                        if known is None:
+                            paths = {a for p in subjects for a in _ancestors(p)}
+                            known = by_subjects[subjects] = (has["subjects"], *(
+                                key("subjects", p) for p in paths))
                         row.extend(known)
                     for field, seen in names.items():
                         if values := d.get(field):
@@ -492,10 +522,10 @@ class TreeIndex:
                 if _in_fold(name, key[2]):
                     hits.update(postings[name])
             return self._ids(sorted(hits))
-        if kind == "topic":
+        if kind in ("topic", "subject"):
             wanted = key[1].casefold()
             hits = set()
-            for path, ordinals in self._postings("topics").items():
+            for path, ordinals in self._postings(kind + "s").items():
                 folded = path.casefold()
                 if folded == wanted or folded.startswith(wanted + "/"):
                     hits.update(ordinals)
@@ -522,6 +552,8 @@ class TreeIndex:
             return [d["id"] for d in items if d.get(field)]
         if kind == "group" and key[1] == "Topics":
             return [d["id"] for d in items if d["topics"]]
+        if kind == "group" and key[1] == "Subjects":
+            return [d["id"] for d in items if d.get("subjects")]
         return list(self.ids)
 
 

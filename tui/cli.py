@@ -156,9 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Print the settings in effect as TOML; problems with "
                           "the file go to standard error.")
 
-    sub.add_parser("retopic", help="re-derive topics from the rules",
-                   description="Re-derive every item's topics from the topic rules (the shipped "
-                   "ones and your config's topics.toml). Tags are never touched.")
+    p = sub.add_parser("retopic", help="re-derive topics from the rules (--subjects: rediscover)",
+                       description="Re-derive every item's topics from the topic rules (the "
+                       "shipped ones and your config's topics.toml). Tags are never touched.")
+    p.add_argument("--subjects", action="store_true",
+                   help="also discover the Subjects again from every item's text (imports "
+                   "only file new items under the subjects found before)")
 
     p = sub.add_parser(
         "doctor", help="check the store's files; --restore puts back the newest good backup",
@@ -213,6 +216,7 @@ def item_json(store, item: dict) -> dict:
         "position": item["position"],
         "imported_at": item.get("imported_at"),
         "topics": item["topics"],
+        "subjects": item.get("subjects") or [],
         "tags": store.tags_of(item["id"]),
         **{name: item.get(name) for name in ("date", "url", "author", "guid", "feed")},
     }
@@ -536,8 +540,9 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_retopic(args: argparse.Namespace) -> int:
     store = _open(args, create=False)
-    changed = store.retopic()
-    print(f"Topics re-derived: {changed} of {len(store)} items changed.")
+    changed = store.retopic(subjects=args.subjects)
+    what = "Topics and subjects" if args.subjects else "Topics"
+    print(f"{what} re-derived: {changed} of {len(store)} items changed.")
     return 0
 
 

@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from store.derive.rules import TopicRules
@@ -236,3 +237,56 @@ def _resolved(name: str, stored: list[str]) -> str:
         if parts[-1] == words[-1] or parts[0] == words[0]:
             return other
     return name
+
+
+SUBJECTS_FILE = "subjects.json"
+"""Beside items.json: the discovered subjects (``store.derive.subjects.SubjectModel``)."""
+
+
+def load_subjects(root: Path) -> Any:
+    """The store's subject model, or None (none discovered yet, or unreadable)."""
+    import orjson
+
+    from store.derive.subjects import SubjectModel
+
+    try:
+        return SubjectModel.from_json(orjson.loads((Path(root) / SUBJECTS_FILE).read_bytes()))
+    except (OSError, ValueError):
+        return None
+
+
+def update_subjects(root: Path, docs: list[dict[str, Any]], new: list[dict[str, Any]],
+                    rediscover: bool = False) -> bool:
+    """File items under subjects. With a model (and not ``rediscover``) only the ``new``
+    items are assigned: the others stay put. Without one, subjects are discovered from
+    all ``docs`` (when there are enough) and every item is assigned. True when the model
+    was (re)discovered. The model is written before the items, atomically."""
+    import orjson
+
+    from store.derive.subjects import assign_many, discover
+    from store.disk.atomic import atomic_write
+
+    model = None if rediscover else load_subjects(root)
+    fresh = model is None
+    if fresh:
+        model = discover(docs)
+        if model is None:
+            for doc in docs if rediscover else new:
+                doc["subjects"] = []
+            return False
+        atomic_write(Path(root) / SUBJECTS_FILE, orjson.dumps(model.to_json()))
+    targets = docs if fresh else new
+    for doc, subjects in zip(targets, assign_many(model, targets), strict=True):
+        doc["subjects"] = subjects
+    return fresh
+
+
+def explain_subjects(root: Path, item: dict[str, Any]) -> list[Reason]:
+    """"Why here" lines of the item's subjects: the words that put it there."""
+    subjects = item.get("subjects") or []
+    model = load_subjects(root) if subjects else None
+    if model is None:
+        return []
+    from store.derive.subjects import why
+
+    return [("subjects", path, why(model, item, path)) for path in subjects]
