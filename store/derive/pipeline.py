@@ -263,20 +263,22 @@ def update_subjects(root: Path, docs: list[dict[str, Any]], new: list[dict[str, 
     was (re)discovered. The model is written before the items, atomically."""
     import orjson
 
-    from store.derive.subjects import assign_many, discover
+    from store.derive.subjects import assign_many, discover, features
     from store.disk.atomic import atomic_write
 
     model = None if rediscover else load_subjects(root)
     fresh = model is None
+    terms = None
     if fresh:
-        model = discover(docs)
+        terms = [features(d) for d in docs]
+        model = discover(docs, docs=terms)
         if model is None:
             for doc in docs if rediscover else new:
                 doc["subjects"] = []
             return False
         atomic_write(Path(root) / SUBJECTS_FILE, orjson.dumps(model.to_json()))
     targets = docs if fresh else new
-    for doc, subjects in zip(targets, assign_many(model, targets), strict=True):
+    for doc, subjects in zip(targets, assign_many(model, targets, terms), strict=True):
         doc["subjects"] = subjects
     return fresh
 

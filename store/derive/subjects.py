@@ -34,7 +34,7 @@ MIN_ITEMS = 40
 ITEMS_PER_LEAF = 10
 """About this many items make one leaf (so 600 items or more make the full 60 leaves)."""
 LSA_DIMS = 100
-LEAVES_PER_TOP = 4
+LEAVES_PER_TOP = 3
 TERMS_PER_LEAF = 400
 """A leaf keeps this many of its strongest terms: enough to assign, small to store."""
 NAME_CHARS = 40
@@ -106,7 +106,9 @@ def features(item: dict[str, Any]) -> list[str]:
 def _surfaces(items: Sequence[dict[str, Any]], wanted: set[str]) -> dict[str, str]:
     """How each wanted term is written most often in the items ("phelp" -> "Phelps")."""
     seen: dict[str, Counter[str]] = {}
-    for d in items:
+    for n, d in enumerate(items):
+        if n >= 300 and wanted <= seen.keys() or n >= 3000:
+            break  # every wanted term seen (or enough looked at): the rest adds nothing
         for text in (d.get("title", ""), d.get("body", "")[:2000]):
             for tok in tokens(text):
                 if tok.term in wanted:
@@ -142,23 +144,26 @@ def _name(ranked: Sequence[str], taken: set[str], avoid: Sequence[str] = (),
     return f"{base} {n}"
 
 
-def discover(items: Sequence[dict[str, Any]], seed: int = 0) -> SubjectModel | None:
-    """Discover subjects in ``items`` (None when there are fewer than MIN_ITEMS)."""
+def discover(items: Sequence[dict[str, Any]], seed: int = 0,
+             docs: Sequence[list[str]] | None = None) -> SubjectModel | None:
+    """Discover subjects in ``items`` (None when there are fewer than MIN_ITEMS);
+    ``docs``: their ``features``, when the caller has them already."""
     if len(items) < MIN_ITEMS:
         return None
     import warnings
 
     with warnings.catch_warnings():  # k-means on repeated texts warns of fewer clusters
         warnings.simplefilter("ignore")
-        return _discover(items, seed)
+        return _discover(items, seed, docs)
 
 
-def _discover(items: Sequence[dict[str, Any]], seed: int) -> SubjectModel | None:
+def _discover(items: Sequence[dict[str, Any]], seed: int,
+              docs: Sequence[list[str]] | None) -> SubjectModel | None:
     import numpy as np
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    docs = [features(d) for d in items]
+    docs = docs if docs is not None else [features(d) for d in items]
     vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, min_df=2, max_df=0.25,
                                  sublinear_tf=True, dtype=np.float32)
     try:
@@ -179,7 +184,7 @@ def _discover(items: Sequence[dict[str, Any]], seed: int) -> SubjectModel | None
     latent = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(rows))
     n = rows.shape[0]
     n_leaves = max(2, min(MAX_LEAVES, round(n / ITEMS_PER_LEAF)))
-    n_tops = max(2, min(MAX_TOPS, round(n_leaves / LEAVES_PER_TOP)))
+    n_tops = max(3, min(MAX_TOPS, round(n_leaves / LEAVES_PER_TOP)))
     # Top-down: the top subjects first, then each one's leaves, in proportion to its size.
     tops_of_docs = KMeans(n_clusters=n_tops, n_init=4, random_state=seed,
                           max_iter=200).fit_predict(latent)
@@ -280,8 +285,10 @@ def why(model: SubjectModel, item: dict[str, Any], path: str,
             and tok.start >= start]
 
 
-def assign_many(model: SubjectModel, items: Sequence[dict[str, Any]]) -> list[list[str]]:
-    """``assign`` for many items at once, as one sparse product (an import's new items)."""
+def assign_many(model: SubjectModel, items: Sequence[dict[str, Any]],
+                docs: Sequence[list[str]] | None = None) -> list[list[str]]:
+    """``assign`` for many items at once, as one sparse product (an import's new items);
+    ``docs``: their ``features``, when the caller has them already."""
     if not items:
         return []
     import numpy as np
@@ -296,8 +303,9 @@ def assign_many(model: SubjectModel, items: Sequence[dict[str, Any]]) -> list[li
     data: list[float] = []
     cols: list[int] = []
     ptr = [0]
-    for d in items:
-        counts = Counter(index[t] for t in features(d) if t in index)
+    for n, d in enumerate(items):
+        counts = Counter(index[t] for t in (docs[n] if docs is not None else features(d))
+                         if t in index)
         cols.extend(counts)
         data.extend(1 + math.log(c) for c in counts.values())
         ptr.append(len(cols))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -78,6 +79,12 @@ def resolve_orgs(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
     from store.derive.entities.gazetteer import COMPANY_WORDS
 
     known = {_core(n): n for names in per_item for n in names}
+    # "HP" is Hewlett-Packard when the store names exactly one organisation so initialled
+    initials: dict[str, set[str]] = defaultdict(set)
+    for name in {n for names in per_item for n in names}:
+        words = [w for w in re.split(r"[\s-]+", name) if w[:1].isupper()]
+        if len(words) >= 2:
+            initials["".join(w[0] for w in words)].add(name)
     cache: dict[str, str] = {}
     out: list[list[str]] = []
     for names in per_item:
@@ -86,6 +93,8 @@ def resolve_orgs(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
             final = cache.get(name)
             if final is None:
                 core, final = _core(name), name
+                if name.isupper() and len(initials.get(name, ())) == 1:
+                    final = next(iter(initials[name]))
                 for k in range(len(core) - 1, 0, -1):
                     if all(w in COMPANY_WORDS for w in core[k:]) and core[:k] in known:
                         final = known[core[:k]]

@@ -80,6 +80,8 @@ def refine(text: str, toks: list[_Tok], cands: list[_Cand]) -> list[_Cand]:
                 continue  # "Political Troublemakers": a headline's capitals
             c.name = _surface_name(text, toks, c.i, c.j)[0]
         if c.group == ORGS:
+            if c.j - c.i > 1 and toks[c.i].text in gz.NOT_ORG_ACRONYMS:
+                continue  # "DVD Studio Pro": a product named by its kind
             c.name = org_name(c.name)
             if not c.name:
                 continue
