@@ -382,8 +382,12 @@ def test_duplicates_by_guid_then_url_then_text(empty_store: Store) -> None:
     assert empty_store.items()[0]["body"] == "Original text."
 
 
-def test_update_refreshes_content_keeps_ids_and_tags(empty_store: Store,
+def test_update_refreshes_content_keeps_ids_and_tags(store_dir: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from store.desk import default_rules
+
+    # the seed's rules, which a store made empty does not have (so topics follow the text)
+    empty_store = Store.open(store_dir, seed=False, rules=default_rules())
     empty_store.import_records([
         Record(body="Old text.", source="a", title="Old", guid="g-1", date="2025-01-01T00:00:00Z"),
         Record(body="Untouched.", source="a", url="https://u/2"),
@@ -587,3 +591,13 @@ def test_duplicates_within_the_file_apart_from_stored_ones(empty_store: Store) -
     assert first.summary() == "2 added, 0 already present, 1 duplicate within the file"
     again = empty_store.import_results([read_bytes(AGNEWS, "a.csv", options)])
     assert again.summary() == "0 added, 3 already present"
+
+
+def test_an_empty_store_has_no_rule_topics_until_the_user_writes_rules(store_dir: Path) -> None:
+    store = Store.open(store_dir, seed=False)
+    store.import_records([Record(body="NATO troops deploy as the EU meets on Ukraine.",
+                                 source="a")])
+    assert store.items()[0]["topics"] == []
+    (store_dir / "topics.toml").write_text('["Security/NATO"]\nany = ["NATO"]\n')
+    again = Store.open(store_dir)  # the rules changed: re-derived on open
+    assert again.items()[0]["topics"] == ["Security/NATO"]
