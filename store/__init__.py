@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from store.desk import ImportReport, Store
+    from store.desk import Store
     from store.disk.atomic import atomic_write
     from store.disk.layout import ITEMS_FILE, config_dir, default_store_dir, items_size
     from store.disk.safe_output import write_output
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         StoreWriteError,
     )
     from store.export import export_items, render
+    from store.ingest.dedupe import ImportReport
     from store.ingest.feeds.opml import read_opml, write_opml
     from store.ingest.feeds.subscriptions import FeedURLError, Subscription, normalize_url
     from store.ingest.formats import EXPORT_FORMATS, IMPORT_FORMATS
@@ -56,7 +57,7 @@ _WHERE = {
     "IMPORT_FORMATS": "store.ingest.formats",
     "ITEMS_FILE": "store.disk.layout",
     "ImportOptions": "store.ingest.importers",
-    "ImportReport": "store.desk",
+    "ImportReport": "store.ingest.dedupe",
     "Item": "store.model",
     "LazyStateView": "store.search.cache",
     "MappingError": "store.ingest.importers",

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,17 +32,30 @@ from store.derive.pipeline import (
     derive,
     derive_many,
     explain,
+    explain_subjects,
     resolve_all,
+    update_subjects,
 )
 from store.derive.rules import TopicRules, load_rules
-from store.disk.atomic import AtomicJSONStorage, StoreLock, file_signature, is_writable, make_dir
+from store.disk.atomic import (
+    AtomicJSONStorage,
+    StoreLock,
+    atomic_write,
+    file_signature,
+    is_writable,
+    make_dir,
+)
 from store.disk.layout import ITEMS_FILE, ITEMS_SCHEMA, LOCK_FILE, PREVIOUS_ITEMS, user_topics_file
 from store.disk.links import refuse_link
 from store.disk.perms import secure_new_store
-from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
+from store.errors import ReadOnlyStoreError, StoreError
+from store.ingest.dedupe import Identities, ImportReport, refreshed
 from store.ingest.feeds.subscriptions import Subscriptions
 from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
-from store.model import OPTIONAL_FIELDS, make_item, now_iso
+from store.model import DERIVED as _DERIVED
+from store.model import ITEMS_TABLE as _ITEMS
+from store.model import META_TABLE as _META
+from store.model import items_from, make_item, now_iso
 from store.resources import seed_file
 from store.search.cache import StateView, build_index, items_signature, load_index, update_index
 from store.search.index import SearchIndex
@@ -51,94 +63,14 @@ from store.search.query import Node, parse
 from store.state.actions import UserActions
 from store.state.userstate import BACKUP_DIR, StateFiles
 from store.text.clean import item_id as text_id
-from store.text.clean import make_title
 
 if TYPE_CHECKING:
     from store.ingest.feeds.refresh import FeedOutcome
-
-_DERIVED = ("topics", "people", "places", "orgs")
-_COMPLETE = frozenset(("title", "position", *_DERIVED))
-"""Keys every loaded item has (filled in when an older file lacks them)."""
-_ITEMS, _META = "items", "_meta"
-
-
-@dataclass
-class ImportReport:
-    """What an import did: counts, the problems it skipped, and its warnings."""
-
-    added: int = 0
-    present: int = 0
-    updated: int = 0
-    update: bool = False
-    """Whether this was an ``--update`` import (the summary then counts updates)."""
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    """The ids of the records' items (added, refreshed or already present), in order."""
-
-    def summary(self) -> str:
-        """``N added, M already present`` (and how many were updated or skipped)."""
-        text = f"{self.added} added, {self.present} already present"
-        if self.update:
-            text += f", {self.updated} updated"
-        if self.problems:
-            text += f", {len(self.problems)} skipped"
-        return text
 
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, stage)`` while an import works: stage "importing"
 (records made into items), then "deriving" (items whose topics and entities are done)."""
-
-
-class _Identities:
-    """Which stored item a record is: by guid, then url, then normalized text.
-
-    Also by id first, which covers a newsdesk export read back (its records carry
-    their ids) and derived ids. Items of the running import are added as they are
-    made, so a file that repeats itself is deduplicated too.
-    """
-
-    def __init__(self, table: dict[str, dict[str, Any]]) -> None:
-        self.ids: dict[str, str] = {}
-        self.guids: dict[str, str] = {}
-        self.urls: dict[str, str] = {}
-        self.texts: dict[str, str] = {}
-        for doc_id, doc in table.items():
-            self.add(doc_id, doc)
-
-    def add(self, doc_id: str, doc: dict[str, Any], text_key: str | None = None) -> None:
-        """Remember ``doc``; ``text_key``: ``text_id(doc["body"])`` if already known."""
-        self.ids.setdefault(doc["id"], doc_id)
-        if doc.get("guid"):
-            self.guids.setdefault(doc["guid"], doc_id)
-        if doc.get("url"):
-            self.urls.setdefault(doc["url"], doc_id)
-        self.texts.setdefault(text_key or text_id(doc.get("body", "")), doc_id)
-
-    def match(self, item: dict[str, Any], text_key: str | None = None) -> str | None:
-        """The document id of the stored item ``item`` duplicates, or None."""
-        for index, key in ((self.ids, item["id"]), (self.guids, item.get("guid")),
-                           (self.urls, item.get("url"))):
-            if key and key in index:
-                return index[key]
-        return self.texts.get(text_key or text_id(item["body"]))
-
-
-def _refreshed(current: dict[str, Any], new: dict[str, Any],
-               own_title: bool) -> dict[str, Any] | None:
-    """``current`` with the content of ``new`` (same id, position, import time), or
-    None when the content is the same. Fields ``new`` lacks are kept, and so is a
-    title the source gave when ``new`` only has one made from its text."""
-    doc = dict(current)
-    keep_title = not own_title and current["title"] != make_title(current["body"])
-    for name in ("title", "body", *OPTIONAL_FIELDS):
-        if new.get(name) and not (name == "title" and keep_title):
-            doc[name] = new[name]
-    if all(doc.get(name) == current.get(name) for name in ("title", "body", *OPTIONAL_FIELDS)):
-        return None
-    doc["source"], doc["line"] = new["source"], new["line"]
-    return doc
 
 
 @contextlib.contextmanager
@@ -159,57 +91,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def default_rules() -> TopicRules:
-    """The shipped topic rules extended by the user's own file, if any."""
-    return load_rules([seed_file("topics.toml"), user_topics_file()])
+STORE_RULES = "topics.toml"
+"""In a store folder: its own topic rules, used instead of the shipped seed rules (a store
+made with ``init --empty`` has one, without rules: the seed's rules belong to the seed)."""
 
 
-_TEXT_FIELDS = ("title", "source", "imported_at", "updated_at", *OPTIONAL_FIELDS)
-
-
-def items_from(data: dict[str, Any] | None, path: Path) -> list[dict[str, Any]]:
-    """The items an ``items.json`` holds, in original order, with defaults filled in.
-
-    Raises StoreFormatError naming ``path`` when the data is not a newsdesk store of
-    this or an older schema, or an item has the wrong shape: checked here, once,
-    so no later code (the tree, the list, a sort) trips over a wrong type.
-    """
-    if data is None:
-        raise StoreFormatError(path, "the file is missing")
-    meta = data.get(_META, {}).get("1")
-    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
-        raise StoreFormatError(path, "it has no schema version, so it is not a newsdesk store")
-    if meta["schema"] > ITEMS_SCHEMA:
-        raise StoreFormatError(
-            path,
-            f"it was written by a newer newsdesk (schema {meta['schema']}; this version "
-            f"reads up to {ITEMS_SCHEMA})",
-            "Upgrade newsdesk to open it; the file has not been changed.",
-        )
-    table = data.get(_ITEMS)
-    if not isinstance(table, dict):
-        raise StoreFormatError(path, "it has no 'items' table")
-    items = list(table.values())
-    for doc_id, doc in table.items():
-        if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
-                and isinstance(doc.get("body"), str)):
-            raise StoreFormatError(path, f"item {doc_id} is not an object with 'id' and 'body'")
-        doc.setdefault("title", "")
-        for key in _DERIVED:
-            doc.setdefault(key, [])
-        doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
-        wrong = next((k for k in _TEXT_FIELDS if k in doc and not isinstance(doc[k], str)),
-                     None)
-        if wrong is None:
-            wrong = next((k for k in _DERIVED if not isinstance(doc[k], list)
-                          or not all(isinstance(v, str) for v in doc[k])), None)
-        if wrong is None and (type(doc["position"]) is not int
-                              or not isinstance(doc.get("line"), int | None)):
-            wrong = "position" if type(doc["position"]) is not int else "line"
-        if wrong is not None:
-            raise StoreFormatError(path, f"item {doc_id} has a wrong {wrong!r}")
-    items.sort(key=lambda d: d["position"])
-    return items
+def default_rules(root: Path | None = None) -> TopicRules:
+    """The store's own rules (else the shipped seed rules) and the user's file, if any."""
+    own = Path(root) / STORE_RULES if root is not None else None
+    first = own if own is not None and own.is_file() else seed_file("topics.toml")
+    return load_rules([first, user_topics_file()])
 
 
 class Store:
@@ -220,7 +111,7 @@ class Store:
         self.readonly = not is_writable(self.root)
         """Opened without write permission: browsing works, every change raises
         ReadOnlyStoreError, and nothing (not even the lock file) is created."""
-        self.rules = rules if rules is not None else default_rules()
+        self.rules = rules if rules is not None else default_rules(self.root)
         self._storage_path = self.root / ITEMS_FILE
         # The items file is a TinyDB file (its tables are TinyDB's), read and written
         # whole through the storage alone: no query layer is needed to reach it.
@@ -282,6 +173,11 @@ class Store:
             except OSError as exc:
                 raise StoreError(f"Cannot create the store folder {root}: {exc.strerror}.") from exc
             secure_new_store(root)  # 0700 whatever the umask, unless set up group-shared
+            if not seed:
+                atomic_write(root / STORE_RULES, (
+                    b"# Topic rules of this store (see seeds/topics.toml for the form). It was\n"
+                    b"# made empty, so the seed's Ukraine/NATO rules do not apply here.\n"
+                ))
         refuse_link(root / LOCK_FILE)  # the data files refuse theirs when read
         store = cls(root, rules)
         if fresh:
@@ -455,7 +351,7 @@ class Store:
     def reasons(self, item_id: str) -> list[Reason]:
         """Why the item sits where it does: (group, node, body spans) per topic and entity."""
         item = self.get(item_id)
-        return explain(item, self.rules) if item else []
+        return explain(item, self.rules) + explain_subjects(self.root, item) if item else []
 
     # -- writing -------------------------------------------------------------------
 
@@ -498,7 +394,7 @@ class Store:
         """``import_records`` under the lock: match and make the items, derive, write."""
         data = self._storage.read() or {}
         table: dict[str, dict[str, Any]] = data.get(_ITEMS, {})
-        known = _Identities(table)
+        known = Identities(table)
         position = max((int(k) for k in table), default=0) + 1
         stamp = now_iso()
         changes: dict[str, dict[str, Any]] = {}
@@ -522,7 +418,7 @@ class Store:
                 report.added += 1
             elif update and doc_id in table:
                 current = changes.get(doc_id, table[doc_id])
-                fresh = _refreshed(current, item, bool(record.title and record.title.strip()))
+                fresh = refreshed(current, item, bool(record.title and record.title.strip()))
                 if fresh is None:
                     report.present += 1
                 else:
@@ -534,7 +430,10 @@ class Store:
                     changes[doc_id] = fresh
                     known.add(doc_id, fresh)
             else:
-                report.present += 1
+                if doc_id in table:
+                    report.present += 1
+                else:
+                    report.repeated += 1  # an earlier record of this very import
                 if doc_id not in changes:
                     report.ids.append(table[doc_id]["id"])
                     continue  # already stored, not updating: leave its tags alone
@@ -549,6 +448,7 @@ class Store:
                 lambda done, total: progress(done, total, "deriving")))
             merged = {**table, **changes}
             resolve_all(merged.values())
+            update_subjects(self.root, list(merged.values()), list(changes.values()))
         # The tags go to the journal BEFORE the items are written: tags of ids
         # not in items.json are invisible, so a crash in between shows neither;
         # writing them after would leave visible items without their tags.
@@ -575,17 +475,22 @@ class Store:
         records: list[Record] = []
         problems: list[Problem] = []
         warnings: list[Problem] = []
+        notes: list[str] = []
+        files = 0
         for source in sources:
             result = source if isinstance(source, ImportResult) else read_file(source, options)
+            files += 1
             records.extend(result.records)
             problems.extend(result.problems)
             warnings.extend(result.warnings)
+            notes.extend(result.notes)
         if records:
             report = self.import_records(records, update=update, progress=progress)
         else:
             report = ImportReport(update=update)
         report.problems = problems + report.problems
         report.warnings = warnings + report.warnings
+        report.notes, report.files = notes, files
         return report
 
     def fetch_feeds(self, urls: Sequence[str] | None = None, *, timeout: float | None = None,
@@ -605,9 +510,10 @@ class Store:
             cancelled=cancelled, transport=transport,
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout)
 
-    def retopic(self) -> int:
+    def retopic(self, subjects: bool = False) -> int:
         """Re-derive every item's topics from the current rules (and its entities, when
-        the extractor changed); returns how many items changed.
+        the extractor changed; and its subjects, discovered again, with ``subjects``);
+        returns how many items changed.
 
         Only derived fields are touched: tags and the imported text stay as they are.
         """
@@ -624,6 +530,8 @@ class Store:
             else:  # topics alone: ~60 µs an item, less than starting a pool
                 for doc in docs:
                     derive(doc, self.rules, with_entities=False)
+            if subjects or (redo_entities and docs and "subjects" not in docs[0]):
+                update_subjects(self.root, docs, [], rediscover=True)
             changed = sum(1 for doc, was in zip(docs, before, strict=True)
                           if [doc.get(k) for k in _DERIVED] != was)
             meta["rules"] = self.rules.signature

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
-from store.errors import StoreError
+from store.disk.layout import ITEMS_SCHEMA
+from store.errors import StoreError, StoreFormatError
 from store.text.clean import (
     GIVEN_TITLE_MAX,
     clean,
@@ -108,3 +110,55 @@ def resolve_id(ids: Collection[str], prefix: str) -> str:
         what = "No item" if not found else f"{len(found)} items"
         raise StoreError(f"{what} with an id starting {prefix!r}.")
     return found[0]
+
+
+DERIVED = ("topics", "people", "places", "orgs", "subjects")
+"""Fields derived from an item's text: lists of strings, [] when an older file lacks them."""
+ITEMS_TABLE, META_TABLE = "items", "_meta"
+"""The two tables of items.json."""
+TEXT_FIELDS = ("title", "source", "imported_at", "updated_at", *OPTIONAL_FIELDS)
+
+
+def items_from(data: dict[str, Any] | None, path: Path) -> list[dict[str, Any]]:
+    """The items an ``items.json`` holds, in original order, with defaults filled in.
+
+    Raises StoreFormatError naming ``path`` when the data is not a newsdesk store of
+    this or an older schema, or an item has the wrong shape: checked here, once,
+    so no later code (the tree, the list, a sort) trips over a wrong type.
+    """
+    if data is None:
+        raise StoreFormatError(path, "the file is missing")
+    meta = data.get(META_TABLE, {}).get("1")
+    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+        raise StoreFormatError(path, "it has no schema version, so it is not a newsdesk store")
+    if meta["schema"] > ITEMS_SCHEMA:
+        raise StoreFormatError(
+            path,
+            f"it was written by a newer newsdesk (schema {meta['schema']}; this version "
+            f"reads up to {ITEMS_SCHEMA})",
+            "Upgrade newsdesk to open it; the file has not been changed.",
+        )
+    table = data.get(ITEMS_TABLE)
+    if not isinstance(table, dict):
+        raise StoreFormatError(path, "it has no 'items' table")
+    items = list(table.values())
+    for doc_id, doc in table.items():
+        if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
+                and isinstance(doc.get("body"), str)):
+            raise StoreFormatError(path, f"item {doc_id} is not an object with 'id' and 'body'")
+        doc.setdefault("title", "")
+        for key in DERIVED:
+            doc.setdefault(key, [])
+        doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
+        wrong = next((k for k in TEXT_FIELDS if k in doc and not isinstance(doc[k], str)),
+                     None)
+        if wrong is None:
+            wrong = next((k for k in DERIVED if not isinstance(doc[k], list)
+                          or not all(isinstance(v, str) for v in doc[k])), None)
+        if wrong is None and (type(doc["position"]) is not int
+                              or not isinstance(doc.get("line"), int | None)):
+            wrong = "position" if type(doc["position"]) is not int else "line"
+        if wrong is not None:
+            raise StoreFormatError(path, f"item {doc_id} has a wrong {wrong!r}")
+    items.sort(key=lambda d: d["position"])
+    return items

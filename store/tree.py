@@ -24,6 +24,7 @@ import orjson
 
 from store.disk.layout import TREE_CACHE, TREE_CACHE_FORMAT
 from store.errors import StoreError
+from store.text.clean import fold_prefix
 
 if TYPE_CHECKING:
     from store.ingest.feeds.subscriptions import Subscription
@@ -203,11 +204,14 @@ class _Content:
     entities: dict[str, Counter[str]]
     with_entity: dict[str, int]
     months: Counter[str]
+    subjects: dict[str, int] = dc_field(default_factory=dict)
+    with_subject: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"total": self.total, "topics": self.topics, "with_topic": self.with_topic,
                 "entities": self.entities, "with_entity": self.with_entity,
-                "months": self.months}
+                "months": self.months, "subjects": self.subjects,
+                "with_subject": self.with_subject}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> _Content:
@@ -215,7 +219,9 @@ class _Content:
                    int(data["with_topic"]),
                    {field: Counter(data["entities"][field]) for field, _, _ in ENTITY_GROUPS},
                    {field: int(data["with_entity"][field]) for field, _, _ in ENTITY_GROUPS},
-                   Counter(data["months"]))
+                   Counter(data["months"]),
+                   {str(k): int(v) for k, v in data["subjects"].items()},
+                   int(data["with_subject"]))
 
 
 """Beside items.json: the tree's counts of the items' own fields, a rebuildable cache
@@ -250,6 +256,7 @@ def _content(items: Sequence[dict[str, Any]]) -> _Content:
     """One pass over the items: at 100k each extra pass over the item dicts costs
     ~0.1 s here (memory-bound), more than the counting itself."""
     topic_combos: list[tuple[str, ...]] = []
+    subject_combos: list[tuple[str, ...]] = []
     found: dict[str, list[str]] = {field: [] for field, _, _ in ENTITY_GROUPS}
     with_entity = dict.fromkeys(found, 0)
     people, places, orgs = found["people"], found["places"], found["orgs"]
@@ -257,6 +264,8 @@ def _content(items: Sequence[dict[str, Any]]) -> _Content:
     for d in items:
         if topics := d["topics"]:
             topic_combos.append(tuple(topics))
+        if subjects := d.get("subjects"):
+            subject_combos.append(tuple(subjects))
         if names := d.get("people"):
             people.extend(names)
             with_entity["people"] += 1
@@ -273,20 +282,21 @@ def _content(items: Sequence[dict[str, Any]]) -> _Content:
         months[date[:7]] += n
     return _Content(len(items), _path_counts(Counter(topic_combos)), len(topic_combos),
                     {field: Counter(names) for field, names in found.items()}, with_entity,
-                    months)
+                    months, _path_counts(Counter(subject_combos)), len(subject_combos))
 
 
-def _assemble(total: int, content: tuple[TreeNode, list[TreeNode], list[TreeNode]],
+def _assemble(total: int, content: _Nodes,
               read: int, tag_combos: Counter[tuple[str, ...]],
               saved: Sequence[tuple[str, int]],
               feeds: TreeNode | None = None) -> list[TreeNode]:
-    topics, entity_groups, dates = content
+    topics, subjects, entity_groups, dates = content
     tagged_any = sum(tag_combos.values())
     return [
         TreeNode("All items", total, ALL),
         TreeNode("Unread", total - read, UNREAD),
         *([feeds] if feeds is not None else []),
         topics,
+        *subjects,
         *entity_groups,
         TreeNode("Tags", tagged_any, ("group", "Tags"),
                  _hierarchy("tag", _path_counts(tag_combos))),
@@ -348,14 +358,20 @@ def feed_members(key: NodeKey, feeds: Sequence[Subscription]) -> set[str]:
     return {i for s in subs for i in s.ids}
 
 
-def _content_nodes(content: _Content) -> tuple[TreeNode, list[TreeNode], list[TreeNode]]:
-    """The Topics group, the entity groups and By date (a list: absent without dates)."""
+_Nodes = tuple[TreeNode, list[TreeNode], list[TreeNode], list[TreeNode]]
+
+
+def _content_nodes(content: _Content) -> _Nodes:
+    """The Topics group, Subjects (a list: absent until subjects are discovered), the
+    entity groups and By date (a list: absent without dates)."""
     topics = TreeNode("Topics", content.with_topic, ("group", "Topics"),
                       _hierarchy("topic", content.topics))
+    subjects = [TreeNode("Subjects", content.with_subject, ("group", "Subjects"),
+                         _hierarchy("subject", content.subjects))] if content.subjects else []
     entity_groups = [_flat_group(group, kind, content.entities[field],
                                  content.with_entity[field])
                      for field, group, kind in ENTITY_GROUPS]
-    return topics, entity_groups, _date_group(content.months)
+    return topics, subjects, entity_groups, _date_group(content.months)
 
 
 class TreeIndex:
@@ -381,7 +397,7 @@ class TreeIndex:
         """Whether the counts came from the cache (else they are counted on first use)."""
         self._ordinal: dict[str, int] | None = ordinal
         self._content: _Content | None = counts if self.cached else None
-        self._content_nodes: tuple[TreeNode, list[TreeNode], list[TreeNode]] | None = None
+        self._content_nodes: _Nodes | None = None
         self._user_counts: _UserCounts | None = None
         self._members: dict[str, dict[str, list[int]]] = {}
         self._lock = threading.RLock()
@@ -457,6 +473,8 @@ class TreeIndex:
                  saved: Sequence[tuple[str, int]],
                  feeds: Sequence[Subscription] = ()) -> list[TreeNode]:
         topics: dict[str, int] = {}
+        subjects: dict[str, int] = {}
+        with_subject = 0
         entities: dict[str, Counter[str]] = {field: Counter() for field, _, _ in ENTITY_GROUPS}
         with_entity = dict.fromkeys(entities, 0)
         months: Counter[str] = Counter()
@@ -465,16 +483,21 @@ class TreeIndex:
             field, value = keys[k]
             if field == "topics":
                 topics[value] = n
+            elif field == "subjects":
+                subjects[value] = n
             elif field == "month":
                 months[value] = n
             elif field == "with":
                 if value == "topics":
                     with_topic = n
+                elif value == "subjects":
+                    with_subject = n
                 else:
                     with_entity[value] = n
             else:
                 entities[field][value] = n
-        content = _Content(len(found), topics, with_topic, entities, with_entity, months)
+        content = _Content(len(found), topics, with_topic, entities, with_entity, months,
+                           subjects, with_subject)
         user = self._user(state)  # keyed by ordinal
         combos = Counter(map(user.tags.__getitem__, user.tags.keys() & found))
         ordinal = self.ordinal
@@ -504,7 +527,8 @@ class TreeIndex:
 
                 by_topics: dict[tuple[str, ...], tuple[int, ...]] = {}
                 names: dict[str, dict[str, int]] = {field: {} for field, _, _ in ENTITY_GROUPS}
-                has = {field: key("with", field) for field in ("topics", *names)}
+                has = {field: key("with", field) for field in ("topics", "subjects", *names)}
+                by_subjects: dict[tuple[str, ...], tuple[int, ...]] = {}
                 facets = []
                 for d in self.items:
                     row: list[int] = []
@@ -514,6 +538,13 @@ class TreeIndex:
                             paths = {a for p in topics for a in _ancestors(p)}
                             known = by_topics[topics] = (has["topics"], *(
                                 key("topics", p) for p in paths))
+                        row.extend(known)
+                    if subjects := tuple(d.get("subjects") or ()):
+                        known = by_subjects.get(subjects)
+                        if known is None:
+                            paths = {a for p in subjects for a in _ancestors(p)}
+                            known = by_subjects[subjects] = (has["subjects"], *(
+                                key("subjects", p) for p in paths))
                         row.extend(known)
                     for field, seen in names.items():
                         if values := d.get(field):
@@ -573,10 +604,18 @@ class TreeIndex:
             return self._ids(sorted(ordinal[i] for i in members if i in ordinal))
         if kind in _FIELD_OF_KIND:
             return self._ids(self._postings(_FIELD_OF_KIND[kind]).get(key[1], ()))
-        if kind == "topic":
-            wanted = key[1].casefold()
+        if kind == "fold" and key[1] in _FIELD_OF_KIND:
+            postings = self._postings(_FIELD_OF_KIND[key[1]])
+            _, tail = fold_plan({name: len(o) for name, o in postings.items()})
             hits: set[int] = set()
-            for path, ordinals in self._postings("topics").items():
+            for name in tail:
+                if _in_fold(name, key[2]):
+                    hits.update(postings[name])
+            return self._ids(sorted(hits))
+        if kind in ("topic", "subject"):
+            wanted = key[1].casefold()
+            hits = set()
+            for path, ordinals in self._postings(kind + "s").items():
                 folded = path.casefold()
                 if folded == wanted or folded.startswith(wanted + "/"):
                     hits.update(ordinals)
@@ -603,6 +642,8 @@ class TreeIndex:
             return [d["id"] for d in items if d.get(field)]
         if kind == "group" and key[1] == "Topics":
             return [d["id"] for d in items if d["topics"]]
+        if kind == "group" and key[1] == "Subjects":
+            return [d["id"] for d in items if d.get("subjects")]
         return list(self.ids)
 
 
@@ -638,12 +679,77 @@ def _date_group(months: Counter[str]) -> list[TreeNode]:
     return [TreeNode("By date", sum(months.values()), ("group", "By date"), years)]
 
 
+MAX_CHILDREN = 200
+"""No node has more direct children than this: a long tail is folded under ``Others``."""
+OTHERS = "Others"
+
+
+def _bucket(name: str) -> str:
+    """The A–Z bucket of a name under Others ("#" for names not starting with a letter)."""
+    first = fold_prefix(name[:1]) if name else ""
+    return first.upper() if first.isalpha() and first.isascii() else "#"
+
+
+def fold_plan(counts: Counter[str] | dict[str, int]) -> tuple[list[str], list[str]]:
+    """(names shown directly, names folded under Others) for one entity group: when there
+    are more than MAX_CHILDREN names, the most-mentioned ones seen at least twice stay,
+    the rest (names seen once first of all) fold. Both faces and ``select`` use this."""
+    names = sorted((n for n, c in counts.items() if c),
+                   key=lambda n: (-counts[n], n.casefold(), n))
+    if len(names) <= MAX_CHILDREN:
+        return names, []
+    keep = [n for n in names[: MAX_CHILDREN - 1] if counts[n] >= 2]
+    return keep, names[len(keep):]
+
+
+def _folded(kind: str, tail: list[str], counts: Counter[str], cap: int) -> TreeNode:
+    """``Others``: the folded names, in A–Z buckets when they are too many for one node.
+    Its count (and a bucket's) adds up mentions, at most ``cap`` (the group's count)."""
+    def node(name: str, names: list[str], key: NodeKey) -> TreeNode:
+        return TreeNode(name, min(cap, sum(counts[n] for n in names)), key)
+
+    leaves = sorted(tail, key=lambda n: (n.casefold(), n))
+    others = node(OTHERS, leaves, ("fold", kind, ""))
+    if len(leaves) <= MAX_CHILDREN:
+        others.children = [TreeNode(n, counts[n], (kind, n)) for n in leaves]
+        return others
+    buckets: dict[str, list[str]] = {}
+    for n in leaves:
+        buckets.setdefault(_bucket(n), []).append(n)
+    for letter in sorted(buckets):
+        names = buckets[letter]
+        child = node(letter, names, ("fold", kind, letter))
+        child.children = [TreeNode(n, counts[n], (kind, n)) for n in names[:MAX_CHILDREN]]
+        if len(names) > MAX_CHILDREN:  # a huge letter: by its first two letters
+            pairs: dict[str, list[str]] = {}
+            for n in names:
+                pairs.setdefault(letter + fold_prefix(n[1:2] or "-"), []).append(n)
+            child.children = [node(p.capitalize(), ns, ("fold", kind, p.capitalize()))
+                              for p, ns in sorted(pairs.items())]
+            for grand, ns in zip(child.children, (pairs[p] for p in sorted(pairs)),
+                                 strict=True):
+                grand.children = [TreeNode(n, counts[n], (kind, n)) for n in ns]
+        others.children.append(child)
+    return others
+
+
 def _flat_group(group: str, kind: str, counts: Counter[str], items: int) -> TreeNode:
     """A group of leaf nodes (people, places …), sorted by count then name; the group
-    counts the items that have any of them."""
-    children = [TreeNode(name, count, (kind, name)) for name, count in counts.items() if count]
-    children.sort(key=lambda n: (-n.count, n.name.casefold(), n.name))
+    counts the items that have any of them. A long tail folds under ``Others`` (last)."""
+    shown, tail = fold_plan(counts)
+    children = [TreeNode(name, counts[name], (kind, name)) for name in shown]
+    if tail:
+        children.append(_folded(kind, tail, counts, items))
     return TreeNode(group, items, ("group", group), children)
+
+
+def _in_fold(name: str, bucket: str) -> bool:
+    """Is ``name`` (a folded one) under the Others node or bucket ``bucket``?"""
+    if not bucket:
+        return True
+    if len(bucket) == 1:
+        return _bucket(name) == bucket
+    return (_bucket(name) + fold_prefix(name[1:2] or "-")).capitalize() == bucket
 
 
 def _under(path: str, values: Iterable[str]) -> bool:

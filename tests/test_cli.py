@@ -316,3 +316,49 @@ def test_config_path_show_and_default_store(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "tui", "init", "--empty"], cwd=REPO,
                          capture_output=True, text=True, timeout=60, env={**no_env_store, **env})
     assert out.returncode == 0 and (tmp_path / "from-config" / "items.json").exists()
+
+
+def _wire_rows(start: int, count: int) -> str:
+    """Headerless class,title,text rows on three subjects, worded differently each time."""
+    themes = [
+        ("2", "striker scored goals league match season coach fans stadium win"),
+        ("3", "shares stocks investors profit earnings quarter market prices oil traders"),
+        ("4", "scientists space telescope planet orbit nasa launch mission research probe"),
+    ]
+    lines = []
+    for n in range(start, start + count):
+        section, words = themes[n % 3]
+        w = words.split()
+        picked = " ".join(w[(n + k) % len(w)] for k in range(6))
+        lines.append(f'"{section}","Report {n} on {w[n % len(w)]}","LONDON (Reuters) - '
+                     f'Item {n} #39;s {picked} and {w[(n * 7) % len(w)]} today."')
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow
+def test_newswire_import_discovers_subjects_and_keeps_them(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    assert run("--store", str(store), "init", "--empty").returncode == 0
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(_wire_rows(0, 90), encoding="utf-8")
+    second.write_text(_wire_rows(90, 30), encoding="utf-8")
+    args = ["--no-header", "--map", "title=2", "--map", "text=3"]
+    out = run("--store", str(store), "import", *args, str(first))
+    assert out.returncode == 0, out.stderr
+    before = {d["id"]: d["subjects"] for d in listed(store)}
+    assert all(s and all(p.count("/") == 1 for p in s) for s in before.values())
+    assert all("#39;" not in d["body"] for d in listed(store))
+    run("--store", str(store), "import", *args, str(second))
+    items = listed(store)
+    assert all(d["subjects"] == before[d["id"]] for d in items if d["id"] in before)
+    assert all(d["subjects"] for d in items)
+    tree = {g["name"]: g for g in json.loads(run("--store", str(store), "tree",
+                                                 "--json").stdout)}
+    assert tree["Topics"]["children"] == []  # --empty: the seed's rules are not here
+    tops = tree["Subjects"]["children"]
+    leaves = [leaf for t in tops for leaf in t["children"]]
+    assert 2 <= len(tops) <= 15 and len(leaves) <= 60
+    assert all(len(n["name"]) <= 40 and "/" not in n["name"] for n in tops + leaves)
+    again = run("--store", str(store), "retopic", "--subjects")
+    assert again.returncode == 0 and "subjects re-derived" in again.stdout
+    assert all(d["subjects"] for d in listed(store))

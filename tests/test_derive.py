@@ -41,3 +41,33 @@ not = ["gas station"]
     for text in ("Peace talks resumed.", "The talks on peace stalled.", "A gas station closed.",
                  "Gasoline prices rose at the LNG  terminal.", "Ceasefire!"):
         assert r.topics_for(text) == list(r.explain(text)), text
+
+
+def _themed(n: int) -> dict:
+    themes = [("sport", "striker goals league match coach fans stadium"),
+              ("money", "shares stocks investors profit earnings market traders"),
+              ("space", "telescope planet orbit nasa launch mission probe")]
+    name, words = themes[n % 3]
+    w = words.split()
+    body = " ".join(w[(n + k) % len(w)] for k in range(5)) + f" in report {n}."
+    return {"id": f"i{n}", "title": f"Report {n}", "body": body, "theme": name}
+
+
+def test_subjects_group_by_theme_assign_new_items_and_say_why() -> None:
+    from store.derive.subjects import NAME_CHARS, assign, assign_many, discover, why
+
+    items = [_themed(n) for n in range(90)]
+    model = discover(items)
+    assert model is not None and len(model.leaves) <= 60
+    assert len({p.split("/")[0] for p in model.leaves}) <= 15
+    assert all(len(part) <= NAME_CHARS for p in model.leaves for part in p.split("/"))
+    assigned = assign_many(model, items)
+    tops: dict[str, set[str]] = {}
+    for it, subjects in zip(items, assigned, strict=True):
+        tops.setdefault(subjects[0].split("/")[0], set()).add(it["theme"])
+    assert all(len(themes) == 1 for themes in tops.values())  # each top is pure
+    new = _themed(1000)
+    assert assign(model, new)[0] == assign_many(model, [new])[0][0]
+    spans = why(model, new, assign(model, new)[0])
+    assert spans and all(new["body"][a:b].isalpha() for a, b in spans)
+    assert discover(items[:10]) is None  # too few to discover anything

@@ -265,3 +265,47 @@ def test_store_does_not_import_the_ui():
     code = ("import sys, store.derive.entities.extract, store.derive.entities.gazetteer; "
             "sys.exit(any(m.split('.')[0] in ('textual', 'rich') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+@pytest.mark.parametrize(("text", "person"), [
+    ("Democrat John Kerry said on Monday he would win.", "John Kerry"),
+    ("Second-seeded Lleyton Hewitt won in straight sets.", "Lleyton Hewitt"),
+    ("Secretary of State Colin Powell said the talks went well.", "Colin Powell"),
+    ("Incumbent Hamid Karzai leads the count, officials said.", "Hamid Karzai"),
+    ("Rookie Andy Dorman pitched two innings.", "Andy Dorman"),
+])
+def test_role_words_are_not_part_of_a_name(text: str, person: str) -> None:
+    assert entities(text)["people"] == [person]
+
+
+@pytest.mark.parametrize(("text", "org"), [
+    ("Sun Microsystems said it would cut jobs.", "Sun Microsystems"),
+    ("The Houston Astros beat the Cubs on Sunday.", "Houston Astros"),
+    ("Microsoft Corp. said on Tuesday. Microsoft shares rose.", "Microsoft"),
+    ("Google Inc. (GOOG) will close the registration.", "Google"),
+    ("The Dow Jones industrial average fell 1 percent.", "Dow Jones Industrial Average"),
+])
+def test_organisations_by_cue_ending_and_legal_form(text: str, org: str) -> None:
+    found = entities(text)
+    assert found["orgs"] == [org] and found["people"] == []
+
+
+def test_datelines_credits_and_months_are_never_entities() -> None:
+    from store.derive.pipeline import _text
+
+    item = {"title": "Stocks Rise on Oil (Reuters)",
+            "body": "LONDON (Reuters) - Shares rose in Nov and Sept, traders said."}
+    found = entities(_text(item))
+    assert found == {"people": [], "places": [], "orgs": []}
+    item = {"title": "x", "body": "By MAY WONG SAN JOSE, Calif. (AP) -- Apple said."}
+    assert entities(_text(item)) == {"people": [], "places": [], "orgs": ["Apple"]}
+
+
+def test_variants_merge_into_the_fullest_common_form() -> None:
+    people = resolve_people([["George W. Bush"], ["Bush"], ["George Bush"], ["Jeb Bush"],
+                             ["George W. Bush"]])
+    assert people == [["George W. Bush"]] * 3 + [["Jeb Bush"], ["George W. Bush"]]
+    from store.derive.entities.merge import resolve_orgs
+
+    assert resolve_orgs([["Toyota Motor"], ["Toyota"], ["Ford Motor"]]) == [
+        ["Toyota"], ["Toyota"], ["Ford Motor"]]

@@ -376,13 +376,18 @@ def test_duplicates_by_guid_then_url_then_text(empty_store: Store) -> None:
         Record(body="New one.", source="b", guid="g-9"),
         Record(body="Repeats the new one.", source="b", guid="g-9"),  # same import
     ])
-    assert (again.added, again.present) == (1, 4)
+    assert (again.added, again.present, again.repeated) == (1, 3, 1)
+    assert again.summary() == "1 added, 3 already present, 1 duplicate within the file"
     assert len(empty_store) == 4
     assert empty_store.items()[0]["body"] == "Original text."
 
 
-def test_update_refreshes_content_keeps_ids_and_tags(empty_store: Store,
+def test_update_refreshes_content_keeps_ids_and_tags(store_dir: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from store.desk import default_rules
+
+    # the seed's rules, which a store made empty does not have (so topics follow the text)
+    empty_store = Store.open(store_dir, seed=False, rules=default_rules())
     empty_store.import_records([
         Record(body="Old text.", source="a", title="Old", guid="g-1", date="2025-01-01T00:00:00Z"),
         Record(body="Untouched.", source="a", url="https://u/2"),
@@ -546,3 +551,53 @@ def test_random_feed_shapes_never_raise(kind: str, entries: list[list[tuple[str,
     else:
         doc = f"<feed xmlns='http://www.w3.org/2005/Atom'><title>{title}</title>{body}</feed>"
     assert_well_formed(read_feed(doc.encode(), "f"))
+
+
+AGNEWS = (b'"3","Wall St. Bears Claw Back (Reuters)","Reuters - Short-sellers, Wall Street #39;s'
+          b' dwindling\\band of ultra-cynics, are seeing green again."\n'
+          b'"2","Hewitt Wins","Second-seeded Lleyton Hewitt won in straight sets on Sunday."\n'
+          b'"2","Hewitt Again","Second-seeded Lleyton Hewitt won in straight sets on Sunday."\n')
+
+
+@pytest.mark.parametrize("no_header", [True, False])
+def test_headerless_csv_with_numbered_columns(no_header: bool) -> None:
+    mapping = parse_mappings(["title=2", "text=3"])
+    result = read_bytes(AGNEWS, "news.csv", ImportOptions(mapping=mapping, no_header=no_header))
+    assert result.problems == []
+    assert [r.title for r in result.records] == [
+        "Wall St. Bears Claw Back (Reuters)", "Hewitt Wins", "Hewitt Again"]
+    assert result.records[0].body.startswith("Reuters - Short-sellers, Wall Street's dwindling")
+    # without --no-header the first row is seen to be data, and that is said in one line
+    assert len(result.notes) == (0 if no_header else 1)
+    assert all("first row is data" in n and "\n" not in n for n in result.notes)
+
+
+def test_numbered_column_with_a_header_row_and_a_bad_number() -> None:
+    data = b"klass,headline,story\n1,Title one,Body one.\n"
+    result = read_bytes(data, "x.csv", ImportOptions(mapping=parse_mappings(["text=3"])))
+    assert [r.body for r in result.records] == ["Body one."] and result.notes == []
+    with pytest.raises(MappingError):
+        parse_mappings(["text=0"])
+
+
+def test_headerless_csv_without_a_map_takes_the_longest_cell_as_text() -> None:
+    result = read_bytes(AGNEWS, "x.csv", ImportOptions(no_header=True))
+    assert result.records[1].body == "Second-seeded Lleyton Hewitt won in straight sets on Sunday."
+
+
+def test_duplicates_within_the_file_apart_from_stored_ones(empty_store: Store) -> None:
+    options = ImportOptions(mapping=parse_mappings(["title=2", "text=3"]), no_header=True)
+    first = empty_store.import_files([read_bytes(AGNEWS, "a.csv", options)])
+    assert first.summary() == "2 added, 0 already present, 1 duplicate within the file"
+    again = empty_store.import_files([read_bytes(AGNEWS, "a.csv", options)])
+    assert again.summary() == "0 added, 3 already present"
+
+
+def test_an_empty_store_has_no_rule_topics_until_the_user_writes_rules(store_dir: Path) -> None:
+    store = Store.open(store_dir, seed=False)
+    store.import_records([Record(body="NATO troops deploy as the EU meets on Ukraine.",
+                                 source="a")])
+    assert store.items()[0]["topics"] == []
+    (store_dir / "topics.toml").write_text('["Security/NATO"]\nany = ["NATO"]\n')
+    again = Store.open(store_dir)  # the rules changed: re-derived on open
+    assert again.items()[0]["topics"] == ["Security/NATO"]

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from store.text.clean import fold, item_id, make_title, sanitize, sentence_spans, terms
+import pytest
+
+from store.text.clean import (
+    clean,
+    fold,
+    item_id,
+    make_title,
+    sanitize,
+    sentence_spans,
+    terms,
+)
 
 
 def test_title_keeps_spaced_initials_together() -> None:
@@ -53,3 +63,29 @@ def test_item_id_is_stable_under_case_and_spacing() -> None:
     assert item_id("Hello  world.") == item_id("hello world.")
     assert item_id("Hello world.") != item_id("Hello world!")
     assert len(item_id("x")) == 12
+
+
+@pytest.mark.parametrize(("damaged", "repaired"), [
+    ("Wall Street #39;s dwindling\\band of", "Wall Street's dwindling band of"),
+    ("surged past  #36;46\\a barrel", "surged past $46 a barrel"),
+    ("a record \\$55.8bn", "a record $55.8bn"),
+    ("the Summer Sizzler, quot; Aug. 11", 'the Summer Sizzler, " Aug. 11'),
+    ("struck again  #151; this time", "struck again — this time"),
+    ("Allstate Corp. &lt;ALL.N&gt;, the No. 2", "Allstate Corp., the No. 2"),
+    ("&amp;lt;b&amp;gt;bold&amp;lt;/b&amp;gt; news", "bold news"),
+    ('said. &lt;A HREF="http://x.example/q"&gt;Full Quote&lt;/A&gt;', "said. Full Quote"),
+    ('&lt;FONT face=""verdana,MS Sans Serif"" size=""-2""\\ color=""#666""&gt;Hi&lt;/font&gt;',
+     "Hi"),
+    ('color="#666666"&gt; Hello', "Hello"),
+])
+def test_escaping_remnants_are_repaired(damaged: str, repaired: str) -> None:
+    assert clean(damaged) == repaired
+    assert clean(clean(damaged)) == repaired  # idempotent: import cleans twice
+
+
+@pytest.mark.parametrize("plain", [
+    "a < b and Tom & Jerry", "a success; or; not", "AT&T and R&D; fine", "x <not a tag> y",
+    "Ukraine's army", "costs #1 in sales",
+])
+def test_plain_text_is_not_repaired(plain: str) -> None:
+    assert clean(plain) == plain

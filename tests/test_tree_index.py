@@ -208,3 +208,48 @@ def test_counts_are_cached_beside_the_items_until_they_change(tmp_path) -> None:
     assert load_counts(store.root, store.loaded_signature) is None  # stale: recount
     (store.root / TREE_CACHE).write_text("{not json")
     assert load_counts(store.root, store.loaded_signature) is None
+
+
+class _Plain:
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self._items = items
+
+    def items(self) -> list[dict[str, Any]]:
+        return self._items
+
+    @property
+    def state(self) -> _Plain:  # no user state of its own
+        return self
+
+    def tags_of(self, item_id: str) -> list[str]:
+        return []
+
+    def is_read(self, item_id: str) -> bool:
+        return False
+
+
+def _widest(node: TreeNode) -> int:
+    return max([len(node.children)] + [_widest(c) for c in node.children])
+
+
+def test_a_long_tail_folds_under_others_and_each_name_stays_selectable() -> None:
+    # 150 people seen twice, 900 seen once: more than a node may hold
+    items = []
+    for n in range(150):
+        items += [{"id": f"r{n}a", "people": [f"Repeat {n:03}"]},
+                  {"id": f"r{n}b", "people": [f"Repeat {n:03}"]}]
+    items += [{"id": f"o{n}", "people": [f"{chr(65 + n % 26)}once {n:03}"]} for n in range(900)]
+    for it in items:
+        it.update(topics=[], places=[], orgs=[], title="", body="")
+    source = _Plain(items)
+    people = next(n for n in build_tree(source) if n.name == "People")
+    assert all(_widest(n) <= 200 for n in build_tree(source))
+    assert people.children[-1].name == "Others"
+    assert len(people.children) == 151 and people.children[0].count == 2
+    others = people.children[-1]
+    assert [b.name for b in others.children][:2] == ["A", "B"]
+    bucket = others.children[1]
+    assert len(select(bucket.key, source)) == len(bucket.children) == 35
+    leaf = bucket.children[0]
+    assert select(leaf.key, source) == [next(it["id"] for it in items
+                                              if it["people"] == [leaf.name])]

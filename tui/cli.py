@@ -66,9 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="import items from text, CSV/TSV, JSON/JSONL or RSS/Atom files",
         description="Import items from files ('-' reads standard input). The format comes "
         "from --format, else the file's extension, else its first bytes: txt (one item per "
-        "line), csv and tsv (a header row), jsonl, json (an array or {\"items\": [...]}), "
-        "and RSS 2.0, RSS 1.0 and Atom feeds. An item already in the store (same guid, url "
-        "or text) is not added again. Records that cannot be read are reported as "
+        "line), csv and tsv (a header row, or --no-header), jsonl, json (an array or "
+        "{\"items\": [...]}), and RSS 2.0, RSS 1.0 and Atom feeds. An item already in the "
+        "store (same guid, url or text) is not added again. Records that cannot be read are "
+        "reported as "
         "file:line (or file: record N) and skipped; the exit code is then 1.")
     p.add_argument("files", nargs="+", metavar="FILE", help="a file, or - for standard input")
     p.add_argument("--format", choices=IMPORT_FORMATS,
@@ -77,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text files: one item per blank-line-separated paragraph")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="read FIELD (title, text, date, url, author, guid, feed, tags) from "
-                   "COLUMN of a CSV/TSV/JSON file; repeat for more fields")
+                   "COLUMN of a CSV/TSV/JSON file: a name, or for CSV/TSV a number counted "
+                   "from 1 (--map text=3); repeat for more fields")
+    p.add_argument("--no-header", action="store_true",
+                   help="CSV/TSV: the first row is data, not column names (a first row that "
+                   "is clearly data is detected anyway)")
     p.add_argument("--update", action="store_true",
                    help="refresh the title, text, date... of items already present "
                    "(their ids and tags stay)")
@@ -193,9 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Print the settings in effect as TOML; problems with "
                           "the file go to standard error.")
 
-    sub.add_parser("retopic", help="re-derive topics from the rules",
-                   description="Re-derive every item's topics from the topic rules (the shipped "
-                   "ones and your config's topics.toml). Tags are never touched.")
+    p = sub.add_parser("retopic", help="re-derive topics from the rules (--subjects: rediscover)",
+                       description="Re-derive every item's topics from the topic rules (the "
+                       "shipped ones and your config's topics.toml). Tags are never touched.")
+    p.add_argument("--subjects", action="store_true",
+                   help="also discover the Subjects again from every item's text (imports "
+                   "only file new items under the subjects found before)")
 
     p = sub.add_parser(
         "doctor", help="check the store's files; --restore puts back the newest good backup",
@@ -250,6 +258,7 @@ def item_json(store, item: dict) -> dict:
         "position": item["position"],
         "imported_at": item.get("imported_at"),
         "topics": item["topics"],
+        "subjects": item.get("subjects") or [],
         "tags": store.state.tags_of(item["id"]),
         **{name: item.get(name) for name in ("date", "url", "author", "guid", "feed")},
     }
@@ -323,7 +332,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     options = ImportOptions(format=args.format, paragraphs=args.paragraphs, mapping=mapping,
-                            max_item_chars=settings.max_item_chars)
+                            max_item_chars=settings.max_item_chars, no_header=args.no_header)
     store = _open(args, settings=settings)
     progress = ImportProgress()
     results = []
@@ -345,6 +354,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{PROG}: {problem}", file=sys.stderr)
     for warning in report.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    for note in report.notes:
+        print(f"{PROG}: {note}", file=sys.stderr)
     print(report.summary())
     return 1 if report.problems else 0
 
@@ -573,8 +584,9 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_retopic(args: argparse.Namespace) -> int:
     store = _open(args, create=False)
-    changed = store.retopic()
-    print(f"Topics re-derived: {changed} of {len(store)} items changed.")
+    changed = store.retopic(subjects=args.subjects)
+    what = "Topics and subjects" if args.subjects else "Topics"
+    print(f"{what} re-derived: {changed} of {len(store)} items changed.")
     return 0
 
 

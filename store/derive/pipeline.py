@@ -12,9 +12,11 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from store.derive.rules import TopicRules
+from store.text.clean import mask_wire, source_suffix
 
 # The entity extractor builds its gazetteers when imported (a quarter of a second), so it is
 # imported where it is first needed: opening the TUI or a CLI search never pays for it.
@@ -23,7 +25,7 @@ Span = tuple[int, int]
 Reason = tuple[str, str, list[Span]]
 """(group, node name, body spans): one line of "why is this here"."""
 
-ENTITIES_VERSION = 1
+ENTITIES_VERSION = 2
 """Bump when the extractor changes, so stores re-derive their entities once."""
 DERIVE_CHARS = 50_000
 """Topics, entities and "why here" come from the first this-many characters of a text:
@@ -37,11 +39,12 @@ def derive(item: dict[str, Any], rules: TopicRules, with_entities: bool = True) 
     if with_entities:
         from store.derive.entities.extract import entities
 
-        found = entities(text)
+        found = entities(text if not title_cased(item.get("title", "")) else _text(item, False))
         item["people_raw"] = found["people"]
         item["people"] = list(found["people"])
         item["places"] = found["places"]
-        item["orgs"] = found["orgs"]
+        item["orgs_raw"] = found["orgs"]
+        item["orgs"] = list(found["orgs"])
 
 
 PARALLEL_FROM = 4000
@@ -50,7 +53,7 @@ CHUNK = 2000
 """Items per job sent to a worker: small enough that the workers start while the items
 are still being made and finish together; large enough that a job's overhead is noise."""
 
-_FIELDS = ("topics", "people_raw", "people", "places", "orgs")
+_FIELDS = ("topics", "people_raw", "people", "places", "orgs_raw", "orgs")
 _RULES: TopicRules | None = None
 """The rules, in a worker (set once by the pool's initializer)."""
 
@@ -170,22 +173,35 @@ def derive_many(items: list[dict[str, Any]], rules: TopicRules) -> None:
 
 
 def resolve_all(docs: Iterable[dict[str, Any]]) -> int:
-    """Re-resolve people across ``docs`` in place; returns how many items changed."""
-    from store.derive.entities.extract import resolve_people
+    """Re-resolve people and organisations across ``docs`` in place (each item keeps
+    the names as found in ``people_raw`` and ``orgs_raw``); returns how many changed."""
+    from store.derive.entities.merge import resolve_orgs, resolve_people
 
     docs = list(docs)
-    resolved = resolve_people([d.get("people_raw", d.get("people", [])) for d in docs])
+    people = resolve_people([d.get("people_raw", d.get("people", [])) for d in docs])
+    orgs = resolve_orgs([d.get("orgs_raw", d.get("orgs", [])) for d in docs])
     changed = 0
-    for doc, people in zip(docs, resolved, strict=True):
-        if doc.get("people") != people:
-            doc["people"] = people
+    for doc, names, org_names in zip(docs, people, orgs, strict=True):
+        if doc.get("people") != names or doc.get("orgs") != org_names:
+            doc["people"], doc["orgs"] = names, org_names
             changed += 1
     return changed
 
 
-def _text(item: dict[str, Any]) -> str:
-    title, body = item.get("title", ""), item.get("body", "")
-    text = body if not title or body.startswith(title.rstrip("…")) else f"{title}. {body}"
+def title_cased(title: str) -> bool:
+    """Is ``title`` in Headline Case ("Wall St. Bears Claw Back Into the Black")? Its
+    capitals then say nothing about names, so entities are read from the body alone."""
+    words = [w for w in title.split() if len(w) > 3 and w[:1].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+def _text(item: dict[str, Any], with_title: bool = True) -> str:
+    """What is derived from: the title (without its source credit) and the body (without
+    its byline, dateline and credit: they name the wire, not the story)."""
+    title, body = item.get("title", "") if with_title else "", mask_wire(item.get("body", ""))
+    title = title[:source_suffix(title)]
+    text = body if not title or body.lstrip().startswith(title.rstrip("…")) else \
+        f"{title}. {body}"
     return text[:DERIVE_CHARS]
 
 
@@ -196,15 +212,84 @@ def explain(item: dict[str, Any], rules: TopicRules) -> list[Reason]:
 
     body = item.get("body", "")[:DERIVE_CHARS]
     out: list[Reason] = []
+    masked = mask_wire(body)
     for topic, spans in rules.explain(body).items():
         out.append(("topics", topic, spans))
-    raw_to_resolved = dict(zip(item.get("people_raw", []), item.get("people", []), strict=False))
     by_node: dict[tuple[str, str], list[Span]] = {}
-    for m in extract(body):
-        name = raw_to_resolved.get(m.name, m.name) if m.group == "people" else m.name
+    for m in extract(masked):
+        name = _resolved(m.name, item.get(m.group) or [])
         by_node.setdefault((m.group, name), []).append((m.start, m.end))
     for group in GROUPS:
         for (g, name), spans in by_node.items():
             if g == group:
                 out.append((group, name, spans))
     return out
+
+
+def _resolved(name: str, stored: list[str]) -> str:
+    """The node a name found in the text was resolved to across the store: itself, or
+    the stored name sharing its last word (people) or its first (organisations)."""
+    if name in stored or not stored:
+        return name
+    words = name.split()
+    for other in stored:
+        parts = other.split()
+        if parts[-1] == words[-1] or parts[0] == words[0]:
+            return other
+    return name
+
+
+SUBJECTS_FILE = "subjects.json"
+"""Beside items.json: the discovered subjects (``store.derive.subjects.SubjectModel``)."""
+
+
+def load_subjects(root: Path) -> Any:
+    """The store's subject model, or None (none discovered yet, or unreadable)."""
+    import orjson
+
+    from store.derive.subjects import SubjectModel
+
+    try:
+        return SubjectModel.from_json(orjson.loads((Path(root) / SUBJECTS_FILE).read_bytes()))
+    except (OSError, ValueError):
+        return None
+
+
+def update_subjects(root: Path, docs: list[dict[str, Any]], new: list[dict[str, Any]],
+                    rediscover: bool = False) -> bool:
+    """File items under subjects. With a model (and not ``rediscover``) only the ``new``
+    items are assigned: the others stay put. Without one, subjects are discovered from
+    all ``docs`` (when there are enough) and every item is assigned. True when the model
+    was (re)discovered. The model is written before the items, atomically."""
+    import orjson
+
+    from store.derive.subjects import assign_many, discover, features
+    from store.disk.atomic import atomic_write
+
+    model = None if rediscover else load_subjects(root)
+    fresh = model is None
+    terms = None
+    if fresh:
+        terms = [features(d) for d in docs]
+        model = discover(docs, docs=terms)
+        if model is None:
+            for doc in docs if rediscover else new:
+                doc["subjects"] = []
+            return False
+        atomic_write(Path(root) / SUBJECTS_FILE, orjson.dumps(model.to_json()))
+    assert model is not None  # discovered or loaded above
+    targets = docs if fresh else new
+    for doc, subjects in zip(targets, assign_many(model, targets, terms), strict=True):
+        doc["subjects"] = subjects
+    return fresh
+
+
+def explain_subjects(root: Path, item: dict[str, Any]) -> list[Reason]:
+    """"Why here" lines of the item's subjects: the words that put it there."""
+    subjects = item.get("subjects") or []
+    model = load_subjects(root) if subjects else None
+    if model is None:
+        return []
+    from store.derive.subjects import why
+
+    return [("subjects", path, why(model, item, path)) for path in subjects]

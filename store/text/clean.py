@@ -49,8 +49,104 @@ def sanitize_line(text: str) -> str:
     return sanitize(text).replace("\t", " ").replace("\n", " ")
 
 
+# -- remnants of escaping: what scraped feeds and datasets do to text ------------------
+
+# Named entities that lost their ampersand ("quot;", "hellip;"): only names no English word
+# shares, so "success;" or "or;" is never touched.
+_BARE_NAMES = (
+    "quot amp lt gt apos nbsp hellip lsquo rsquo ldquo rdquo sbquo bdquo mdash ndash laquo "
+    "raquo middot bull trade reg copy euro pound yen cent deg eacute egrave aacute agrave "
+    "oacute uacute iacute ntilde ccedil uuml ouml auml szlig"
+).split()
+_BARE_ENTITY = re.compile(
+    r"(?<![&\w])(?:#(\d{2,7})|#x([0-9a-fA-F]{2,6})|(" + "|".join(_BARE_NAMES) + r"));"
+)
+_SUSPECT = re.compile(r"[\\<>]|&[#a-zA-Z]|(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-z]{2,6});")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+# "it 's", "Fed 's": an apostrophe that was an entity, with the space before it.
+_LOOSE_APOS = re.compile(r"(\w) +(['’])(s|t|re|ve|ll|d|m)\b")
+# Exchange tickers in angle brackets, Reuters style: <TXN.N>, <KMRT.O>, <CLc1>, <.DJI>.
+_TICKER = re.compile(
+    r"\s*<(?:\.?[A-Za-z0-9]{1,8}\.[A-Za-z]{1,3}|\.[A-Z]{2,8}|[A-Z]{2,5}[a-z]?\d{1,2})>")
+# What is left of a tag that lost its brackets, or was cut off: href="...", <a href=...
+_ATTRIBUTE = re.compile(
+    r"\b(?:href|src|face|size|color|class|style|target|alt|width|height|border|align)"
+    r"\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+)\s*>?", re.IGNORECASE)
+_OPEN_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?(?:>|$)")
+_CP1252 = bytes(range(0x80, 0xA0)).decode("cp1252", errors="replace")
+
+
+def _char(number: int) -> str:
+    """The character a numeric entity meant; 128-159 are Windows-1252, as the web uses them."""
+    if 0x80 <= number < 0xA0:
+        char = _CP1252[number - 0x80]
+        return "" if char == "\ufffd" else char
+    if number == 0 or number > 0x10FFFF or 0xD800 <= number <= 0xDFFF:
+        return ""
+    return chr(number)
+
+
+def _bare_entity(m: re.Match[str]) -> str:
+    import html
+
+    if m.group(1):
+        return _char(int(m.group(1)))
+    if m.group(2):
+        return _char(int(m.group(2), 16))
+    return html.unescape(f"&{m.group(3)};")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    import html
+
+    body = m.group()[1:-1]
+    if body.startswith(("#x", "#X")):
+        return _char(int(body[2:], 16))
+    if body.startswith("#"):
+        return _char(int(body[1:]))
+    return html.unescape(m.group())
+
+
+def repair(text: str) -> str:
+    """Undo the damage escaping does to text on its way through scrapers and datasets.
+
+    Double-escaped entities (``&amp;lt;``) and entities that lost their ampersand
+    (``#39;``, ``quot;``, ``#36;``) become their characters; a backslash that stood for a
+    line break becomes a space (``\\$`` is a dollar sign); exchange tickers (``<TXN.N>``),
+    tags and tag attributes left in the text are dropped. Idempotent, and plain text
+    comes back as it was: ``a < b``, ``Tom & Jerry`` and ``success;`` are left alone.
+    """
+    if not _SUSPECT.search(text):
+        return text
+    if "\\" in text:
+        text = re.sub(r"\\+(?=[$\"'])", "", text)
+        text = re.sub(r"\\+", " ", text)
+    for _ in range(3):  # &amp;amp;lt; is three escapes deep
+        before = text
+        if "&" in text:
+            text = _ENTITY.sub(_unescape, text)
+        text = _BARE_ENTITY.sub(_bare_entity, text)
+        if text == before:
+            break
+    text = _LOOSE_APOS.sub(r"\1\2\3", text)
+    if "<" in text:
+        text = _TICKER.sub("", text)
+        if _OPEN_TAG.search(text):
+            from store.text.html import html_to_text, looks_like_html
+
+            if looks_like_html(text):
+                text = html_to_text(text.replace("\n", "<br>"))
+            # a tag cut off, or one html.parser does not know, still has its attributes
+            text = _OPEN_TAG.sub(lambda m: "" if "=" in m.group() else m.group(), text)
+    if "=" in text:
+        text = _ATTRIBUTE.sub("", text)
+    return text
+
+
 def clean(text: str) -> str:
-    """Sanitize, then collapse runs of spaces and trim: the form an item is stored in."""
+    """Sanitize, repair escaping remnants (``repair``), then collapse runs of spaces and
+    trim: the form an item is stored in."""
+    text = repair(text)
     if text.isprintable() and "  " not in text:
         # The common case, one line without controls whose only whitespace is single
         # ASCII spaces (other spaces, tabs and newlines are not printable): nothing to
@@ -225,3 +321,51 @@ def shorten(title: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+# -- newswire furniture: datelines, credits, bylines -----------------------------------
+
+_WIRE_PREFIX = re.compile(
+    r"""\s*
+    (?:By\ [A-Z][A-Za-z.'-]*(?:\ [A-Z][A-Za-z.'-]*){0,3}(?:\s+|,\s*)|\ )?  # byline
+    (?:
+      (?P<place>[A-Z][A-Z.'’-]*(?:[ /][A-Z][A-Z.'’-]*){0,4})                # LONDON, NEW YORK
+      (?:,\s*[A-Z][A-Za-z.]*(?:\ [A-Z][A-Za-z.]*)?)?                        # , Greece  , N.J.
+      (?:,\s*[A-Z][a-z]{2,4}\.?\ \d{1,2})?                                  # , Aug. 14
+      \s*(?:\([^()]{1,30}\))?                                              # (Reuters)
+     |\([^()]{1,30}\)                                                      # (AP) alone
+     |(?P<credit>[A-Z][\w.&'’]*(?:\ [A-Z][\w.&'’]*){0,3})                   # Reuters, SPACE.com
+    )
+    \s*(?:--?|[–—])\s+""",
+    re.X,
+)
+_SOURCE_SUFFIX = re.compile(r"\s*\((?:[A-Z][\w.&'’-]*|[a-z][\w-]*\.(?:com|net|org))"
+                            r"(?:\ [A-Z][\w.&'’-]*){0,3}\)\s*$", re.X)
+
+
+def wire_prefix(text: str) -> int:
+    """Where a wire story's own text begins: after its byline, dateline and credit
+    (``LONDON (Reuters) - ``, ``ATHENS, Greece (AP) -- ``, ``AFP - ``), or 0."""
+    m = _WIRE_PREFIX.match(text)
+    if m is None:
+        return 0
+    place = m.group("place")
+    if place is not None and not place.replace(".", "").isupper():
+        return 0
+    if m.group("credit") is not None and not text[m.end():m.end() + 1].isupper():
+        return 0  # "Apple - the firm that ...": a dash inside a sentence, not a credit
+    return m.end()
+
+
+def source_suffix(title: str) -> int:
+    """Where a title's source credit begins (``Oil soars (Reuters)``), or its length."""
+    m = _SOURCE_SUFFIX.search(title)
+    return m.start() if m else len(title)
+
+
+def mask_wire(text: str) -> str:
+    """``text`` with its byline, dateline and credit blanked out, offsets unchanged: what
+    entity extraction and subject discovery read, so ``LONDON`` in ``LONDON (Reuters) -``
+    is no organisation and "Reuters" no subject."""
+    end = wire_prefix(text)
+    return " " * end + text[end:] if end else text

@@ -27,7 +27,8 @@ from store import sanitize, sanitize_line
 
 Span = tuple[int, int]
 _WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+")
-_GROUP_LABEL = {"topics": "topic", "people": "person", "places": "place", "orgs": "org"}
+_GROUP_LABEL = {"topics": "topic", "subjects": "subject", "people": "person", "places": "place",
+                "orgs": "org"}
 
 MARGIN = 1
 """Blank cells left of the text (drawn in the strips, see ``_wrap``)."""

@@ -137,7 +137,7 @@ executives executive board shareholders investors customers users subscribers re
 revenues profit profits sales earnings headquarters chief ceo boss founder chairman
 association group organisation organization team squad players fans supporters officials
 collaboration experiment consortium subsidiary unit brand's app platform website statement
-party
+party index indexes industrial average composite
 """)
 # Lower-case words right after a name that say it is a person ("the Biden administration").
 PERSON_AFTER = _set("""
@@ -206,6 +206,7 @@ WEATHER_PREFIXES = _set("storm hurricane typhoon cyclone tropical super subtropi
 # Capitalised words that are never entities and end a name ("Monday", "January", "The").
 STOP_CAPS = _set("""
 january february march april may june july august september october november december
+feb apr jun jul aug sep sept oct nov dec
 monday tuesday wednesday thursday friday saturday sunday
 i he she it they we you his her its their our my your this that these those the a an some
 any each every all both most many several such other another no none in on at by for from
@@ -235,6 +236,7 @@ VAT USB LED LNG OK MP MPs MEP VIP FAQ ID IQ UFO ATM SUV CPU GPU NFT ESG ETF AGM 
 GMT BC AD CO2 CO CBD PR HR IVF ICU ER MRI CT PhD MBA LGBT LGBTQ RSS API SMS US$ A.I. NB PS
 HQ QR KM KG MW GW TWh MWh TB GB MB RPM MPH WWII WWI II III IV VI VII VIII IX XI XII XX
 SOS DIY FYI ASAP TBD RIP AKA ET PT EST PST CET BST NYSE PE VR AR XR
+DVD DVDs CD CDs PCs MP3 DSL VoIP WiFi HDTV LCD RFID PDA PDAs SUVs WAN LAN OS XP CEOs IPOs
 """.split())
 # Verbs after a name that make it a speaking subject ("Peskov said").
 SPEECH_VERBS = _set("""
@@ -275,7 +277,7 @@ agence partido partito parti bundesamt bundesanstalt groupe grupo gruppo deutsch
 KIND_AFTER = _set("""
 virus disease syndrome fever flu variant strain vaccine outbreak bacteria drug pill model
 phone smartphone console chip app software rifle missile tank jet jets aircraft drone
-drones language languages cuisine style index
+drones language languages cuisine style
 """)
 # Endings of adjectives made from names ("Kurdish", "Midwestern"): not names themselves.
 ADJECTIVE_SUFFIXES = ("ish", "ese", "ern", "ic", "ian", "ean", "an", "ist")
@@ -310,3 +312,32 @@ SURNAME_SUFFIXES = (
 # Abbreviations whose period does not break a name ("Dr. Jill Biden", "Warner Bros. Discovery").
 DOTTED = frozenset("mr mrs ms dr prof st gen sen rep gov lt col sgt capt jr sr inc corp co ltd "
                    "bros mt ft".split())
+# Words of a role, a rank or an affiliation glued before a person's name ("Democrat John
+# Kerry", "Second-seeded Lleyton Hewitt", "Incumbent Hamid Karzai"): never part of the name.
+ROLE_WORDS = _set("""
+democrat democratic republican gop tory labour liberal conservative socialist communist
+independent incumbent challenger nominee candidate rookie veteran champion titleholder
+defending reigning seeded top-seeded unseeded no former ex late then-president star ace
+skipper striker midfielder defender goalkeeper quarterback pitcher shortstop outfielder
+catcher infielder linebacker receiver halfback fullback guard center centre forward winger
+left-hander right-hander lefty righty rival legend great chess tennis golf golfer world
+olympic olympian american british french german chinese japanese russian indian australian
+italian spanish canadian israeli palestinian iraqi iranian afghan saudi mexican brazilian
+swiss swedish dutch greek irish scottish kenyan korean new-york
+state secretary defense defence foreign treasury homeland interior attorney
+""")
+# Legal forms that end a company's name: the node is the name without them ("Microsoft").
+LEGAL_SUFFIXES = _set("""
+inc incorporated corp corporation co cos company ltd limited llc llp plc ag sa nv se gmbh
+spa bv oyj asa ab kk
+""")
+# Words a company's short name is followed by in its full name ("Toyota Motor Corp.",
+# "Apple Computer Inc."): "Toyota Motor" is "Toyota" when the store names both.
+COMPANY_WORDS = _set("""
+motor motors computer computers holding holdings group international communications
+industries technologies technology systems entertainment enterprises brands stores
+airlines airways financial worldwide global
+""")
+# Endings of one-word company names ("Microsystems", "PeopleSoft", "Genentech", "Wal-Mart").
+ORG_ENDINGS = ("systems", "soft", "tech", "tronics", "ware", "works", "mart", "corp", "group",
+               "bank", "media", "labs")

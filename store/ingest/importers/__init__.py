@@ -6,8 +6,8 @@ here so the CLI and the TUI import the same way: the ``--format`` option if give
 else the file's extension, else a look at its first bytes.
 
     txt     one brief per line (or per paragraph)      plain.py
-    csv     header row, comma-separated                tabular.py
-    tsv     header row, tab-separated                  tabular.py
+    csv     comma-separated, header row or --no-header  tabular.py
+    tsv     tab-separated, header row or --no-header    tabular.py
     jsonl   one JSON object per line                   tabular.py
     json    an array of objects, or {"items": [...]}   tabular.py
     feed    RSS 2.0, RSS 1.0 (RDF), Atom               feeds.py
@@ -62,6 +62,10 @@ class ImportOptions:
     """Item field -> column or key name (lower case), from ``parse_mappings``."""
     max_item_chars: int = 1_000_000
     """Longer texts are cut at a word boundary, with a note (see store.ingest.limits)."""
+    """Item field -> column or key name (lower case), from ``parse_mappings``; for CSV
+    and TSV a number is a column's place, counted from 1."""
+    no_header: bool = False
+    """CSV and TSV: the first row is data; columns are named by number ("1", "2" …)."""
 
 
 def _looks_like_header(line: str, delimiter: str, mapping: Mapping[str, str]) -> bool:
@@ -72,7 +76,7 @@ def _looks_like_header(line: str, delimiter: str, mapping: Mapping[str, str]) ->
     return any(c in known for c in cells)
 
 
-def sniff(data: bytes, mapping: Mapping[str, str] | None = None) -> str:
+def sniff(data: bytes, mapping: Mapping[str, str] | None = None, no_header: bool = False) -> str:
     """Guess a format from the first bytes: JSON, a feed, CSV/TSV, else text."""
     text, _ = decode(data[:8192])
     text = text.lstrip()
@@ -88,8 +92,10 @@ def sniff(data: bytes, mapping: Mapping[str, str] | None = None) -> str:
     if head.startswith(_FEED_STARTS):
         return "feed"
     first_line = text.split("\n", 1)[0].rstrip("\r")
+    numbered = no_header or any(v.isdigit() for v in (mapping or {}).values())
     for delimiter, kind in (("\t", "tsv"), (",", "csv")):
-        if delimiter in first_line and _looks_like_header(first_line, delimiter, mapping or {}):
+        if delimiter in first_line and (
+                numbered or _looks_like_header(first_line, delimiter, mapping or {})):
             return kind
     return "txt"
 
@@ -101,7 +107,7 @@ def detect_format(data: bytes, name: str, options: ImportOptions | None = None) 
     if options.format:
         return "feed" if options.format in ("rss", "atom") else options.format
     by_extension = _EXTENSIONS.get(Path(name).suffix.casefold())
-    return by_extension or sniff(data, options.mapping)
+    return by_extension or sniff(data, options.mapping, options.no_header)
 
 
 def read_bytes(data: bytes, source: str, options: ImportOptions | None = None) -> ImportResult:
@@ -127,7 +133,8 @@ def _parse(data: bytes, source: str, options: ImportOptions) -> ImportResult:
             return read_paragraphs(data, source) if options.paragraphs else read_plain(data,
                                                                                        source)
         if kind in ("csv", "tsv"):
-            return read_delimited(data, source, "," if kind == "csv" else "\t", mapping)
+            return read_delimited(data, source, "," if kind == "csv" else "\t", mapping,
+                                  options.no_header)
         if kind == "jsonl":
             return read_jsonl(data, source, mapping)
         if kind == "json":

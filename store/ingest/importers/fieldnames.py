@@ -31,7 +31,8 @@ class MappingError(ValueError):
 
 
 def parse_mappings(options: Sequence[str]) -> dict[str, str]:
-    """``["text=Story", "date=When"]`` -> ``{"text": "story", "date": "when"}``.
+    """``["text=Story", "date=When"]`` -> ``{"text": "story", "date": "when"}``; a
+    number (``text=3``) names a CSV/TSV column by its place, counted from 1.
 
     Raises MappingError for a malformed option or an unknown field.
     """
@@ -45,5 +46,7 @@ def parse_mappings(options: Sequence[str]) -> dict[str, str]:
         if field not in FIELDS:
             known = ", ".join(sorted(FIELDS))
             raise MappingError(f"--map: unknown field {field!r} (fields: {known})")
+        if column.isdigit() and int(column) < 1:
+            raise MappingError(f"--map {field}={column}: columns are numbered from 1")
         mapping[field] = column.casefold()
     return mapping

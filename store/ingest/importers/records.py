@@ -66,3 +66,5 @@ class ImportResult:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """How the file was read, when that was a guess ("the first row is data")."""

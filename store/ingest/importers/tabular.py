@@ -17,7 +17,7 @@ import orjson
 
 from store.ingest.formats import EXPORT_COLUMNS
 from store.ingest.importers.decoding import decode, split_lines
-from store.ingest.importers.fieldnames import TEXT_KEYS
+from store.ingest.importers.fieldnames import FIELDS, TEXT_KEYS
 from store.ingest.importers.fields import record_from_fields
 from store.ingest.importers.records import ImportResult, Problem
 from store.text.csvsafe import unprotect
@@ -48,9 +48,47 @@ def _csv_reason(exc: csv.Error) -> str:
     return message
 
 
+_HEADER_NAMES = frozenset(k for keys in FIELDS.values() for k in keys) | {"id", "source"}
+
+
+def _is_data_row(row: list[str], mapping: Mapping[str, str]) -> bool:
+    """Is the first row clearly data, not a header? Header cells are short names; a
+    row holding a sentence (a long cell, or one of several words with punctuation) and
+    no known column name is data."""
+    cells = [c.strip().casefold() for c in row]
+    named = {v for v in mapping.values() if not v.isdigit()}
+    if any(c in _HEADER_NAMES or c in named for c in cells):
+        return False
+    return any(len(c) > 40 or (len(c.split()) >= 4 and any(p in c for p in ".,;:!?'"))
+               for c in cells)
+
+
+def _numbered(width: int) -> list[str]:
+    """Column names of a file without a header: "1", "2" … (``--map text=3``)."""
+    return [str(n) for n in range(1, width + 1)]
+
+
+def _guess_text_column(row: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """Without a header or a ``--map`` for the text, the text is the longest cell."""
+    if "text" in mapping or "title" in mapping:
+        return dict(mapping)
+    longest = max(range(len(row)), key=lambda n: len(row[n]))
+    return {**mapping, "text": str(longest + 1)}
+
+
+def _by_number(header: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """``--map text=3`` with a header row: column 3's name (unless a column is named "3")."""
+    out = dict(mapping)
+    for field_name, column in mapping.items():
+        if column.isdigit() and column not in header and 1 <= int(column) <= len(header):
+            out[field_name] = header[int(column) - 1]
+    return out
+
+
 def read_delimited(data: bytes, source: str, delimiter: str,
-                   mapping: Mapping[str, str]) -> ImportResult:
-    """Read CSV (``delimiter=","``) or TSV (``"\\t"``) with a header row."""
+                   mapping: Mapping[str, str], no_header: bool = False) -> ImportResult:
+    """Read CSV (``delimiter=","``) or TSV (``"\\t"``), with a header row unless
+    ``no_header`` or the first row is clearly data (then columns are numbered from 1)."""
     result = ImportResult()
     # The csv module refuses fields over 128 KB; long texts are cut later, at the
     # item limit (store.ingest.limits), so a 1 MB item exported as CSV reads back.
@@ -81,8 +119,16 @@ def read_delimited(data: bytes, source: str, delimiter: str,
             last = start + reader.line_num
             if not row or all(not cell.strip() for cell in row):
                 continue
-            if header is None:
+            if header is None and (no_header or _is_data_row(row, mapping)):
+                header = _numbered(len(row))
+                mapping = _guess_text_column(row, mapping)
+                if not no_header:
+                    result.notes.append(
+                        f"{source}: the first row is data, not a header; read it as data, "
+                        "columns numbered from 1 (--no-header says so)")
+            elif header is None:
                 header = [cell.strip().casefold() for cell in row]
+                mapping = _by_number(header, mapping)
                 # newsdesk's own export: undo its formula protection, cell by cell
                 own = delimiter == "," and tuple(header) == EXPORT_COLUMNS
                 if not (set(header) & (TEXT_KEYS | {mapping.get("text"), mapping.get("title")})):

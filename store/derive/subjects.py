@@ -1,0 +1,327 @@
+"""Subjects discovered from the text itself: a two-level grouping nobody wrote rules for.
+
+``discover`` reads every item once: TF-IDF over its folded words (the title counted
+twice, the wire's dateline and credit left out) plus one feature per person and
+organisation it names, clustered by spherical k-means into at most ``MAX_LEAVES``
+leaves, whose centroids are clustered again into at most ``MAX_TOPS`` top subjects.
+Each subject is named by its most distinctive words. What is kept (the ``SubjectModel``)
+is small: per leaf, its strongest terms and their weights, and the idf of those terms.
+
+``assign`` files an item under the leaf whose terms it matches best, with that model
+alone: an import assigns its new items to the existing subjects, and the subjects of
+stored items stay put until ``newsdesk retopic --subjects`` discovers them again. The
+same weights explain each assignment ("Why here": the words that count most).
+
+Local and lexical: scikit-learn (imported inside the functions that need it), no
+network, no model download. Words are ``store.text.clean.terms``, as search sees them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from store.text.clean import mask_wire, source_suffix, terms, tokens
+
+MAX_TOPS = 15
+MAX_LEAVES = 60
+MIN_ITEMS = 40
+"""Fewer items than this are too few to discover subjects in."""
+ITEMS_PER_LEAF = 10
+"""About this many items make one leaf (so 600 items or more make the full 60 leaves)."""
+LSA_DIMS = 100
+LEAVES_PER_TOP = 3
+TERMS_PER_LEAF = 400
+"""A leaf keeps this many of its strongest terms: enough to assign, small to store."""
+NAME_CHARS = 40
+MODEL_VERSION = 1
+_ENTITY = "§"  # marks an entity feature: "§hugo chavez"
+_STOP = frozenset("""
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is it
+its itself just me more most my myself no nor not now of off on once only or other our ours
+out over own same she should so some such than that the their theirs them then there these
+they this those through to too under until up very was we were what when where which while
+who whom why will with would you your yours yourself said say says told tell new year years
+week weeks month months day days today yesterday tomorrow monday tuesday wednesday thursday
+friday saturday sunday reuters ap afp percent pct one two three four five six seven eight
+nine ten first second last next back may might must could many much make made get got like
+also still time times people us well even since lead quot http www com told way set take
+go going according including near set another around around amid
+""".split())
+_WORD = re.compile(r"[^\W\d_]")
+
+
+@dataclass
+class SubjectModel:
+    """What assignment needs: each leaf's path, top terms and weights; the terms' idf."""
+
+    leaves: list[str]
+    """``Top/Leaf`` paths, one per leaf."""
+    weights: list[dict[str, float]]
+    """Per leaf: term -> weight of its (unit-length) centroid, the strongest only."""
+    idf: dict[str, float]
+    items: int = 0
+    """How many items it was discovered from."""
+    version: int = MODEL_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": self.version, "items": self.items, "leaves": self.leaves,
+                "weights": self.weights, "idf": self.idf}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SubjectModel | None:
+        if not isinstance(data, dict) or data.get("version") != MODEL_VERSION:
+            return None
+        try:
+            return cls([str(p) for p in data["leaves"]],
+                       [{str(t): float(w) for t, w in d.items()} for d in data["weights"]],
+                       {str(t): float(v) for t, v in data["idf"].items()},
+                       int(data.get("items", 0)))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+
+def features(item: dict[str, Any]) -> list[str]:
+    """The terms an item is grouped by: the title's words twice, the body's once (without
+    the wire's dateline and credit), and its people and organisations as one term each."""
+    title = item.get("title", "")
+    title = title[:source_suffix(title)]
+    body = mask_wire(item.get("body", ""))[:4000]
+    words = [w for w in terms(title) if w not in _STOP and len(w) > 2 and _WORD.match(w)]
+    out = words + words
+    if not body.startswith(title.rstrip("…")):
+        out += [w for w in terms(body) if w not in _STOP and len(w) > 2 and _WORD.match(w)]
+    for field_name in ("people", "orgs"):
+        out += [_ENTITY + " ".join(terms(n)) for n in item.get(field_name) or ()]
+    return out
+
+
+def _surfaces(items: Sequence[dict[str, Any]], wanted: set[str]) -> dict[str, str]:
+    """How each wanted term is written most often in the items ("phelp" -> "Phelps")."""
+    seen: dict[str, Counter[str]] = {}
+    for n, d in enumerate(items):
+        if n >= 300 and wanted <= seen.keys() or n >= 3000:
+            break  # every wanted term seen (or enough looked at): the rest adds nothing
+        for text in (d.get("title", ""), d.get("body", "")[:2000]):
+            for tok in tokens(text):
+                if tok.term in wanted:
+                    seen.setdefault(tok.term, Counter())[text[tok.start:tok.end]] += 1
+    out = {}
+    for term, forms in seen.items():
+        word = forms.most_common(1)[0][0].rstrip("'’")
+        word = word[:-2] if word.endswith(("'s", "’s")) else word
+        out[term] = word if not word.islower() else word.capitalize()
+    return out
+
+
+def _label(term: str, surfaces: dict[str, str]) -> str:
+    if term.startswith(_ENTITY):
+        return " ".join(surfaces.get(w, w.capitalize()) for w in term[1:].split())
+    return surfaces.get(term, term.capitalize())
+
+
+def _name(ranked: Sequence[str], taken: set[str], avoid: Sequence[str] = (),
+          surfaces: dict[str, str] | None = None) -> str:
+    """A readable, unique name of at most NAME_CHARS from the best terms, "/"-free."""
+    labels = [lb for lb in dict.fromkeys(_label(t, surfaces or {}).replace("/", "-")
+                                         for t in ranked)
+              if lb.casefold() not in {a.casefold() for a in avoid}]
+    for size in (2, 3, 4, 1):
+        name = ", ".join(labels[:size])
+        if name and len(name) <= NAME_CHARS and name not in taken:
+            return name
+    base = (labels[0] if labels else "Subject")[: NAME_CHARS - 4]
+    n = 2
+    while f"{base} {n}" in taken:
+        n += 1
+    return f"{base} {n}"
+
+
+def discover(items: Sequence[dict[str, Any]], seed: int = 0,
+             docs: Sequence[list[str]] | None = None) -> SubjectModel | None:
+    """Discover subjects in ``items`` (None when there are fewer than MIN_ITEMS);
+    ``docs``: their ``features``, when the caller has them already."""
+    if len(items) < MIN_ITEMS:
+        return None
+    import warnings
+
+    with warnings.catch_warnings():  # k-means on repeated texts warns of fewer clusters
+        warnings.simplefilter("ignore")
+        return _discover(items, seed, docs)
+
+
+def _discover(items: Sequence[dict[str, Any]], seed: int,
+              docs: Sequence[list[str]] | None) -> SubjectModel | None:
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = docs if docs is not None else [features(d) for d in items]
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, min_df=2, max_df=0.25,
+                                 sublinear_tf=True, dtype=np.float32)
+    try:
+        matrix = vectorizer.fit_transform(docs)
+    except ValueError:  # no term in two items: nothing to group by
+        return None
+    vocab = vectorizer.get_feature_names_out()
+    live = np.asarray(matrix.getnnz(axis=1) > 0)
+    rows = matrix[live]
+    if rows.shape[0] < MIN_ITEMS:
+        return None
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    # LSA first: k-means on the raw sparse vectors makes one giant cluster of everything
+    # that shares only common words; in a hundred latent dimensions the groups separate.
+    dims = max(2, min(LSA_DIMS, rows.shape[1] - 1, rows.shape[0] // 10))
+    latent = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(rows))
+    n = rows.shape[0]
+    n_leaves = max(2, min(MAX_LEAVES, round(n / ITEMS_PER_LEAF)))
+    n_tops = max(3, min(MAX_TOPS, round(n_leaves / LEAVES_PER_TOP)))
+    # Top-down: the top subjects first, then each one's leaves, in proportion to its size.
+    tops_of_docs = KMeans(n_clusters=n_tops, n_init=4, random_state=seed,
+                          max_iter=200).fit_predict(latent)
+    labels = np.zeros(n, dtype=int)
+    tops_list: list[int] = []
+    for t in range(n_tops):
+        members = np.flatnonzero(tops_of_docs == t)
+        if not len(members):
+            continue
+        k = max(1, min(len(members) // 3, round(n_leaves * len(members) / n)))
+        if k > 1:
+            sub = KMeans(n_clusters=k, n_init=3, random_state=seed,
+                         max_iter=200).fit_predict(latent[members])
+        else:
+            sub = np.zeros(len(members), dtype=int)
+        for j in range(k):
+            if (sub == j).any():
+                labels[members[sub == j]] = len(tops_list)
+                tops_list.append(t)
+    n_leaves = len(tops_list)
+    tops = np.array(tops_list)
+    sizes = np.bincount(labels, minlength=n_leaves)
+    centroids = np.vstack([np.asarray(rows[labels == k].mean(axis=0)).ravel()
+                           for k in range(n_leaves)])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12
+    overall = np.asarray(rows.mean(axis=0)).ravel() + 1e-6
+    ranked = [np.argsort(-(c * np.log1p(c / overall)))[:8] for c in centroids]
+    wanted = {w for r in ranked for k in r for w in str(vocab[k]).lstrip(_ENTITY).split()}
+    surfaces = _surfaces(items, wanted)
+    top_names: dict[int, str] = {}
+    taken: set[str] = set()
+    for t in sorted(set(tops.tolist()), key=lambda t: -sizes[tops == t].sum()):
+        members = np.flatnonzero(tops == t)
+        centre = (centroids[members] * sizes[members, None]).sum(axis=0)
+        score = centre * np.log1p(centre / overall)
+        top_names[t] = _name([vocab[k] for k in np.argsort(-score)[:8]], taken, (), surfaces)
+        taken.add(top_names[t])
+    paths: list[str] = []
+    weights: list[dict[str, float]] = []
+    used: dict[str, float] = {}
+    leaf_taken: dict[int, set[str]] = {}
+    for k in range(n_leaves):
+        centre = centroids[k]
+        top = top_names[int(tops[k])]
+        names = leaf_taken.setdefault(int(tops[k]), set())
+        leaf = _name([vocab[j] for j in ranked[k]], names, top.split(", "), surfaces)
+        names.add(leaf)
+        paths.append(f"{top}/{leaf}")
+        strongest = np.argsort(-centre)[:TERMS_PER_LEAF]
+        kept = {str(vocab[j]): round(float(centre[j]), 5) for j in strongest if centre[j] > 0}
+        weights.append(kept)
+        for term in kept:
+            used[term] = round(float(vectorizer.idf_[vectorizer.vocabulary_[term]]), 4)
+    return SubjectModel(paths, weights, used, len(items))
+
+
+def _vector(model: SubjectModel, item: dict[str, Any]) -> dict[str, float]:
+    counts = Counter(t for t in features(item) if t in model.idf)
+    vec = {t: (1 + math.log(c)) * model.idf[t] for t, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {t: v / norm for t, v in vec.items()}
+
+
+SECOND_SHARE = 0.85
+"""A second subject is listed when it scores at least this share of the first."""
+
+
+def assign(model: SubjectModel, item: dict[str, Any]) -> list[str]:
+    """The item's subjects, best first (``Top/Leaf``): its best leaf, and a second one
+    when that scores nearly as well; [] when it shares no term with any subject."""
+    vec = _vector(model, item)
+    if not vec:
+        return []
+    scores = sorted(((sum(w.get(t, 0.0) * v for t, v in vec.items()), n)
+                     for n, w in enumerate(model.weights)), reverse=True)
+    best, first = scores[0]
+    if best <= 0:
+        return []
+    out = [model.leaves[first]]
+    if len(scores) > 1 and scores[1][0] >= SECOND_SHARE * best:
+        out.append(model.leaves[scores[1][1]])
+    return out
+
+
+def why(model: SubjectModel, item: dict[str, Any], path: str,
+        limit: int = 5) -> list[tuple[int, int]]:
+    """Body spans of the words that count most for the item's place under ``path``."""
+    if path not in model.leaves:
+        return []
+    weights = model.weights[model.leaves.index(path)]
+    vec = _vector(model, item)
+    best = sorted((t for t in vec if t in weights and not t.startswith(_ENTITY)),
+                  key=lambda t: -vec[t] * weights[t])[:limit]
+    wanted = set(best)
+    body = item.get("body", "")
+    start = len(body) - len(mask_wire(body).lstrip())
+    return [(tok.start, tok.end) for tok in tokens(body) if tok.term in wanted
+            and tok.start >= start]
+
+
+def assign_many(model: SubjectModel, items: Sequence[dict[str, Any]],
+                docs: Sequence[list[str]] | None = None) -> list[list[str]]:
+    """``assign`` for many items at once, as one sparse product (an import's new items);
+    ``docs``: their ``features``, when the caller has them already."""
+    if not items:
+        return []
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    index = {t: n for n, t in enumerate(model.idf)}
+    idf = np.array(list(model.idf.values()), dtype=np.float32)
+    weights = np.zeros((len(model.leaves), len(index)), dtype=np.float32)
+    for k, w in enumerate(model.weights):
+        for t, v in w.items():
+            weights[k, index[t]] = v
+    data: list[float] = []
+    cols: list[int] = []
+    ptr = [0]
+    for n, d in enumerate(items):
+        counts = Counter(index[t] for t in (docs[n] if docs is not None else features(d))
+                         if t in index)
+        cols.extend(counts)
+        data.extend(1 + math.log(c) for c in counts.values())
+        ptr.append(len(cols))
+    matrix = csr_matrix((np.array(data, dtype=np.float32), np.array(cols, dtype=np.int64),
+                         np.array(ptr, dtype=np.int64)), shape=(len(items), len(index)))
+    matrix = matrix.multiply(idf).tocsr()
+    scores = np.asarray(matrix @ weights.T)  # unnormalised: the ranking per item is the same
+    out: list[list[str]] = []
+    for row in scores:
+        order = np.argsort(-row)[:2]
+        best = row[order[0]]
+        if best <= 0:
+            out.append([])
+            continue
+        paths = [model.leaves[order[0]]]
+        if len(order) > 1 and row[order[1]] >= SECOND_SHARE * best:
+            paths.append(model.leaves[order[1]])
+        out.append(paths)
+    return out
