@@ -23,7 +23,7 @@ import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from store.derive.pipeline import (
     ENTITIES_VERSION,
@@ -101,6 +101,21 @@ def default_rules(root: Path | None = None) -> TopicRules:
     own = Path(root) / STORE_RULES if root is not None else None
     first = own if own is not None and own.is_file() else seed_file("topics.toml")
     return load_rules([first, user_topics_file()])
+
+
+_IMPORT_TRIES = 3
+"""Imports prepared without the lock that may start again when another process wrote
+items.json meanwhile; the last try holds the lock throughout."""
+
+
+class _ImportPlan(NamedTuple):
+    """What an import will write: items.json as read, the items after it, the new or
+    refreshed ones (by document id) and the tags the records brought."""
+
+    data: dict[str, Any]
+    merged: dict[str, dict[str, Any]]
+    changes: dict[str, dict[str, Any]]
+    import_tags: dict[str, list[str]]
 
 
 class Store:
@@ -373,26 +388,40 @@ class Store:
         items as they were (a fetch that writes feed after feed reads them once, after).
         """
         self._require_writable()
-        report = ImportReport(update=update)
         records = list(records)
-        # The items are derived on all cores while this loop is still making them;
-        # with the collector paused (it rescanned the growing item list again and
-        # again: no cycles are made here, reference counting frees what goes).
-        with self._lock.hold(), gc_paused():
-            to_derive = Deriving(self.rules, len(records))
-            try:
-                self._import_locked(records, update, progress, report, to_derive)
-            finally:
-                to_derive.close()
+        # The slow part (matching, deriving on all cores, resolving names) runs on a
+        # snapshot of items.json WITHOUT the store lock, so another session's tag lands
+        # at once; the lock is held only to write. Should another process have written
+        # items.json meanwhile, the import starts again on its items (after a few
+        # tries, under the lock, as one slice: the store must move on).
+        # The collector is paused: it rescanned the growing item list again and again
+        # (no cycles are made here; reference counting frees what goes).
+        with gc_paused():
+            for attempt in range(_IMPORT_TRIES + 1):
+                last = attempt == _IMPORT_TRIES
+                with self._lock.hold() if last else contextlib.nullcontext():
+                    data = self._storage.read() or {}
+                    seen = self._storage.signature
+                    report = ImportReport(update=update)
+                    to_derive = Deriving(self.rules, len(records))
+                    try:
+                        plan = self._prepare(records, data, update, progress, report,
+                                             to_derive)
+                    finally:
+                        to_derive.close()
+                    with contextlib.nullcontext() if last else self._lock.hold():
+                        if last or file_signature(self._storage_path) == seen:
+                            self._commit(plan, report)
+                            break
         if reload:
             self.refresh()
         return report
 
-    def _import_locked(self, records: list[Record], update: bool,
-                       progress: ProgressCallback | None, report: ImportReport,
-                       to_derive: Deriving) -> None:
-        """``import_records`` under the lock: match and make the items, derive, write."""
-        data = self._storage.read() or {}
+    def _prepare(self, records: list[Record], data: dict[str, Any], update: bool,
+                 progress: ProgressCallback | None, report: ImportReport,
+                 to_derive: Deriving) -> _ImportPlan:
+        """Match the records against ``data`` (items.json as read) and make, derive and
+        resolve the new and refreshed items: everything but the write."""
         table: dict[str, dict[str, Any]] = data.get(_ITEMS, {})
         known = Identities(table)
         position = max((int(k) for k in table), default=0) + 1
@@ -448,6 +477,14 @@ class Store:
                 lambda done, total: progress(done, total, "deriving")))
             merged = {**table, **changes}
             resolve_all(merged.values())
+        else:
+            merged = table
+        return _ImportPlan(data, merged, changes, import_tags)
+
+    def _commit(self, plan: _ImportPlan, report: ImportReport) -> None:
+        """Write what ``_prepare`` made, under the lock: subjects, tags, then items."""
+        data, merged, changes, import_tags = plan
+        if changes:
             update_subjects(self.root, list(merged.values()), list(changes.values()))
         # The tags go to the journal BEFORE the items are written: tags of ids
         # not in items.json are invisible, so a crash in between shows neither;

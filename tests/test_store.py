@@ -246,3 +246,34 @@ def test_import_reports_making_then_deriving_until_done(store_dir: Path, tmp_pat
     deriving = [(done, total) for done, total, stage in calls if stage == "deriving"]
     assert deriving[-1] == (count, count) and len(deriving) >= 3
     assert [d for d, _ in deriving] == sorted(d for d, _ in deriving)
+
+
+def test_an_import_holds_the_lock_only_to_write(store_dir: Path) -> None:
+    """While an import matches and derives, another session tags and imports at once;
+    the import then starts again on the new items.json, so nothing is lost."""
+    from store.ingest.importers import Record
+
+    Store.open(store_dir)
+    importing = Store.open(store_dir)
+    other = Store.open(store_dir)
+    other._lock.timeout = 0.5  # a held lock would raise StoreBusyError quickly
+    first = other.ids()[0]
+    calls: list[int] = []
+
+    def meanwhile(done: int, total: int, stage: str) -> None:
+        if stage == "importing" and done == 0 and not calls:
+            calls.append(done)
+            assert other.state.tag([first], add=["during-import"]) is not None
+            other.import_records([Record(body="Another session's brief on Riga.",
+                                         source="other.txt")])
+
+    records = [Record(body=f"Brief number {n} about Tallinn ports.", source="big.txt")
+               for n in range(50)]
+    report = importing.import_records(records, progress=meanwhile)
+    assert calls and report.added == 50
+    again = Store.open(store_dir)
+    bodies = [d["body"] for d in again.items()]
+    assert "Another session's brief on Riga." in bodies  # not overwritten by the retry
+    assert sum(1 for b in bodies if b.startswith("Brief number")) == 50
+    assert len(again) == 30 + 1 + 50 and len(set(again.ids())) == len(again)
+    assert again.state.tags_of(first) == ["during-import"]
