@@ -24,20 +24,30 @@ import orjson
 
 from store.disk.layout import TREE_CACHE, TREE_CACHE_FORMAT
 from store.errors import StoreError
-from store.text.clean import fold_prefix
 
 if TYPE_CHECKING:
     from store.ingest.feeds.subscriptions import Subscription
 
-NodeKey = tuple[str, ...]
-ALL: NodeKey = ("all",)
-UNTAGGED: NodeKey = ("untagged",)
-UNREAD: NodeKey = ("unread",)
-ENTITY_GROUPS = (("people", "People", "person"), ("places", "Places", "place"),
-                 ("orgs", "Organisations", "org"))
-"""(item field, group name, node kind) of the entity groups."""
-_FIELD_OF_KIND = {kind: field for field, _, kind in ENTITY_GROUPS}
-_FIELD_OF_GROUP = {group: field for field, group, _ in ENTITY_GROUPS}
+from store.nodes import (
+    ALL,
+    ENTITY_GROUPS,
+    FIELD_OF_GROUP,
+    FIELD_OF_KIND,
+    UNREAD,
+    UNTAGGED,
+    NodeKey,
+    TreeNode,
+    ancestors,
+    date_group,
+    feed_members,
+    feeds_group,
+    flat_group,
+    fold_plan,
+    hierarchy,
+    in_fold,
+    is_under_path,
+    path_counts,
+)
 
 
 class UserFacts(Protocol):
@@ -54,69 +64,6 @@ class TreeSource(Protocol):
 
     @property
     def state(self) -> UserFacts: ...
-
-
-@dataclass
-class TreeNode:
-    """One node: a label, how many items it holds, what it selects, its children."""
-
-    name: str
-    count: int
-    key: NodeKey
-    children: list[TreeNode] = dc_field(default_factory=list)
-    unread: int | None = None
-    """Feeds and their folders: how many of the items are unread (None elsewhere)."""
-    error: str | None = None
-    """A feed whose last fetch failed: why."""
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"name", "count", "children"}``, recursively; feed nodes add ``unread``,
-        ``url`` and ``error``, folders ``unread``."""
-        out: dict[str, Any] = {"name": self.name, "count": self.count}
-        if self.unread is not None:
-            out["unread"] = self.unread
-        if self.key[0] == "feed":
-            out["url"], out["error"] = self.key[1], self.error
-        out["children"] = [c.to_json() for c in self.children]
-        return out
-
-
-def _ancestors(path: str) -> list[str]:
-    """``a/b/c`` -> ``a``, ``a/b``, ``a/b/c``: the nodes an item under ``path`` counts in."""
-    parts = path.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
-def _path_counts(combos: Counter[tuple[str, ...]]) -> dict[str, int]:
-    """Items under each path, from how many items carry each combination of paths.
-
-    An item counts once in a node however many of its paths lie under it, so the
-    counts are unions without building a set per node: there are few distinct
-    combinations (tens) however many items there are.
-    """
-    counts: dict[str, int] = {}
-    for combo, n in combos.items():
-        for path in {a for p in combo for a in _ancestors(p)}:
-            counts[path] = counts.get(path, 0) + n
-    return counts
-
-
-def _hierarchy(kind: str, counts: dict[str, int], prefix: str = "") -> list[TreeNode]:
-    """Nest ``path -> items under it`` (every ancestor included) by ``/``."""
-    tops: dict[str, dict[str, int]] = {}
-    for path, n in counts.items():
-        rel = path[len(prefix):] if prefix else path
-        head, _, _rest = rel.partition("/")
-        tops.setdefault(head, {})[path] = n
-    nodes = []
-    for head, sub in tops.items():
-        full = prefix + head
-        deeper = {p: n for p, n in sub.items() if p != full}
-        children = _hierarchy(kind, deeper, full + "/") if deeper else []
-        nodes.append(TreeNode(head, sub.get(full, 0), (kind, full), children))
-    nodes = [n for n in nodes if n.count]
-    nodes.sort(key=lambda n: (-n.count, n.name.casefold(), n.name))
-    return nodes
 
 
 class TreeState(Protocol):
@@ -280,9 +227,9 @@ def _content(items: Sequence[dict[str, Any]]) -> _Content:
     months: Counter[str] = Counter()
     for date, n in Counter(dates).items():
         months[date[:7]] += n
-    return _Content(len(items), _path_counts(Counter(topic_combos)), len(topic_combos),
+    return _Content(len(items), path_counts(Counter(topic_combos)), len(topic_combos),
                     {field: Counter(names) for field, names in found.items()}, with_entity,
-                    months, _path_counts(Counter(subject_combos)), len(subject_combos))
+                    months, path_counts(Counter(subject_combos)), len(subject_combos))
 
 
 def _assemble(total: int, content: _Nodes,
@@ -299,63 +246,12 @@ def _assemble(total: int, content: _Nodes,
         *subjects,
         *entity_groups,
         TreeNode("Tags", tagged_any, ("group", "Tags"),
-                 _hierarchy("tag", _path_counts(tag_combos))),
+                 hierarchy("tag", path_counts(tag_combos))),
         TreeNode("Untagged", total - tagged_any, UNTAGGED),
         *dates,
         TreeNode("Saved searches", len(saved), ("group", "Saved searches"),
                  [TreeNode(name, count, ("saved", name)) for name, count in saved]),
     ]
-
-
-def _feeds_group(feeds: Sequence[Subscription], inside: Callable[[str], bool],
-                 read: Collection[str]) -> TreeNode | None:
-    """``Feeds``: folders (nested by ``/``), then feeds, each by name; counts are the
-    items in scope (``inside``) and ``unread`` those of them not read. None without
-    subscriptions."""
-    if not feeds:
-        return None
-
-    def counted(ids: Iterable[str]) -> tuple[int, int]:
-        present = {i for i in ids if inside(i)}
-        return len(present), sum(1 for i in present if i not in read)
-
-    def level(prefix: str, subs: list[Subscription]) -> tuple[list[TreeNode], set[str]]:
-        folders: dict[str, list[Subscription]] = {}
-        nodes: list[TreeNode] = []
-        here: list[Subscription] = []
-        for sub in subs:
-            rest = sub.folder[len(prefix):] if prefix else sub.folder
-            if rest:
-                folders.setdefault(rest.split("/", 1)[0], []).append(sub)
-            else:
-                here.append(sub)
-        ids: set[str] = set()
-        for name in sorted(folders, key=lambda n: (n.casefold(), n)):
-            path = f"{prefix}{name}"
-            children, under = level(path + "/", folders[name])
-            count, unread = counted(under)
-            nodes.append(TreeNode(name, count, ("folder", path), children, unread))
-            ids |= under
-        for sub in sorted(here, key=lambda s: (s.name.casefold(), s.url)):
-            count, unread = counted(sub.ids)
-            nodes.append(TreeNode(sub.name, count, ("feed", sub.url), [], unread, sub.error))
-            ids.update(sub.ids)
-        return nodes, ids
-
-    children, ids = level("", list(feeds))
-    count, unread = counted(ids)
-    return TreeNode("Feeds", count, ("group", "Feeds"), children, unread)
-
-
-def feed_members(key: NodeKey, feeds: Sequence[Subscription]) -> set[str]:
-    """The ids a Feeds node holds (any, a folder with everything under it, or one feed)."""
-    if key[0] == "feed":
-        subs = [s for s in feeds if s.url == key[1]]
-    elif key[0] == "folder":
-        subs = [s for s in feeds if s.folder == key[1] or s.folder.startswith(key[1] + "/")]
-    else:
-        subs = list(feeds)
-    return {i for s in subs for i in s.ids}
 
 
 _Nodes = tuple[TreeNode, list[TreeNode], list[TreeNode], list[TreeNode]]
@@ -365,13 +261,13 @@ def _content_nodes(content: _Content) -> _Nodes:
     """The Topics group, Subjects (a list: absent until subjects are discovered), the
     entity groups and By date (a list: absent without dates)."""
     topics = TreeNode("Topics", content.with_topic, ("group", "Topics"),
-                      _hierarchy("topic", content.topics))
+                      hierarchy("topic", content.topics))
     subjects = [TreeNode("Subjects", content.with_subject, ("group", "Subjects"),
-                         _hierarchy("subject", content.subjects))] if content.subjects else []
-    entity_groups = [_flat_group(group, kind, content.entities[field],
+                         hierarchy("subject", content.subjects))] if content.subjects else []
+    entity_groups = [flat_group(group, kind, content.entities[field],
                                  content.with_entity[field])
                      for field, group, kind in ENTITY_GROUPS]
-    return topics, subjects, entity_groups, _date_group(content.months)
+    return topics, subjects, entity_groups, date_group(content.months)
 
 
 class TreeIndex:
@@ -438,7 +334,7 @@ class TreeIndex:
         else:
             nodes = _content_nodes(content)
         in_scope = self.ordinal if within is None else within
-        group = _feeds_group(feeds, in_scope.__contains__, state.read_ids())
+        group = feeds_group(feeds, in_scope.__contains__, state.read_ids())
         return _assemble(content.total, nodes, len(user.read), user.combos, saved, group)
 
     def content(self) -> _Content:
@@ -501,7 +397,7 @@ class TreeIndex:
         user = self._user(state)  # keyed by ordinal
         combos = Counter(map(user.tags.__getitem__, user.tags.keys() & found))
         ordinal = self.ordinal
-        group = _feeds_group(feeds, lambda i: ordinal.get(i, -1) in found, state.read_ids())
+        group = feeds_group(feeds, lambda i: ordinal.get(i, -1) in found, state.read_ids())
         return _assemble(len(found), _content_nodes(content), len(user.read & found),
                          combos, saved, group)
 
@@ -535,14 +431,14 @@ class TreeIndex:
                     if topics := tuple(d["topics"]):
                         known = by_topics.get(topics)
                         if known is None:
-                            paths = {a for p in topics for a in _ancestors(p)}
+                            paths = {a for p in topics for a in ancestors(p)}
                             known = by_topics[topics] = (has["topics"], *(
                                 key("topics", p) for p in paths))
                         row.extend(known)
                     if subjects := tuple(d.get("subjects") or ()):
                         known = by_subjects.get(subjects)
                         if known is None:
-                            paths = {a for p in subjects for a in _ancestors(p)}
+                            paths = {a for p in subjects for a in ancestors(p)}
                             known = by_subjects[subjects] = (has["subjects"], *(
                                 key("subjects", p) for p in paths))
                         row.extend(known)
@@ -602,14 +498,14 @@ class TreeIndex:
         if kind in ("feed", "folder") or key == ("group", "Feeds"):
             ordinal, members = self.ordinal, feed_members(key, feeds)
             return self._ids(sorted(ordinal[i] for i in members if i in ordinal))
-        if kind in _FIELD_OF_KIND:
-            return self._ids(self._postings(_FIELD_OF_KIND[kind]).get(key[1], ()))
-        if kind == "fold" and key[1] in _FIELD_OF_KIND:
-            postings = self._postings(_FIELD_OF_KIND[key[1]])
+        if kind in FIELD_OF_KIND:
+            return self._ids(self._postings(FIELD_OF_KIND[kind]).get(key[1], ()))
+        if kind == "fold" and key[1] in FIELD_OF_KIND:
+            postings = self._postings(FIELD_OF_KIND[key[1]])
             _, tail = fold_plan({name: len(o) for name, o in postings.items()})
             hits: set[int] = set()
             for name in tail:
-                if _in_fold(name, key[2]):
+                if in_fold(name, key[2]):
                     hits.update(postings[name])
             return self._ids(sorted(hits))
         if kind in ("topic", "subject"):
@@ -623,7 +519,7 @@ class TreeIndex:
         if kind == "tag":
             ordinal, tags_of = self.ordinal, state.tags_of
             return self._ids(sorted(ordinal[i] for i in state.tagged_ids()
-                                    if i in ordinal and _under(key[1], tags_of(i))))
+                                    if i in ordinal and is_under_path(key[1], tags_of(i))))
         if kind == "untagged":
             tagged = state.tagged_ids()
             return [i for i in self.ids if i not in tagged]
@@ -637,8 +533,8 @@ class TreeIndex:
             return [d["id"] for d in items if (d.get("date") or "").startswith(key[1])]
         if kind == "group" and key[1] == "By date":
             return [d["id"] for d in items if d.get("date")]
-        if kind == "group" and key[1] in _FIELD_OF_GROUP:
-            field = _FIELD_OF_GROUP[key[1]]
+        if kind == "group" and key[1] in FIELD_OF_GROUP:
+            field = FIELD_OF_GROUP[key[1]]
             return [d["id"] for d in items if d.get(field)]
         if kind == "group" and key[1] == "Topics":
             return [d["id"] for d in items if d["topics"]]
@@ -659,102 +555,6 @@ def build_tree(source: TreeSource, within: Collection[str] | None = None,
     recount every item's topics and entities."""
     index = TreeIndex(source.items())
     return index.tree(_SourceState(source, index.ids), within, saved, feeds)
-
-
-def _date_group(months: Counter[str]) -> list[TreeNode]:
-    """``By date``: year, then month, newest first; absent when no item has a date."""
-    if not months:
-        return []
-    counts: dict[str, int] = {}
-    for month, n in months.items():
-        year = month[:4]
-        counts[year] = counts.get(year, 0) + n
-        counts[f"{year}/{month}"] = n
-    years = _hierarchy("date", counts)
-    for year_node in years:
-        for month_node in year_node.children:
-            month_node.key = ("date", month_node.key[1].split("/", 1)[1])  # "2025-02"
-        year_node.children.sort(key=lambda n: n.key[1], reverse=True)
-    years.sort(key=lambda n: n.key[1], reverse=True)
-    return [TreeNode("By date", sum(months.values()), ("group", "By date"), years)]
-
-
-MAX_CHILDREN = 200
-"""No node has more direct children than this: a long tail is folded under ``Others``."""
-OTHERS = "Others"
-
-
-def _bucket(name: str) -> str:
-    """The A–Z bucket of a name under Others ("#" for names not starting with a letter)."""
-    first = fold_prefix(name[:1]) if name else ""
-    return first.upper() if first.isalpha() and first.isascii() else "#"
-
-
-def fold_plan(counts: Counter[str] | dict[str, int]) -> tuple[list[str], list[str]]:
-    """(names shown directly, names folded under Others) for one entity group: when there
-    are more than MAX_CHILDREN names, the most-mentioned ones seen at least twice stay,
-    the rest (names seen once first of all) fold. Both faces and ``select`` use this."""
-    names = sorted((n for n, c in counts.items() if c),
-                   key=lambda n: (-counts[n], n.casefold(), n))
-    if len(names) <= MAX_CHILDREN:
-        return names, []
-    keep = [n for n in names[: MAX_CHILDREN - 1] if counts[n] >= 2]
-    return keep, names[len(keep):]
-
-
-def _folded(kind: str, tail: list[str], counts: Counter[str], cap: int) -> TreeNode:
-    """``Others``: the folded names, in A–Z buckets when they are too many for one node.
-    Its count (and a bucket's) adds up mentions, at most ``cap`` (the group's count)."""
-    def node(name: str, names: list[str], key: NodeKey) -> TreeNode:
-        return TreeNode(name, min(cap, sum(counts[n] for n in names)), key)
-
-    leaves = sorted(tail, key=lambda n: (n.casefold(), n))
-    others = node(OTHERS, leaves, ("fold", kind, ""))
-    if len(leaves) <= MAX_CHILDREN:
-        others.children = [TreeNode(n, counts[n], (kind, n)) for n in leaves]
-        return others
-    buckets: dict[str, list[str]] = {}
-    for n in leaves:
-        buckets.setdefault(_bucket(n), []).append(n)
-    for letter in sorted(buckets):
-        names = buckets[letter]
-        child = node(letter, names, ("fold", kind, letter))
-        child.children = [TreeNode(n, counts[n], (kind, n)) for n in names[:MAX_CHILDREN]]
-        if len(names) > MAX_CHILDREN:  # a huge letter: by its first two letters
-            pairs: dict[str, list[str]] = {}
-            for n in names:
-                pairs.setdefault(letter + fold_prefix(n[1:2] or "-"), []).append(n)
-            child.children = [node(p.capitalize(), ns, ("fold", kind, p.capitalize()))
-                              for p, ns in sorted(pairs.items())]
-            for grand, ns in zip(child.children, (pairs[p] for p in sorted(pairs)),
-                                 strict=True):
-                grand.children = [TreeNode(n, counts[n], (kind, n)) for n in ns]
-        others.children.append(child)
-    return others
-
-
-def _flat_group(group: str, kind: str, counts: Counter[str], items: int) -> TreeNode:
-    """A group of leaf nodes (people, places …), sorted by count then name; the group
-    counts the items that have any of them. A long tail folds under ``Others`` (last)."""
-    shown, tail = fold_plan(counts)
-    children = [TreeNode(name, counts[name], (kind, name)) for name in shown]
-    if tail:
-        children.append(_folded(kind, tail, counts, items))
-    return TreeNode(group, items, ("group", group), children)
-
-
-def _in_fold(name: str, bucket: str) -> bool:
-    """Is ``name`` (a folded one) under the Others node or bucket ``bucket``?"""
-    if not bucket:
-        return True
-    if len(bucket) == 1:
-        return _bucket(name) == bucket
-    return (_bucket(name) + fold_prefix(name[1:2] or "-")).capitalize() == bucket
-
-
-def _under(path: str, values: Iterable[str]) -> bool:
-    folded = path.casefold()
-    return any(v.casefold() == folded or v.casefold().startswith(folded + "/") for v in values)
 
 
 def select(key: NodeKey, source: TreeSource,
