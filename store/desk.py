@@ -55,7 +55,7 @@ from store.ingest.importers import ImportOptions, ImportResult, Problem, Record,
 from store.model import DERIVED as _DERIVED
 from store.model import ITEMS_TABLE as _ITEMS
 from store.model import META_TABLE as _META
-from store.model import items_from, make_item, now_iso
+from store.model import Item, items_from, make_item, now_iso
 from store.resources import seed_file
 from store.search.cache import StateView, build_index, items_signature, load_index, update_index
 from store.search.index import SearchIndex
@@ -113,8 +113,8 @@ class _ImportPlan(NamedTuple):
     refreshed ones (by document id) and the tags the records brought."""
 
     data: dict[str, Any]
-    merged: dict[str, dict[str, Any]]
-    changes: dict[str, dict[str, Any]]
+    merged: dict[str, Item]
+    changes: dict[str, Item]
     import_tags: dict[str, list[str]]
 
 
@@ -141,7 +141,7 @@ class Store:
         self.state_view = StateView(self.user)
         self._index: SearchIndex | None = None
         self._index_signature = ""
-        self._items: list[dict[str, Any]] = []
+        self._items: list[Item] = []
         self._ids: list[str] = []
         self._ordinal: dict[str, int] = {}
         self._newest: list[str] | None = None
@@ -284,11 +284,11 @@ class Store:
         sig = self._loaded_signature
         return "-".join(str(part) for part in sig) if isinstance(sig, tuple) else "none"
 
-    def items(self) -> list[dict[str, Any]]:
+    def items(self) -> list[Item]:
         """All items in original order. Treat them as read-only."""
         return self._items
 
-    def get(self, item_id: str) -> dict[str, Any] | None:
+    def get(self, item_id: str) -> Item | None:
         """The item with this id, or None."""
         n = self._ordinal.get(item_id)
         return None if n is None else self._items[n]
@@ -422,11 +422,11 @@ class Store:
                  to_derive: Deriving) -> _ImportPlan:
         """Match the records against ``data`` (items.json as read) and make, derive and
         resolve the new and refreshed items: everything but the write."""
-        table: dict[str, dict[str, Any]] = data.get(_ITEMS, {})
+        table: dict[str, Item] = data.get(_ITEMS, {})  # items.json's, as items_from checked
         known = Identities(table)
         position = max((int(k) for k in table), default=0) + 1
         stamp = now_iso()
-        changes: dict[str, dict[str, Any]] = {}
+        changes: dict[str, Item] = {}
         import_tags: dict[str, list[str]] = {}
         for done, record in enumerate(records):
             if progress is not None and done % 500 == 0:

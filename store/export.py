@@ -24,7 +24,7 @@ import orjson
 
 from store.errors import StoreError
 from store.ingest.formats import EXPORT_COLUMNS
-from store.model import now_iso
+from store.model import Item, now_iso
 from store.search.query import QuerySyntaxError
 from store.text.clean import sanitize, sanitize_line
 from store.text.csvsafe import protect
@@ -41,7 +41,7 @@ class QueryError(StoreError):
     """An export query this version cannot read."""
 
 
-def export_row(store: Store, item: dict[str, Any]) -> dict[str, Any]:
+def export_row(store: Store, item: Item) -> dict[str, Any]:
     """One item as exported: its content, tags and topics (absent fields are null)."""
     row: dict[str, Any] = {name: item.get(name) for name in COLUMNS[:9]}
     row["source"] = row["source"] or ""
@@ -68,7 +68,7 @@ def clean_row(row: dict[str, Any]) -> dict[str, Any]:
 # -- choosing items -------------------------------------------------------------------
 
 
-def select_items(store: Store, query: str | None) -> list[dict[str, Any]]:
+def select_items(store: Store, query: str | None) -> list[Item]:
     """The items ``query`` (the search language) selects, in store order; every item
     when it is empty. A malformed query raises QueryError with its position."""
     if not query or not query.strip():
@@ -147,7 +147,7 @@ def export_items(store: Store, fmt: str, query: str | None = None) -> tuple[byte
     return render(store, select_items(store, query), fmt)
 
 
-def render(store: Store, items: Sequence[dict[str, Any]], fmt: str) -> tuple[bytes, int]:
+def render(store: Store, items: Sequence[Item], fmt: str) -> tuple[bytes, int]:
     """``items`` in ``fmt`` (one of EXPORT_FORMATS), and how many there are."""
     rows = [export_row(store, item) for item in items]
     if fmt == "jsonl":

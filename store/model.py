@@ -40,6 +40,12 @@ class Item(TypedDict, total=False):
     author: str
     guid: str  # the feed's id for it
     feed: str  # the title of the feed (or source) it came from
+    people: list[str]  # derived: names of people, merged to their fullest form
+    places: list[str]  # derived: places
+    orgs: list[str]  # derived: organisations
+    people_raw: list[str]  # the names as found in this item, before merging
+    orgs_raw: list[str]  # the organisations as found, before merging
+    subjects: list[str]  # discovered subjects, "Top/Leaf"
 
 
 class RecordLike(Protocol):
@@ -73,12 +79,12 @@ def identity(guid: str | None, url: str | None, body: str) -> str:
     return item_id(body)
 
 
-def make_item(record: RecordLike, position: int, imported_at: str) -> dict[str, Any]:
+def make_item(record: RecordLike, position: int, imported_at: str) -> Item:
     """Build the stored form of ``record`` (topics are filled in by the store)."""
     body = clean(record.body)
     title = " ".join(clean(record.title).split()) if record.title else ""
     title = shorten(title, GIVEN_TITLE_MAX)
-    item: dict[str, Any] = {
+    item: Item = {
         "id": "",
         "title": title or make_title(body),
         "body": body,
@@ -93,7 +99,7 @@ def make_item(record: RecordLike, position: int, imported_at: str) -> dict[str, 
         if value:
             value = " ".join(sanitize_line(value).split())
             if value:
-                item[name] = value
+                item[name] = value  # type: ignore[literal-required]  # OPTIONAL_FIELDS
     item["id"] = record.id or identity(item.get("guid"), item.get("url"), body)
     return item
 
@@ -119,7 +125,7 @@ ITEMS_TABLE, META_TABLE = "items", "_meta"
 TEXT_FIELDS = ("title", "source", "imported_at", "updated_at", *OPTIONAL_FIELDS)
 
 
-def items_from(data: dict[str, Any] | None, path: Path) -> list[dict[str, Any]]:
+def items_from(data: dict[str, Any] | None, path: Path) -> list[Item]:
     """The items an ``items.json`` holds, in original order, with defaults filled in.
 
     Raises StoreFormatError naming ``path`` when the data is not a newsdesk store of

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from store.derive.rules import TopicRules
+from store.model import Item
 from store.text.clean import mask_wire, source_suffix
 
 # The entity extractor builds its gazetteers when imported (a quarter of a second), so it is
@@ -32,7 +33,7 @@ DERIVE_CHARS = 50_000
 all of a 1 MB item would cost seconds at import and at every display of it."""
 
 
-def derive(item: dict[str, Any], rules: TopicRules, with_entities: bool = True) -> None:
+def derive(item: Item, rules: TopicRules, with_entities: bool = True) -> None:
     """Fill in ``topics`` (and ``people_raw``, ``places``, ``orgs``) from the text."""
     text = _text(item)
     item["topics"] = rules.topics_for(text)
@@ -83,9 +84,9 @@ def _derive_texts(texts: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
     assert _RULES is not None
     out = []
     for title, body in texts:
-        item = {"title": title, "body": body}
+        item: Item = {"title": title, "body": body}
         derive(item, _RULES)
-        out.append(tuple(item[k] for k in _FIELDS))
+        out.append(tuple(item[k] for k in _FIELDS))  # type: ignore[literal-required]
     return out
 
 
@@ -102,13 +103,13 @@ class Deriving:
 
     def __init__(self, rules: TopicRules, expected: int) -> None:
         self.rules = rules
-        self.items: list[dict[str, Any]] = []
+        self.items: list[Item] = []
         self.jobs: list[Any] = []  # futures, one per CHUNK of self.items
         self.workers = min(os.cpu_count() or 1, 8)
         self.parallel = expected >= PARALLEL_FROM and self.workers >= 2
         self.pool: Any = None
 
-    def add(self, item: dict[str, Any]) -> None:
+    def add(self, item: Item) -> None:
         self.items.append(item)
         if self.parallel and len(self.items) - len(self.jobs) * CHUNK >= CHUNK:
             self._submit()
@@ -146,7 +147,7 @@ class Deriving:
                         progress(min(n * CHUNK, total), total)
                     chunk = self.items[n * CHUNK:(n + 1) * CHUNK]
                     for item, fields in zip(chunk, job.result(), strict=True):
-                        item.update(zip(_FIELDS, fields, strict=True))
+                        item.update(zip(_FIELDS, fields, strict=True))  # type: ignore[typeddict-item]
             else:
                 for n, item in enumerate(self.items):
                     if progress is not None and n % 500 == 0:
@@ -164,7 +165,7 @@ class Deriving:
             self.pool = None
 
 
-def derive_many(items: list[dict[str, Any]], rules: TopicRules) -> None:
+def derive_many(items: list[Item], rules: TopicRules) -> None:
     """``derive`` every item, on all cores when there are many."""
     deriving = Deriving(rules, len(items))
     for item in items:
@@ -172,7 +173,7 @@ def derive_many(items: list[dict[str, Any]], rules: TopicRules) -> None:
     deriving.finish()
 
 
-def resolve_all(docs: Iterable[dict[str, Any]]) -> int:
+def resolve_all(docs: Iterable[Item]) -> int:
     """Re-resolve people and organisations across ``docs`` in place (each item keeps
     the names as found in ``people_raw`` and ``orgs_raw``); returns how many changed."""
     from store.derive.entities.merge import resolve_orgs, resolve_people
@@ -195,7 +196,7 @@ def title_cased(title: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
 
 
-def _text(item: dict[str, Any], with_title: bool = True) -> str:
+def _text(item: Item, with_title: bool = True) -> str:
     """What is derived from: the title (without its source credit) and the body (without
     its byline, dateline and credit: they name the wire, not the story)."""
     title, body = item.get("title", "") if with_title else "", mask_wire(item.get("body", ""))
@@ -205,7 +206,7 @@ def _text(item: dict[str, Any], with_title: bool = True) -> str:
     return text[:DERIVE_CHARS]
 
 
-def explain(item: dict[str, Any], rules: TopicRules) -> list[Reason]:
+def explain(item: Item, rules: TopicRules) -> list[Reason]:
     """Why the item sits where it does: (group, node name, body spans) for each topic
     and entity, for the detail pane's "why is this here" section."""
     from store.derive.entities.extract import GROUPS, extract
@@ -217,7 +218,8 @@ def explain(item: dict[str, Any], rules: TopicRules) -> list[Reason]:
         out.append(("topics", topic, spans))
     by_node: dict[tuple[str, str], list[Span]] = {}
     for m in extract(masked):
-        name = _resolved(m.name, item.get(m.group) or [])
+        found: list[str] = item.get(m.group) or []  # type: ignore[assignment]
+        name = _resolved(m.name, found)
         by_node.setdefault((m.group, name), []).append((m.start, m.end))
     for group in GROUPS:
         for (g, name), spans in by_node.items():
@@ -255,7 +257,7 @@ def load_subjects(root: Path) -> Any:
         return None
 
 
-def update_subjects(root: Path, docs: list[dict[str, Any]], new: list[dict[str, Any]],
+def update_subjects(root: Path, docs: list[Item], new: list[Item],
                     rediscover: bool = False) -> bool:
     """File items under subjects. With a model (and not ``rediscover``) only the ``new``
     items are assigned: the others stay put. Without one, subjects are discovered from
@@ -284,7 +286,7 @@ def update_subjects(root: Path, docs: list[dict[str, Any]], new: list[dict[str, 
     return fresh
 
 
-def explain_subjects(root: Path, item: dict[str, Any]) -> list[Reason]:
+def explain_subjects(root: Path, item: Item) -> list[Reason]:
     """"Why here" lines of the item's subjects: the words that put it there."""
     subjects = item.get("subjects") or []
     model = load_subjects(root) if subjects else None

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +88,7 @@ class SubjectModel:
             return None
 
 
-def features(item: dict[str, Any]) -> list[str]:
+def features(item: Mapping[str, Any]) -> list[str]:
     """The terms an item is grouped by: the title's words twice, the body's once (without
     the wire's dateline and credit), and its people and organisations as one term each."""
     title = item.get("title", "")
@@ -103,7 +103,7 @@ def features(item: dict[str, Any]) -> list[str]:
     return out
 
 
-def _surfaces(items: Sequence[dict[str, Any]], wanted: set[str]) -> dict[str, str]:
+def _surfaces(items: Sequence[Mapping[str, Any]], wanted: set[str]) -> dict[str, str]:
     """How each wanted term is written most often in the items ("phelp" -> "Phelps")."""
     seen: dict[str, Counter[str]] = {}
     for n, d in enumerate(items):
@@ -144,7 +144,7 @@ def _name(ranked: Sequence[str], taken: set[str], avoid: Sequence[str] = (),
     return f"{base} {n}"
 
 
-def discover(items: Sequence[dict[str, Any]], seed: int = 0,
+def discover(items: Sequence[Mapping[str, Any]], seed: int = 0,
              docs: Sequence[list[str]] | None = None) -> SubjectModel | None:
     """Discover subjects in ``items`` (None when there are fewer than MIN_ITEMS);
     ``docs``: their ``features``, when the caller has them already."""
@@ -157,7 +157,7 @@ def discover(items: Sequence[dict[str, Any]], seed: int = 0,
         return _discover(items, seed, docs)
 
 
-def _discover(items: Sequence[dict[str, Any]], seed: int,
+def _discover(items: Sequence[Mapping[str, Any]], seed: int,
               docs: Sequence[list[str]] | None) -> SubjectModel | None:
     import numpy as np
     from sklearn.cluster import KMeans
@@ -241,7 +241,7 @@ def _discover(items: Sequence[dict[str, Any]], seed: int,
     return SubjectModel(paths, weights, used, len(items))
 
 
-def _vector(model: SubjectModel, item: dict[str, Any]) -> dict[str, float]:
+def _vector(model: SubjectModel, item: Mapping[str, Any]) -> dict[str, float]:
     counts = Counter(t for t in features(item) if t in model.idf)
     vec = {t: (1 + math.log(c)) * model.idf[t] for t, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
@@ -252,7 +252,7 @@ SECOND_SHARE = 0.85
 """A second subject is listed when it scores at least this share of the first."""
 
 
-def assign(model: SubjectModel, item: dict[str, Any]) -> list[str]:
+def assign(model: SubjectModel, item: Mapping[str, Any]) -> list[str]:
     """The item's subjects, best first (``Top/Leaf``): its best leaf, and a second one
     when that scores nearly as well; [] when it shares no term with any subject."""
     vec = _vector(model, item)
@@ -269,7 +269,7 @@ def assign(model: SubjectModel, item: dict[str, Any]) -> list[str]:
     return out
 
 
-def why(model: SubjectModel, item: dict[str, Any], path: str,
+def why(model: SubjectModel, item: Mapping[str, Any], path: str,
         limit: int = 5) -> list[tuple[int, int]]:
     """Body spans of the words that count most for the item's place under ``path``."""
     if path not in model.leaves:
@@ -285,7 +285,7 @@ def why(model: SubjectModel, item: dict[str, Any], path: str,
             and tok.start >= start]
 
 
-def assign_many(model: SubjectModel, items: Sequence[dict[str, Any]],
+def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
                 docs: Sequence[list[str]] | None = None) -> list[list[str]]:
     """``assign`` for many items at once, as one sparse product (an import's new items);
     ``docs``: their ``features``, when the caller has them already."""

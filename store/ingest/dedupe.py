@@ -7,11 +7,11 @@ item made earlier in the same import counts too, but as a duplicate *within* the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from store.ingest.importers.records import Problem
-from store.model import OPTIONAL_FIELDS
+from store.model import OPTIONAL_FIELDS, Item
 from store.text.clean import item_id as text_id
 from store.text.clean import make_title
 
@@ -58,7 +58,7 @@ class Identities:
     made, so a file that repeats itself is deduplicated too.
     """
 
-    def __init__(self, table: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, table: Mapping[str, Item]) -> None:
         self.ids: dict[str, str] = {}
         self.guids: dict[str, str] = {}
         self.urls: dict[str, str] = {}
@@ -66,7 +66,7 @@ class Identities:
         for doc_id, doc in table.items():
             self.add(doc_id, doc)
 
-    def add(self, doc_id: str, doc: dict[str, Any], text_key: str | None = None) -> None:
+    def add(self, doc_id: str, doc: Item, text_key: str | None = None) -> None:
         """Remember ``doc``; ``text_key``: ``text_id(doc["body"])`` if already known."""
         self.ids.setdefault(doc["id"], doc_id)
         if doc.get("guid"):
@@ -75,7 +75,7 @@ class Identities:
             self.urls.setdefault(doc["url"], doc_id)
         self.texts.setdefault(text_key or text_id(doc.get("body", "")), doc_id)
 
-    def match(self, item: dict[str, Any], text_key: str | None = None) -> str | None:
+    def match(self, item: Item, text_key: str | None = None) -> str | None:
         """The document id of the stored item ``item`` duplicates, or None."""
         for index, key in ((self.ids, item["id"]), (self.guids, item.get("guid")),
                            (self.urls, item.get("url"))):
@@ -84,16 +84,16 @@ class Identities:
         return self.texts.get(text_key or text_id(item["body"]))
 
 
-def refreshed(current: dict[str, Any], new: dict[str, Any],
-               own_title: bool) -> dict[str, Any] | None:
+def refreshed(current: Item, new: Item,
+               own_title: bool) -> Item | None:
     """``current`` with the content of ``new`` (same id, position, import time), or
     None when the content is the same. Fields ``new`` lacks are kept, and so is a
     title the source gave when ``new`` only has one made from its text."""
-    doc = dict(current)
+    doc: Item = {**current}
     keep_title = not own_title and current["title"] != make_title(current["body"])
     for name in ("title", "body", *OPTIONAL_FIELDS):
         if new.get(name) and not (name == "title" and keep_title):
-            doc[name] = new[name]
+            doc[name] = new[name]  # type: ignore[literal-required]  # a field of Item
     if all(doc.get(name) == current.get(name) for name in ("title", "body", *OPTIONAL_FIELDS)):
         return None
     doc["source"], doc["line"] = new["source"], new["line"]
