@@ -33,3 +33,27 @@ def feed_server():  # -> Iterator[tests.feed_server.FeedServer]
     from tests.feed_server import serve
 
     yield from serve()
+
+
+@pytest.fixture(autouse=True)
+def pause_settles_store_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``await pilot.pause()`` also waits for the app's store jobs (tag writes, read
+    marks, polls, imports: they run in workers, in order, see tui/writes.py), so a test
+    that presses a key and then looks at the store sees the change landed. A user sees
+    the same: the change shows once it is durable."""
+    from textual.pilot import Pilot
+
+    original = Pilot.pause
+
+    async def pause(self: Pilot, delay: float | None = None) -> None:
+        await original(self, delay)
+        for _ in range(1000):  # bounded: a job that never ends fails the test, not CI
+            jobs = [w for w in self.app.workers if w.group == "store-jobs"
+                    and not w.is_finished]
+            if not jobs:
+                break
+            for worker in jobs:
+                await worker.wait()
+            await original(self, None)  # their results reach the UI thread
+
+    monkeypatch.setattr(Pilot, "pause", pause)

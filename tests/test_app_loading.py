@@ -78,7 +78,10 @@ async def test_a_store_that_cannot_be_read_ends_the_app_with_its_error(store_dir
     store = Store.open(store_dir, load=False)  # opening checks nothing slow yet
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(100):  # until the loading worker has started, failed and said so
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if app.load_error is not None:
+                break
     assert isinstance(app.load_error, StoreFormatError)
     assert "newer newsdesk" in str(app.load_error) and app.return_code == 1

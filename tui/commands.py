@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 from textual.binding import Binding
 
-from store import EXPORT_FORMATS, ImportOptions, StoreError, render, write_output
+from store import EXPORT_FORMATS, ImportOptions, ImportReport, StoreError, render, write_output
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 
@@ -48,15 +48,20 @@ def ask_import(screen: MainScreen) -> None:
         if not path:
             return
         options = ImportOptions(max_item_chars=screen.settings.max_item_chars)
-        try:
-            report = screen.store.import_files([Path(path.strip()).expanduser()], options)
-        except StoreError as exc:
+        source = Path(path.strip()).expanduser()
+        screen.notify(f"Importing {source}…", timeout=3)
+
+        def imported(report: ImportReport) -> None:
+            for problem in [*report.problems, *report.warnings][:3]:  # warnings: items cut…
+                screen.notify(str(problem), severity="warning", timeout=8)
+            screen.notify(f"Import: {report.summary()}", timeout=5)
+            screen.after_import()
+
+        def refused(exc: StoreError) -> None:
             screen.notify(str(exc), title="Not imported", severity="error", timeout=8)
-            return
-        for problem in [*report.problems, *report.warnings][:3]:  # warnings: items cut…
-            screen.notify(str(problem), severity="warning", timeout=8)
-        screen.notify(f"Import: {report.summary()}", timeout=5)
-        screen.after_import()
+
+        # in the line of store jobs: the browser stays live while the file is read
+        screen.store_job(lambda: screen.store.import_files([source], options), imported, refused)
 
     screen.app.push_screen(PromptScreen("Import file", "", _path_problem), done)
 
@@ -76,12 +81,13 @@ def ask_export(screen: MainScreen) -> None:
         def write(force: bool | None = False) -> None:
             if force is None:
                 return
-            try:
-                write_output(target, data, force=bool(force))
-            except StoreError as exc:
+
+            def refused(exc: StoreError) -> None:
                 screen.notify(str(exc), title="Not exported", severity="error", timeout=8)
-                return
-            screen.notify(f"Exported {count:,} items to {target} ({fmt}).", timeout=5)
+
+            screen.store_job(lambda: write_output(target, data, force=bool(force)),
+                             lambda _: screen.notify(f"Exported {count:,} items to {target} "
+                                                     f"({fmt}).", timeout=5), refused)
 
         if target.is_file() and not target.is_symlink():  # ask before replacing a file
             screen.app.push_screen(ConfirmScreen(f"{target} exists. Replace it (its mode "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -53,6 +53,7 @@ from tui.widgets.detail_view import DetailView
 from tui.widgets.item_list import ItemList
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.topic_tree import TopicTree
+from tui.writes import SerialJobs
 
 _OPENS_SOMETHING = frozenset({"tag", "search", "save_search", "rename_node", "delete_node"})
 """Actions that move the focus or open a screen. Their bindings are *priority*
@@ -69,6 +70,8 @@ MIN_WIDTH, MIN_HEIGHT = 50, 14
 """Below this many columns or rows the panes give way to a "terminal too small" hint."""
 READONLY_BANNER = "read-only store: browsing and search work; changes cannot be saved"
 """Docked at the top when the store folder cannot be written."""
+T = TypeVar("T")
+
 EAGER_LOAD_BYTES = 2_000_000
 """A store whose items.json is smaller (about 2,000 items) is read before the first
 frame; a larger one after it, in a worker."""
@@ -152,6 +155,8 @@ class MainScreen(Screen[None]):
         self._detail_queued = False
         self._tree_generation = 0
         self._fetching = False
+        self._jobs = SerialJobs()  # store changes and polls: off the UI thread, in order
+        self._polling = False
 
     def compose(self) -> ComposeResult:
         # Classes for the terminal's size before the panes exist: styling them once for
@@ -405,37 +410,86 @@ class MainScreen(Screen[None]):
         self._refresh_views()
 
     def _poll(self) -> None:
-        """Show what another session changed (cheap: a few stats when nothing did)."""
-        mark = self.store.state_view.mark()
-        items = self.store.items()
-        try:
-            changed = self.store.refresh()
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
+        """Show what another session changed (cheap: a few stats when nothing did).
+        The look runs in the store's line of jobs, off the UI thread: re-reading a
+        store another process just imported into takes a moment."""
+        if self._polling or not self.store.loaded:
             return
-        if changed:
-            if self.store.search_index is None:  # another session imported: reload it
-                self._load_index()
-            same_items = self.store.items() is items
-            self._refresh_views(self.store.state_view.changed_since(mark) if same_items
-                                else None)
+        self._polling = True
 
-    def _write(self, change: Callable[[], Record | None], quiet: bool = False
-               ) -> Record | None:
-        """Run one store change; it is durable before anything is redrawn."""
-        mark = self.store.state_view.mark()
+        def look() -> tuple[bool, object, bool]:
+            mark = self.store.state_view.mark()
+            items = self.store.items()
+            changed = self.store.refresh()
+            return changed, mark, self.store.items() is items
+
+        def shown(result: tuple[bool, object, bool]) -> None:
+            self._polling = False
+            changed, mark, same_items = result
+            if changed:
+                if self.store.search_index is None:  # another session imported: reload it
+                    self._load_index()
+                self._refresh_views(self.store.state_view.changed_since(mark)  # type: ignore[arg-type]
+                                    if same_items else None)
+
+        def failed(exc: StoreError) -> None:
+            self._polling = False
+            self.notify(str(exc), severity="error", timeout=8)
+
+        self.store_job(look, shown, failed)
+
+    def store_job(self, job: Callable[[], T], done: Callable[[T], object],
+                  failed: Callable[[StoreError], object] | None = None) -> None:
+        """Run ``job`` (it takes the store's lock or touches its files) in a worker,
+        after every job asked for before it; then ``done(result)`` on the UI thread,
+        or ``failed(error)`` for a StoreError (by default: a "Not saved" notice)."""
+        ticket = self._jobs.ticket()
+        self._run_job(ticket, job, done, failed)
+
+    @work(thread=True, group="store-jobs")
+    def _run_job(self, ticket: int, job: Callable[[], T], done: Callable[[T], object],
+                 failed: Callable[[StoreError], object] | None) -> None:
         try:
-            record = change()
+            result = self._jobs.run(ticket, job)
         except StoreError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
-            return None
-        if record is not None:
-            # What changed: this operation's items, and any another session's
-            # operations that the store caught up with first.
-            self._refresh_views(self.store.state_view.changed_since(mark))
-            if not quiet and record.get("label"):  # a frame after the change it reports
-                self.call_after_refresh(self.notify, str(record["label"]), timeout=3)
-        return record
+            self._from_worker(failed or self._not_saved, exc)
+        else:
+            self._from_worker(done, result)
+
+    def _from_worker(self, callback: Callable[[T], object], value: T) -> None:
+        try:
+            self.app.call_from_thread(callback, value)
+        except RuntimeError:  # the app has closed: the change is on disk all the same
+            pass
+
+    def _not_saved(self, exc: StoreError) -> None:
+        self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+
+    def _write(self, change: Callable[[], Record | None], quiet: bool = False,
+               nothing: str | None = None,
+               then: Callable[[Record | None], object] | None = None) -> None:
+        """Make one store change in the line of store jobs: the key that asked for it is
+        answered at once, and the change is durable (journalled and fsynced) before
+        anything is redrawn. ``nothing`` is said when the change changed nothing."""
+
+        def job() -> tuple[object, Record | None]:
+            mark = self.store.state_view.mark()
+            return mark, change()
+
+        def done(result: tuple[object, Record | None]) -> None:
+            mark, record = result
+            if record is not None:
+                # What changed: this operation's items, and any another session's
+                # operations that the store caught up with first.
+                self._refresh_views(self.store.state_view.changed_since(mark))  # type: ignore[arg-type]
+                if not quiet and record.get("label"):  # a frame after the change it reports
+                    self.call_after_refresh(self.notify, str(record["label"]), timeout=3)
+            elif nothing:
+                self.notify(nothing)
+            if then is not None:
+                then(record)
+
+        self.store_job(job, done)
 
     @on(TopicTree.Chosen)
     def _tree_chosen(self, event: TopicTree.Chosen) -> None:
@@ -509,13 +563,11 @@ class MainScreen(Screen[None]):
 
     def action_undo(self) -> None:
         """Undo the last tag operation."""
-        if self._write(self.store.state.undo) is None:
-            self.notify("Nothing to undo.")
+        self._write(self.store.state.undo, nothing="Nothing to undo.")
 
     def action_redo(self) -> None:
         """Redo the last undone tag operation."""
-        if self._write(self.store.state.redo) is None:
-            self.notify("Nothing to redo.")
+        self._write(self.store.state.redo, nothing="Nothing to redo.")
 
     def action_toggle_read(self) -> None:
         """Mark the current item (or the marked ones) read or unread."""
