@@ -104,10 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "search", help="find items with the query language",
         description="Print the items matching QUERY (best match first): id and title, "
-        "JSON Lines with --json, or just how many with --count. Words must all match; "
-        '"exact phrase", OR, NOT/-word, (…), prefix*, and fields tag: topic: title: '
-        "source: id: person: place: org: date: before: after: is:tagged is:untagged "
-        "is:read is:unread.")
+        "JSON Lines with --json, or just how many with --count. Words (of the title and "
+        'text) must all match; "exact phrase", OR, AND, NOT/-word in any case, (…), '
+        "prefix*, and fields tag: topic: subject: title: source: feed: id: person: place: "
+        "org: date: before: after: is:tagged is:untagged is:read is:unread.")
     p.add_argument("query", metavar="QUERY", help="quote it for the shell")
     p.add_argument("--json", action="store_true", help="one JSON object per line, as list --json")
     p.add_argument("--count", action="store_true", help="print only the number of matches")

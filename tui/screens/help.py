@@ -37,14 +37,15 @@ def bindings_text(sections: Iterable[tuple[str, Iterable[BindingType]]]) -> Text
 
 
 QUERY_HELP = """\
-  words              all must match; case, accents and plurals ignored
-  "exact phrase"     words next to each other
-  guarant*           a prefix
-  a OR b, NOT a, -a  either, neither; ( ) group
-  tag:region         a tag and the tags under it (region/europe)
-  topic:security     a topic path, or any part of it
-  person: place: org:  the People / Places / Organisations nodes
-  title: source: id: only in that field
+  words             of the title and text; all must match
+  "exact phrase"    words next to each other ("or": the word)
+  guarant*          a prefix
+  a or b, not a, -a either, neither (any case); ( ) group
+  tag:region        a tag and the tags under it
+  topic:security    a topic path, or any part of it
+  subject: feed:    a discovered subject, a feed
+  person: place: org:  People / Places / Organisations
+  title: source: id:  only in that field
   date:2025-02  date:>2025-01-01  before:2025-03-01  after:2025-01-01
   is:tagged is:untagged is:read is:unread
 """
