@@ -41,6 +41,7 @@ from store.disk.atomic import (
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError, StoreWriteError
 from store.model import now_iso
 from store.state.journal import BadLine, Record, append_records, forward_problem, read_journal
+from store.state.sessions import close_session, open_session, pick
 from store.state.tagnames import tag_key
 from store.state.torntail import TornTail, keep_torn_tail, torn_size
 
@@ -173,13 +174,17 @@ class UserState:
         return out
 
     def _track(self, record: Record) -> None:
+        """Keep the author's undo and redo stacks in step. An entry remembers the session
+        that may take it next (``store.state.sessions``): the undoer owns the redo."""
         history = self.history.setdefault(str(record.get("by", "")), History())
+        session = record.get("session")
         if "undo_of" in record:
             target = record["undo_of"]
             history.undo = [r for r in history.undo if r["seq"] != target]
             original = record.get("original")
             if original:
-                history.redo.append(original)
+                entry = {k: v for k, v in original.items() if k != "session"}
+                history.redo.append({**entry, "session": session} if session else entry)
         elif "withdraw_of" in record:  # an operation whose import failed: not a user edit
             target = record["withdraw_of"]
             history.undo = [r for r in history.undo if r["seq"] != target]
@@ -190,7 +195,8 @@ class UserState:
             history.undo.append(_forward(record))
         else:
             history.undo.append(_forward(record))
-            history.redo.clear()
+            # a new edit ends what this session could redo (another session's stays)
+            history.redo = [r for r in history.redo if r.get("session") != session]
         del history.undo[:-HISTORY_DEPTH]
         del history.redo[:-HISTORY_DEPTH]
 
@@ -217,8 +223,11 @@ class UserState:
 
 def _forward(record: Record) -> Record:
     """What history keeps of a record: enough to undo or redo it."""
-    return {"seq": record["seq"], "label": record.get("label", ""),
-            "add": record.get("add") or {}, "remove": record.get("remove") or {}}
+    entry = {"seq": record["seq"], "label": record.get("label", ""),
+             "add": record.get("add") or {}, "remove": record.get("remove") or {}}
+    if record.get("session"):
+        entry["session"] = record["session"]
+    return entry
 
 
 def snapshot_state(data: dict[str, Any] | None, path: Path) -> UserState:
@@ -324,6 +333,9 @@ class StateFiles:
         """How many times the state was rebuilt from the files (part of the revision)."""
         self.torn: TornTail | None = None
         """A torn last journal line this process kept in backups/ and cut off."""
+        self.session: str | None = None
+        """This session's id (``start_session``): undo then takes only its own operations,
+        or those of sessions that are gone. None (the CLI): those of gone sessions."""
 
     @property
     def bad_lines(self) -> int:
@@ -343,6 +355,16 @@ class StateFiles:
         if self.torn is not None:
             out.append(str(self.torn))
         return out
+
+    def start_session(self) -> str:
+        """Begin a session (the TUI does, on start): see ``store.state.sessions``."""
+        self.session = open_session()
+        return self.session
+
+    def end_session(self) -> None:
+        """End the session: what it did can be undone by the next one."""
+        close_session(self.session)
+        self.session = None
 
     # -- reading -------------------------------------------------------------------
 
@@ -419,6 +441,8 @@ class StateFiles:
             if record is None:
                 return None
             record = {"seq": self.state.seq + 1, "at": now_iso(), "by": self.author, **record}
+            if self.session is not None:
+                record["session"] = self.session
             append_records(self.journal_path, [record])
             self.state.apply(record)
             if self._journal_since is None:
@@ -557,24 +581,25 @@ class StateFiles:
         return self.commit(make)
 
     def undo(self) -> Record | None:
-        """Undo this author's latest operation (None when there is nothing to undo)."""
+        """Undo this session's latest operation, else (nothing of its own left) the
+        latest of a session that is gone; None when there is nothing to undo."""
         def make(state: UserState) -> Record | None:
             history = state.history.get(self.author)
-            if not history or not history.undo:
+            target = pick(history.undo, self.session) if history else None
+            if target is None:
                 return None
-            target = history.undo[-1]
             eff_add, eff_remove = state.effective(target["remove"], target["add"])
             return {"kind": "tags", "label": f"undo {target['label']}", "add": eff_add,
                     "remove": eff_remove, "undo_of": target["seq"], "original": target}
         return self.commit(make)
 
     def redo(self) -> Record | None:
-        """Redo this author's latest undone operation."""
+        """Redo what this session (else a gone one) undid last."""
         def make(state: UserState) -> Record | None:
             history = state.history.get(self.author)
-            if not history or not history.redo:
+            target = pick(history.redo, self.session) if history else None
+            if target is None:
                 return None
-            target = history.redo[-1]
             eff_add, eff_remove = state.effective(target["add"], target["remove"])
             return {"kind": "tags", "label": target["label"], "add": eff_add,
                     "remove": eff_remove, "redo_of": target["seq"]}

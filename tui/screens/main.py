@@ -109,7 +109,7 @@ class MainScreen(Screen[None]):
     | tab / shift+tab | Move to the next / previous pane. |
     | t | Tag the current item, or all marked items. |
     | . | Repeat the last tag operation on the current item. |
-    | u / ctrl+r | Undo / redo a tag operation (kept across restarts). |
+    | u / ctrl+r | Undo / redo this session's tag operation (kept across restarts). |
     | r | Toggle read / unread. |
     | / | Search (results update as you type). |
     | s | Save the current search. |
@@ -488,12 +488,12 @@ class MainScreen(Screen[None]):
     def action_undo(self) -> None:
         """Undo the last tag operation."""
         if self._write(self.store.undo) is None:
-            self.notify("Nothing to undo.")
+            self.notify("Nothing to undo in this session.")
 
     def action_redo(self) -> None:
         """Redo the last undone tag operation."""
         if self._write(self.store.redo) is None:
-            self.notify("Nothing to redo.")
+            self.notify("Nothing to redo in this session.")
 
     def action_toggle_read(self) -> None:
         """Mark the current item (or the marked ones) read or unread."""

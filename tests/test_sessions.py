@@ -1,0 +1,61 @@
+"""Issue 16: undo per session. Session A's u never undoes session B's tag; what a
+session that is gone did can still be undone (undo survives a restart)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from store.desk import Store
+from store.state.sessions import is_live, open_session
+
+
+def _two(store_dir: Path) -> tuple[Store, Store]:
+    a, b = Store.open(store_dir), Store.open(store_dir)
+    a.user.start_session()
+    b.user.start_session()
+    return a, b
+
+
+def test_undo_takes_only_this_sessions_own_changes(store_dir: Path) -> None:
+    a, b = _two(store_dir)
+    ids = a.ids()
+    a.tag([ids[0]], add=["mine"])
+    b.tag([ids[1]], add=["theirs"])
+    record = a.undo()
+    assert record is not None and record["label"] == "undo +mine on 1 item"
+    b.refresh()
+    assert b.tags_of(ids[1]) == ["theirs"] and b.tags_of(ids[0]) == []
+    assert a.undo() is None  # B is still open: its tag is not A's to undo
+    assert a.redo() is not None and a.tags_of(ids[0]) == ["mine"]
+    assert b.redo() is None  # A's undo is A's to redo
+    assert b.undo()["label"] == "undo +theirs on 1 item"
+
+
+def test_a_gone_sessions_changes_can_be_undone_after_restart(store_dir: Path) -> None:
+    a, b = _two(store_dir)
+    ids = a.ids()
+    b.tag([ids[1]], add=["theirs"])
+    b.user.end_session()  # B quit
+    later = Store.open(store_dir)
+    later.user.start_session()
+    assert later.undo()["label"] == "undo +theirs on 1 item"
+    assert later.tags_of(ids[1]) == []
+
+
+def test_a_new_edit_clears_only_this_sessions_redo(store_dir: Path) -> None:
+    a, b = _two(store_dir)
+    ids = a.ids()
+    a.tag([ids[0]], add=["x"])
+    a.undo()
+    b.tag([ids[2]], add=["y"])  # B's edit leaves A's redo alone
+    assert a.redo() is not None and a.tags_of(ids[0]) == ["x"]
+
+
+def test_liveness_of_sessions() -> None:
+    mine = open_session()
+    assert is_live(mine) and not is_live(None) and not is_live("junk")
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    assert not is_live(f"{done.stdout.strip()}.abcd")  # that process has exited
