@@ -48,8 +48,9 @@ bindings, run as the App receives the key rather than after the focused widget s
 it, so keys typed right after them (a fast typist, a script, a paste) go to the new
 input instead of being dispatched to the old focus and lost."""
 
-NARROW_WIDTH = 100
-"""Below this many columns the detail pane moves under the list."""
+NARROW_WIDTH = 140
+"""Below this many columns the detail pane moves under the list, so titles get the width
+(at 120 columns a 100-character title shows 90 of them)."""
 TREE_WIDTH = 72
 """Below this many columns the tree folds away (``[`` shows it again), so the list stays
 readable; at 80 columns the tree is shown and the list keeps 58 columns."""
@@ -418,6 +419,13 @@ class MainScreen(Screen[None]):
     @on(TopicTree.Chosen)
     def _tree_chosen(self, event: TopicTree.Chosen) -> None:
         if not self.store.loaded:
+            return
+        if event.vanished:
+            # A rebuild lost the node. A search keeps its scope (the node only has no
+            # results now); browsing moves to the parent, keeping the list cursor's item.
+            if not self.view.searching:
+                self.tree.settle()
+                self._show_node(event.key, event.label, keep_cursor=True)
             return
         if event.key[0] != "group" or event.key[1] not in ("Saved searches",):
             if event.key != self.node_key:

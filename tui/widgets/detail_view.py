@@ -149,6 +149,18 @@ class DetailView(ScrollView, can_focus=True):
                 out.stylize("underline", body_start + start, body_start + end)
         for start, end in detail.highlights:
             out.stylize("reverse bold", body_start + start, body_start + end)
+        if detail.reasons:
+            # Right under the text, one compact paragraph: in view without scrolling
+            # even in a short pane (the id line people copy follows).
+            out.append("\n\nWhy here ", style="bold")
+            for n, (group, name, spans) in enumerate(detail.reasons):
+                words = dict.fromkeys(sanitize_line(body[a:b]) for a, b in spans)
+                if n:
+                    out.append(" · ", style="dim")
+                out.append(f"{_GROUP_LABEL.get(group, group)} ", style="dim")
+                out.append(sanitize_line(name))
+                if words:
+                    out.append(" ← " + ", ".join(words), style="dim")
         out.append("\n")
         rows: list[tuple[str, str]] = [
             ("tags", ", ".join(detail.tags) or "—"),
@@ -164,14 +176,6 @@ class DetailView(ScrollView, can_focus=True):
                 out.append(value, style=Style(link=value, underline=True))
             else:
                 out.append(value)
-        if detail.reasons:  # last: the metadata above stays in view in a short pane
-            out.append("\n\nWhy here", style="bold")
-            for group, name, spans in detail.reasons:
-                words = dict.fromkeys(sanitize_line(body[a:b]) for a, b in spans)
-                out.append(f"\n{_GROUP_LABEL.get(group, group):<7}", style="dim")
-                out.append(sanitize_line(name))
-                if words:
-                    out.append(" ← " + ", ".join(words), style="dim")
         return out
 
     def render_line(self, y: int) -> Strip:
