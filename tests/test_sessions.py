@@ -59,3 +59,19 @@ def test_liveness_of_sessions() -> None:
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     assert not is_live(f"{done.stdout.strip()}.abcd")  # that process has exited
+
+
+def test_marking_all_read_is_undoable(store_dir: Path) -> None:
+    store = Store.open(store_dir)
+    store.user.start_session()
+    ids = store.ids()
+    store.set_read(ids[:1])  # an ordinary read mark: not in undo
+    record = store.set_read(ids[:5], undoable=True)
+    assert record["label"] == "mark 5 items read" and all(map(store.is_read, ids[:5]))
+    assert store.undo()["label"] == "undo mark 5 items read"
+    assert [store.is_read(i) for i in ids[:5]] == [True, False, False, False, False]
+    assert store.redo() is not None and all(map(store.is_read, ids[:5]))
+    assert store.undo() is not None
+    store.user.end_session()
+    reopened = Store.open(store_dir)  # the history survives a restart
+    assert reopened.redo() is not None and reopened.is_read(ids[4])

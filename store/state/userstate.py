@@ -150,6 +150,8 @@ class UserState:
                 if item_id in self.read:
                     self.read.discard(item_id)
                     changed.add(item_id)
+            if record.get("label"):  # a labelled read mark ("mark all read") is undoable
+                self._track(record)
         elif kind == "saved":
             for name in record.get("delete") or ():
                 self.saved.pop(name, None)
@@ -225,9 +227,22 @@ def _forward(record: Record) -> Record:
     """What history keeps of a record: enough to undo or redo it."""
     entry = {"seq": record["seq"], "label": record.get("label", ""),
              "add": record.get("add") or {}, "remove": record.get("remove") or {}}
+    for key in ("read", "unread"):  # an undoable read mark
+        if record.get(key):
+            entry[key] = record[key]
     if record.get("session"):
         entry["session"] = record["session"]
     return entry
+
+
+def _read_change(state: UserState, target: Mapping[str, Any], undo: bool) -> Record:
+    """The read marks that undo (or redo) the history entry ``target``: only the ones
+    that would change now."""
+    marked, cleared = target.get("read") or [], target.get("unread") or []
+    if undo:
+        marked, cleared = cleared, marked
+    return {"kind": "read", "read": [i for i in marked if i not in state.read],
+            "unread": [i for i in cleared if i in state.read]}
 
 
 def snapshot_state(data: dict[str, Any] | None, path: Path) -> UserState:
@@ -588,6 +603,10 @@ class StateFiles:
             target = pick(history.undo, self.session) if history else None
             if target is None:
                 return None
+            if "read" in target or "unread" in target:
+                return {**_read_change(state, target, undo=True),
+                        "label": f"undo {target['label']}", "undo_of": target["seq"],
+                        "original": target}
             eff_add, eff_remove = state.effective(target["remove"], target["add"])
             return {"kind": "tags", "label": f"undo {target['label']}", "add": eff_add,
                     "remove": eff_remove, "undo_of": target["seq"], "original": target}
@@ -600,6 +619,9 @@ class StateFiles:
             target = pick(history.redo, self.session) if history else None
             if target is None:
                 return None
+            if "read" in target or "unread" in target:
+                return {**_read_change(state, target, undo=False), "label": target["label"],
+                        "redo_of": target["seq"]}
             eff_add, eff_remove = state.effective(target["add"], target["remove"])
             return {"kind": "tags", "label": target["label"], "add": eff_add,
                     "remove": eff_remove, "redo_of": target["seq"]}
@@ -615,13 +637,18 @@ class StateFiles:
                     "add": eff_add, "remove": eff_remove, "withdraw_of": done["seq"]}
         return self.commit(make)
 
-    def set_read(self, ids: Sequence[str], read: bool) -> Record | None:
-        """Mark items read or unread (not part of undo: it is not an edit)."""
+    def set_read(self, ids: Sequence[str], read: bool, label: str | None = None
+                 ) -> Record | None:
+        """Mark items read or unread. Not part of undo (reading is not an edit) unless
+        ``label`` names it: "mark all read" on a list is undoable."""
         def make(state: UserState) -> Record | None:
             todo = [i for i in dict.fromkeys(ids) if (i in state.read) != read]
             if not todo:
                 return None
-            return {"kind": "read", "read" if read else "unread": todo}
+            record: Record = {"kind": "read", "read" if read else "unread": todo}
+            if label:
+                record["label"] = label
+            return record
         return self.commit(make)
 
     def save_search(self, name: str, query: str, replaces: str | None = None) -> Record | None:
