@@ -24,18 +24,17 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from store.desk import Store
-from store.errors import ReadOnlyStoreError, StoreError
+from store.errors import StoreError
 from store.search.cache import items_signature, load_index
 from store.search.index import SearchIndex
 from store.state.journal import Record
-from store.state.tagnames import TagNameError, clean_tag
-from store.text.clean import sanitize_line
-from store.tree import ALL, NodeKey, TreeIndex, TreeNode, save_counts, select
+from store.tree import ALL, NodeKey, TreeIndex, TreeNode, save_counts
 from tui.config import Settings
-from tui.rows import IndexRows, StoreRows, copy_text, detail_for
-from tui.screens.confirm import ConfirmScreen
+from tui.rows import IndexRows, StoreRows, detail_for
 from tui.screens.prompt import PromptScreen
-from tui.screens.tag_editor import TagEdit, TagEditorScreen
+from tui.screens.reading import ReadingActions
+from tui.screens.tag_editor import TagEdit
+from tui.screens.tagging import TaggingActions
 from tui.view import BrowseView
 from tui.widgets.detail_view import DetailView
 from tui.widgets.item_list import ItemList
@@ -65,17 +64,17 @@ DETAIL_DELAY = 0.02
 """Seconds between a cursor move and the detail pane's redraw (a bit over a frame)."""
 _NEEDS_ITEMS = frozenset({
     "tag", "repeat_tag", "undo", "redo", "toggle_read", "search", "save_search",
-    "toggle_order", "toggle_newest", "rename_node", "delete_node",
+    "cycle_order", "rename_node", "delete_node", "next_unread", "mark_all_read", "open_link",
 })
 """Actions that wait until the store's items are loaded."""
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+class MainScreen(TaggingActions, ReadingActions, Screen[None]):
+    """The browser: tree on the left, list and detail on the right.
 
-
-class MainScreen(Screen[None]):
-    """The browser: tree on the left, list and detail on the right."""
+    The keys' work is in two mixins: ``TaggingActions`` (tags, undo, tree nodes, copy)
+    and ``ReadingActions`` (open, read marks, next unread, links, order).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "app.focus_next", "Next pane", show=False, id="main.focus_next"),
@@ -91,10 +90,14 @@ class MainScreen(Screen[None]):
                 priority=True, id="main.submit_search"),
         Binding("s", "save_search", "Save search", show=False, priority=True,
                 id="main.save_search"),
-        Binding("o", "toggle_order", "Relevance/original order", show=False,
-                id="main.toggle_order"),
-        Binding("n", "toggle_newest", "Newest first/original order", show=False,
-                id="main.toggle_newest"),
+        Binding("n", "next_unread", "Next unread", show=False, id="main.next_unread"),
+        Binding("A", "mark_all_read", "Mark all read", show=False, id="main.mark_all_read"),
+        Binding("o", "open_link", "Open link", show=False, id="main.open_link"),
+        Binding("S", "cycle_order", "Order: best/newest/original", show=False,
+                id="main.cycle_order"),
+        Binding("escape", "leave", "Back", show=False, id="main.leave"),
+        Binding("ctrl+g", "toggle_scope", "Search everywhere / in node", show=False,
+                id="main.toggle_scope"),
         Binding("e", "rename_node", "Rename", priority=True, id="main.rename_node"),
         Binding("d,delete", "delete_node", "Delete", priority=True, id="main.delete_node"),
         Binding("y", "copy", "Copy", id="main.copy"),
@@ -112,10 +115,14 @@ class MainScreen(Screen[None]):
     | . | Repeat the last tag operation on the current item. |
     | u / ctrl+r | Undo / redo this session's tag operation (kept across restarts). |
     | r | Toggle read / unread. |
+    | n | Next unread item (on to the next tree node with one). |
+    | A | Mark every item in the list read (u takes it back). |
+    | o | Open the item's link ($BROWSER, else the web browser). |
+    | S | Order: best match (searching), newest first (dated), original. |
+    | escape | Leave the search (or the reader view). |
+    | ctrl+g | While searching: search everything, or only the tree node. |
     | / | Search (results update as you type). |
     | s | Save the current search. |
-    | o | Order results by relevance or original order. |
-    | n | Dated items: newest first, or original order. |
     | e / d | On a tag or saved search in the tree: rename / delete it. |
     | y | Copy the item (or the marked items) to the clipboard, through the terminal. |
     | [ / ] | Hide or show the tree / the detail pane. |
@@ -135,6 +142,8 @@ class MainScreen(Screen[None]):
         self._tree_choice: bool | None = None
         """The user's [ choice: shown / hidden; None: by the width (TREE_WIDTH)."""
         self._detail_shown = True
+        self._reader_hides = False
+        """The detail pane was hidden when Enter opened an item: hide it on the way back."""
         self._detail_id: str | None = None
         self._detail_queued = False
         self._tree_generation = 0
@@ -330,12 +339,7 @@ class MainScreen(Screen[None]):
         if not self.store.loaded:
             return
         self._queue_detail(item_id)
-        if self._read_timer is not None:
-            self._read_timer.stop()
-            self._read_timer = None
-        delay = self.settings.mark_read_after
-        if item_id and delay is not None and not self.store.is_read(item_id):
-            self._read_timer = self.set_timer(delay, lambda: self._mark_read(item_id))
+        self._arm_read_timer(item_id)
 
     def _queue_detail(self, item_id: str | None) -> None:
         """Draw ``item_id`` in the detail pane a frame after the key's own change.
@@ -355,10 +359,6 @@ class MainScreen(Screen[None]):
     def _draw_detail(self) -> None:
         self._detail_queued = False
         self.detail.show(detail_for(self.store, self._detail_id, self.view.highlights))
-
-    def _mark_read(self, item_id: str) -> None:
-        if self.item_list.current_id == item_id and not self.store.readonly:
-            self._write(lambda: self.store.set_read([item_id], True), quiet=True)
 
     def _refresh_views(self, changed: Collection[str] | None = None) -> None:
         """Redraw after a change: counts in the tree, rows, and the detail.
@@ -436,81 +436,6 @@ class MainScreen(Screen[None]):
     @on(ItemList.Highlighted)
     def _item_highlighted(self, event: ItemList.Highlighted) -> None:
         self._show_detail(event.item_id)
-
-    # -- tagging -------------------------------------------------------------------
-
-    def _targets(self) -> list[str]:
-        marked = self.item_list.marked
-        if marked:
-            return [i for i in self.item_list.ids if i in marked]
-        current = self.item_list.current_id
-        return [current] if current else []
-
-    def action_tag(self) -> None:
-        """Open the tag editor for the marked items, or the current one."""
-        if self._refuse_readonly():
-            return
-        targets = self._targets()
-        if not targets:
-            self.notify("No item to tag.", severity="warning")
-            return
-        title = (f"Tag {_plural(len(targets), 'marked item')}" if self.item_list.marked
-                 else "Tag this item")
-        current = self.store.tags_of(targets[0]) if len(targets) == 1 else ()
-        known = sorted(self.store.tag_counts(), key=str.casefold)
-        self.app.push_screen(TagEditorScreen(title, known, current),
-                             lambda edit: self._apply_edit(edit, targets))
-
-    def _refuse_readonly(self) -> bool:
-        """On a read-only store, say why a change cannot be made (before any typing)."""
-        if self.store.readonly:
-            self.notify(str(ReadOnlyStoreError(self.store.root)), title="Read-only store",
-                        severity="error", timeout=8)
-        return self.store.readonly
-
-    def _apply_edit(self, edit: TagEdit | None, targets: list[str]) -> None:
-        if not edit:
-            return
-        add, remove = edit
-
-        def apply() -> None:
-            self.last_edit = edit
-            self._write(lambda: self.store.tag(targets, add, remove))
-
-        if len(targets) > self.settings.confirm_threshold:
-            parts = " ".join([f"+{a}" for a in add] + [f"-{r}" for r in remove])
-            question = f"Apply {parts} to {_plural(len(targets), 'item')}?"
-            self.app.push_screen(ConfirmScreen(question), lambda yes: apply() if yes else None)
-        else:
-            apply()
-
-    def action_repeat_tag(self) -> None:
-        """Apply the last tag edit to the current item."""
-        current = self.item_list.current_id
-        if self.last_edit is None or current is None:
-            self.notify("Nothing to repeat yet: tag something with t first.")
-            return
-        add, remove = self.last_edit
-        self._write(lambda: self.store.tag([current], add, remove))
-
-    def action_undo(self) -> None:
-        """Undo the last tag operation."""
-        if self._write(self.store.undo) is None:
-            self.notify("Nothing to undo in this session.")
-
-    def action_redo(self) -> None:
-        """Redo the last undone tag operation."""
-        if self._write(self.store.redo) is None:
-            self.notify("Nothing to redo in this session.")
-
-    def action_toggle_read(self) -> None:
-        """Mark the current item (or the marked ones) read or unread."""
-        targets = self._targets()
-        if targets:
-            read = not self.store.is_read(targets[0])
-            if self._read_timer is not None:
-                self._read_timer.stop()
-            self._write(lambda: self.store.set_read(targets, read), quiet=True)
 
     # -- search ----------------------------------------------------------------------
 
@@ -605,15 +530,16 @@ class MainScreen(Screen[None]):
             self.item_list.move_to(cursor)
         self.item_list.focus()
 
-    def action_toggle_order(self) -> None:
-        """Switch the results between relevance and original order."""
-        self.search_bar.action_toggle_order()
+    def action_leave(self) -> None:
+        """Escape outside the search bar: close the reader view, else leave the search."""
+        if self.maximized is not None or self.focused is self.detail:
+            self.action_close_item()
+        elif self.search_bar.display:
+            self._search_cancelled()
 
-    def action_toggle_newest(self) -> None:
-        """Switch dated lists between newest first and original order."""
-        self.view.newest_first = not self.view.newest_first
-        self._show_list(keep_cursor=True)
-        self.notify(f"Order: {self.view.order_label}", timeout=2)
+    def action_toggle_scope(self) -> None:
+        """ctrl+g in the list: the search covers everything, or only the tree node."""
+        self.search_bar.action_toggle_scope()
 
     def action_save_search(self) -> None:
         """Save the current query under a name; it appears under Saved searches."""
@@ -629,15 +555,6 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen("Save search as", query), done)
 
-    # -- tag and saved-search nodes in the tree --------------------------------------
-
-    def _node_under_cursor(self) -> NodeKey | None:
-        node = self.tree.cursor_node
-        if self.focused is self.tree and node is not None and node.data is not None:
-            if node.data.key[0] in ("tag", "saved"):
-                return node.data.key
-        return None
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _OPENS_SOMETHING and isinstance(self.focused, Input):
             return False  # typing in the search bar: the key is text, not a command
@@ -649,51 +566,12 @@ class MainScreen(Screen[None]):
             return self._node_under_cursor() is not None
         if action == "save_search":
             return bool(self.view.query_text.strip())
+        if action == "leave":  # else Escape does what it did (un-zoom a pane)
+            return (self.search_bar.display or self.focused is self.detail
+                    or self.maximized is not None)
+        if action == "toggle_scope":
+            return self.search_bar.display
         return True
-
-    def action_rename_node(self) -> None:
-        """Rename the tag (merging into an existing tag) or saved search at the cursor."""
-        key = self._node_under_cursor()
-        if key is None:
-            return
-        kind, old = key
-
-        def check(value: str) -> str | None:
-            if kind == "saved":
-                return None if value.strip() else "A saved search needs a name."
-            try:
-                clean_tag(value)
-            except TagNameError as exc:
-                return str(exc)
-            return None
-
-        def done(new: str | None) -> None:
-            if not new or new.strip() == old:
-                return
-            if kind == "tag":
-                self._write(lambda: self.store.rename_tag(old, new))
-            else:
-                query = self.store.saved_searches()[old]
-                self._write(lambda: self.store.save_search(new, query, replaces=old))
-
-        what = "tag" if kind == "tag" else "saved search"
-        self.app.push_screen(PromptScreen(f"Rename {what} {old}", old, check), done)
-
-    def action_delete_node(self) -> None:
-        """Delete the tag (saying how many items lose it) or the saved search."""
-        key = self._node_under_cursor()
-        if key is None:
-            return
-        kind, name = key
-        if kind == "saved":
-            question = f"Delete the saved search {name}? (No item changes.)"
-            change: Callable[[], Record | None] = lambda: self.store.delete_search(name)  # noqa: E731
-        else:
-            count = len(select(("tag", name), self.store))
-            question = f"Delete tag {name} (and tags under it) from {_plural(count, 'item')}?"
-            change = lambda: self.store.delete_tag(name)  # noqa: E731
-        self.app.push_screen(ConfirmScreen(question),
-                             lambda yes: self._write(change) if yes else None)
 
     # -- layout and clipboard --------------------------------------------------------
 
@@ -714,21 +592,3 @@ class MainScreen(Screen[None]):
         elif self.focused is not None:
             self.maximize(self.focused, container=False)
 
-    def action_copy(self) -> None:
-        """Put the marked items (or the current one) on the clipboard: title, body, id.
-
-        It goes through the terminal (OSC 52), so it works over SSH and in tmux
-        (with ``set -g set-clipboard on``), in terminals that allow it.
-        """
-        targets = self._targets()
-        if not targets:
-            self.notify("No item to copy.", severity="warning")
-            return
-        self.app.copy_to_clipboard(copy_text(self.store, targets))
-        if len(targets) == 1:
-            item = self.store.get(targets[0])
-            title = sanitize_line(item["title"]) if item else targets[0]
-            what = f"“{title[:40]}…”" if len(title) > 40 else f"“{title}”"
-        else:
-            what = _plural(len(targets), "item")
-        self.notify(f"Copied {what} to the clipboard.", timeout=3)

@@ -89,11 +89,13 @@ class DetailView(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Scroll", show=False, id="detail.scroll_down"),
         Binding("k,up", "scroll_up", "Scroll", show=False, id="detail.scroll_up"),
+        Binding("escape,q", "screen.close_item", "Back to the list", id="detail.back"),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
     | up, k / down, j | Scroll the text. |
+    | escape, q | Back to the list (from an item opened with Enter). |
     """
 
     DEFAULT_CSS = """

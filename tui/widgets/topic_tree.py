@@ -75,6 +75,8 @@ class TopicTree(Tree[TreeNode]):
         self.guide_depth = 2
         self._expanded: set[NodeKey] = {("group", "Topics"), ("group", "Tags"),
                                          ("group", "Saved searches")}
+        self.nodes: list[TreeNode] = []
+        """The nodes last shown, children and all (``n`` walks them for unread items)."""
         self.chosen: NodeKey | None = None
         """The node the cursor is on as far as the screen knows (its highlight is no news)."""
         self._wanted: NodeKey | None = None
@@ -122,6 +124,7 @@ class TopicTree(Tree[TreeNode]):
         read mark changed some counts), only the counts are redrawn: no rebuild and
         no layout, which at 100k items would cost more than the operation itself.
         """
+        self.nodes = list(nodes)
         if self._recount(nodes):
             return
         scroll = self.scroll_y
@@ -148,6 +151,16 @@ class TopicTree(Tree[TreeNode]):
         self.scroll_to_node(target, animate=False)
         if vanished and moved:
             self.post_message(self.Chosen(self, key, target.data.name, False, vanished=True))
+
+    def choose(self, key: NodeKey) -> bool:
+        """Put the cursor on the node ``key`` as the screen chose it (``n`` moved there):
+        no ``Chosen`` follows. False when it is not shown (under a folded group)."""
+        ui = self._find(key)
+        if ui is None:
+            return False
+        self._want(ui)
+        self.move_cursor(ui)
+        return True
 
     def settle(self) -> None:
         """Take the node under the cursor as the user's choice (after a ``vanished``
