@@ -21,7 +21,7 @@ from textual.events import Resize
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from store.desk import Store
 from store.errors import StoreError
@@ -38,6 +38,7 @@ from tui.screens.tagging import TaggingActions
 from tui.view import BrowseView
 from tui.widgets.detail_view import DetailView
 from tui.widgets.item_list import ItemList
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.topic_tree import TopicTree
 
@@ -165,7 +166,7 @@ class MainScreen(TaggingActions, ReadingActions, Screen[None]):
                                    show_dates=None if "date" in columns else False)
                 yield DetailView(id="detail")
         yield Static(id="too-small")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def tree(self) -> TopicTree:

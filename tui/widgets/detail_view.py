@@ -151,10 +151,12 @@ class DetailView(ScrollView, can_focus=True):
                 out.stylize("underline", body_start + start, body_start + end)
         for start, end in detail.highlights:
             out.stylize("reverse bold", body_start + start, body_start + end)
+        # Right under the text: the id people copy for the CLI, then Why here as one
+        # compact paragraph, so both are in view without scrolling in a short pane.
+        out.append("\n\nid     ", style="dim")
+        out.append(sanitize_line(detail.item_id))
         if detail.reasons:
-            # Right under the text, one compact paragraph: in view without scrolling
-            # even in a short pane (the id line people copy follows).
-            out.append("\n\nWhy here ", style="bold")
+            out.append("\nWhy here ", style="bold")
             for n, (group, name, spans) in enumerate(detail.reasons):
                 words = dict.fromkeys(sanitize_line(body[a:b]) for a, b in spans)
                 if n:
@@ -167,7 +169,6 @@ class DetailView(ScrollView, can_focus=True):
         rows: list[tuple[str, str]] = [
             ("tags", ", ".join(detail.tags) or "—"),
             ("source", detail.source),
-            ("id", detail.item_id),
             *detail.extra,
         ]
         for label, value in rows:
