@@ -121,10 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser(
-        "tag", help="add or remove tags: tag ID... +TAG -TAG",
-        usage="newsdesk tag ID... +TAG... -TAG...",
+        "tag", help="add or remove tags: tag ID... +TAG -TAG, or tag +TAG -TAG -- QUERY",
+        usage="newsdesk tag ID... +TAG... -TAG...\n       newsdesk tag [--dry-run] +TAG... "
+        "-TAG... -- QUERY",
         description="Add (+TAG) and remove (-TAG) tags on the items with these ids (a unique "
-        "prefix of at least 4 characters will do). -TAG is an operation, not an option.")
+        "prefix of at least 4 characters will do), or, as notmuch does, on every item "
+        "matching the QUERY after --, printing how many. -TAG is an operation, not an "
+        "option.")
+    p.add_argument("--dry-run", action="store_true",
+                   help="with -- QUERY: only count the matches, change nothing")
     p.add_argument("words", nargs=argparse.REMAINDER, metavar="ID|+TAG|-TAG")
 
     p = sub.add_parser("tags", help="list, rename, dump or restore tags",
@@ -212,6 +217,7 @@ def item_json(store, item: dict) -> dict:
         "imported_at": item.get("imported_at"),
         "topics": item["topics"],
         "tags": store.tags_of(item["id"]),
+        "read": store.is_read(item["id"]),
         **{name: item.get(name) for name in ("date", "url", "author", "guid", "feed")},
     }
 
@@ -312,8 +318,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{PROG}: {problem}", file=sys.stderr)
     for warning in report.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    # A file that held nothing at all (not even a record with a problem): say so.
+    empty = [name for name, result in zip(args.files, results, strict=True)
+             if not result.records and not result.problems]
+    for name in empty:
+        _err(f"warning: {'standard input' if name == '-' else name}: no items in it")
     print(report.summary())
-    return 1 if report.problems else 0
+    return 1 if report.problems or empty else 0
 
 
 def _save_tree_counts(store) -> None:  # store: Store
@@ -473,20 +484,66 @@ def cmd_tree(args: argparse.Namespace) -> int:
 
 def cmd_tag(args: argparse.Namespace) -> int:
     words = list(args.words)
-    if words and words[0] == "--":
+    while words and words[0] == "--":  # put there by _protect_tag_words, or typed
         words = words[1:]
+    dry_run = args.dry_run
+    query: str | None = None
+    if "--" in words:  # tag +x -y -- QUERY
+        at = words.index("--")
+        words, query = words[:at], " ".join(words[at + 1:])
+    if "--dry-run" in words:  # after the first word argparse leaves it to us
+        words.remove("--dry-run")
+        dry_run = True
     if not words or words[0] in ("-h", "--help"):
         build_parser().parse_args(["tag", "--help"])
     ids = [w for w in words if w[:1] not in "+-"]
     add = [w[1:] for w in words if w.startswith("+")]
     remove = [w[1:] for w in words if w.startswith("-")]
+    if query is not None:
+        return _tag_query(args, query, ids, add, remove, dry_run)
     if not ids or not (add or remove):
-        _err("tag needs at least one ID and one +TAG or -TAG (e.g. tag 3f2a9c +verify)")
+        _err("tag needs at least one ID and one +TAG or -TAG (e.g. tag 3f2a9c +verify), "
+             "or +TAG -TAG -- QUERY")
         return 2
     store = _open(args, create=False)
     resolved = [store.resolve_id(i) for i in ids]
+    if dry_run:
+        print(f"{len(resolved)} items; nothing changed (--dry-run).")
+        return 0
     record = store.tag(resolved, add, remove)
     print(record["label"] if record else "Nothing changed: the items already look like that.")
+    return 0
+
+
+def _tag_query(args: argparse.Namespace, query: str, ids: list[str], add: list[str],
+               remove: list[str], dry_run: bool) -> int:
+    """``tag +x -y -- QUERY``: change every match, print how many (``--dry-run``: count)."""
+    from store.search.query import QuerySyntaxError, parse
+    from store.state.tagnames import TagNameError, clean_tag
+
+    if ids or not (add or remove) or not query.strip():
+        _err("tag by query: give only +TAG and -TAG before --, and the query after it "
+             "(e.g. tag +ukraine -- topic:security)")
+        return 2
+    try:
+        node = parse(query)
+        for name in add + remove:
+            clean_tag(name)
+    except QuerySyntaxError as exc:
+        _err(f"bad query: {exc}\n  {query}\n  {' ' * exc.position}^")
+        return 1
+    except TagNameError as exc:
+        _err(str(exc))
+        return 1
+    store = _open(args, create=False)
+    found = store.search(node, order="original")
+    ops = " ".join([f"+{a}" for a in add] + [f"-{r}" for r in remove])
+    n = f"{len(found)} item{'s' if len(found) != 1 else ''} match{'es' if len(found) == 1 else ''}"
+    if dry_run or not found:
+        print(f"{n}; {ops} not applied ({'--dry-run' if found else 'nothing to change'}).")
+        return 0
+    record = store.tag(found, add, remove)
+    print(f"{n}; {record['label'] if record else 'nothing changed: they already look like that'}.")
     return 0
 
 
@@ -602,9 +659,36 @@ COMMANDS = {
 }
 
 
+def _protect_tag_words(argv: Sequence[str]) -> list[str]:
+    """``tag -old -- QUERY``: argparse would take ``-old`` for an option, so a ``--``
+    goes right after ``tag`` (cmd_tag drops it) unless help is asked for."""
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word in ("--store", "--theme"):
+            i += 2
+        elif word.startswith("-"):
+            i += 1
+        else:
+            if word == "tag" and args[i + 1:i + 2] not in (["-h"], ["--help"], []):
+                return [*args[:i + 1], "--", *args[i + 1:]]
+            break
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newsdesk`` console script."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(_protect_tag_words(argv))
+    if args.theme is not None:  # a usage error from any command, not only the browser
+        from tui.theme import UnknownTheme, check_theme
+
+        try:
+            check_theme(args.theme)
+        except UnknownTheme as exc:
+            _err(f"{exc} (from --theme)")
+            return 2
     try:
         return COMMANDS[args.command](args)
     except StoreError as exc:

@@ -18,6 +18,7 @@ from store.errors import StoreError
 from store.export import render
 from store.ingest.formats import EXPORT_FORMATS
 from store.ingest.importers import ImportOptions
+from tui.paths import complete_path
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 
@@ -59,10 +60,15 @@ def ask_import(screen: MainScreen) -> None:
             return
         for problem in [*report.problems, *report.warnings][:3]:  # warnings: items cut…
             screen.notify(str(problem), severity="warning", timeout=8)
+        if not (report.added or report.present or report.updated or report.problems):
+            screen.notify(f"{path.strip()}: no items in it; nothing imported.",
+                          title="Nothing imported", severity="warning", timeout=8)
+            return
         screen.notify(f"Import: {report.summary()}", timeout=5)
         screen.after_import()
 
-    screen.app.push_screen(PromptScreen("Import file", "", _path_problem), done)
+    screen.app.push_screen(PromptScreen("Import file (Tab completes)", "", _path_problem,
+                                        complete_path), done)
 
 
 def ask_export(screen: MainScreen) -> None:
