@@ -137,6 +137,8 @@ async def test_enter_on_a_small_screen_opens_a_reader_view(store: Store) -> None
         assert screen.maximized is screen.detail and app.focused is screen.detail
         await pilot.press("q")
         assert screen.maximized is None and app.focused is screen.item_list
+        await pilot.press("enter", "escape")  # Esc too, and the list has the focus again
+        assert screen.maximized is None and app.focused is screen.item_list
 
 
 @pytest.mark.slow

@@ -133,6 +133,10 @@ class MainScreen(TaggingActions, ReadingActions, Screen[None]):
     that survive any terminal and SSH.
     """
 
+    ESCAPE_TO_MINIMIZE = False
+    """Escape goes to the bindings (the detail's "back", ``action_leave``), which also
+    un-zoom: Textual's own minimize would leave the focus in the reader view."""
+
     def __init__(self, store: Store, settings: Settings | None = None) -> None:
         super().__init__()
         self.store = store
@@ -532,8 +536,11 @@ class MainScreen(TaggingActions, ReadingActions, Screen[None]):
         self.item_list.focus()
 
     def action_leave(self) -> None:
-        """Escape outside the search bar: close the reader view, else leave the search."""
-        if self.maximized is not None or self.focused is self.detail:
+        """Escape outside the search bar: un-zoom a pane, close the reader view, else
+        leave the search."""
+        if self.maximized is not None and self.focused is not self.detail:
+            self.minimize()
+        elif self.maximized is not None or self.focused is self.detail:
             self.action_close_item()
         elif self.search_bar.display:
             self._search_cancelled()
