@@ -556,9 +556,7 @@ class Store:
     def set_read(self, ids: Sequence[str], read: bool = True, *,
                  undoable: bool = False) -> OpRecord | None:
         """Mark items read or unread; ``undoable`` (mark all read) goes into undo."""
-        n = len(set(ids))
-        label = f"mark {n} item{'s' if n != 1 else ''} {'read' if read else 'unread'}"
-        return self.user.set_read(ids, read, label if undoable else None)
+        return self.user.set_read(ids, read, undoable)
 
     def saved_searches(self) -> dict[str, str]:
         """Saved searches, name -> query, in the order they were saved."""

@@ -483,68 +483,9 @@ def cmd_tree(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    words = list(args.words)
-    while words and words[0] == "--":  # put there by _protect_tag_words, or typed
-        words = words[1:]
-    dry_run = args.dry_run
-    query: str | None = None
-    if "--" in words:  # tag +x -y -- QUERY
-        at = words.index("--")
-        words, query = words[:at], " ".join(words[at + 1:])
-    if "--dry-run" in words:  # after the first word argparse leaves it to us
-        words.remove("--dry-run")
-        dry_run = True
-    if not words or words[0] in ("-h", "--help"):
-        build_parser().parse_args(["tag", "--help"])
-    ids = [w for w in words if w[:1] not in "+-"]
-    add = [w[1:] for w in words if w.startswith("+")]
-    remove = [w[1:] for w in words if w.startswith("-")]
-    if query is not None:
-        return _tag_query(args, query, ids, add, remove, dry_run)
-    if not ids or not (add or remove):
-        _err("tag needs at least one ID and one +TAG or -TAG (e.g. tag 3f2a9c +verify), "
-             "or +TAG -TAG -- QUERY")
-        return 2
-    store = _open(args, create=False)
-    resolved = [store.resolve_id(i) for i in ids]
-    if dry_run:
-        print(f"{len(resolved)} items; nothing changed (--dry-run).")
-        return 0
-    record = store.tag(resolved, add, remove)
-    print(record["label"] if record else "Nothing changed: the items already look like that.")
-    return 0
+    from tui.tagcmd import tag_command
 
-
-def _tag_query(args: argparse.Namespace, query: str, ids: list[str], add: list[str],
-               remove: list[str], dry_run: bool) -> int:
-    """``tag +x -y -- QUERY``: change every match, print how many (``--dry-run``: count)."""
-    from store.search.query import QuerySyntaxError, parse
-    from store.state.tagnames import TagNameError, clean_tag
-
-    if ids or not (add or remove) or not query.strip():
-        _err("tag by query: give only +TAG and -TAG before --, and the query after it "
-             "(e.g. tag +ukraine -- topic:security)")
-        return 2
-    try:
-        node = parse(query)
-        for name in add + remove:
-            clean_tag(name)
-    except QuerySyntaxError as exc:
-        _err(f"bad query: {exc}\n  {query}\n  {' ' * exc.position}^")
-        return 1
-    except TagNameError as exc:
-        _err(str(exc))
-        return 1
-    store = _open(args, create=False)
-    found = store.search(node, order="original")
-    ops = " ".join([f"+{a}" for a in add] + [f"-{r}" for r in remove])
-    n = f"{len(found)} item{'s' if len(found) != 1 else ''} match{'es' if len(found) == 1 else ''}"
-    if dry_run or not found:
-        print(f"{n}; {ops} not applied ({'--dry-run' if found else 'nothing to change'}).")
-        return 0
-    record = store.tag(found, add, remove)
-    print(f"{n}; {record['label'] if record else 'nothing changed: they already look like that'}.")
-    return 0
+    return tag_command(args, _open, _err, build_parser)
 
 
 def cmd_tags(args: argparse.Namespace) -> int:

@@ -637,10 +637,14 @@ class StateFiles:
                     "add": eff_add, "remove": eff_remove, "withdraw_of": done["seq"]}
         return self.commit(make)
 
-    def set_read(self, ids: Sequence[str], read: bool, label: str | None = None
+    def set_read(self, ids: Sequence[str], read: bool, undoable: bool = False
                  ) -> Record | None:
         """Mark items read or unread. Not part of undo (reading is not an edit) unless
-        ``label`` names it: "mark all read" on a list is undoable."""
+        ``undoable``: "mark all read" on a list is, labelled "mark N items read"."""
+        count = len(set(ids))
+        label = (f"mark {count} item{'s' if count != 1 else ''} {'read' if read else 'unread'}"
+                 if undoable else None)
+
         def make(state: UserState) -> Record | None:
             todo = [i for i in dict.fromkeys(ids) if (i in state.read) != read]
             if not todo:
