@@ -46,9 +46,24 @@ if TYPE_CHECKING:
     from store.search.query import MatchAll, Node, QuerySyntaxError, parse
     from store.state.actions import UserActions
     from store.state.journal import Record as OpRecord
-    from store.state.tagnames import TagNameError, clean_tag, complete_tag, parse_tag_edit
+    from store.state.tagnames import (
+        TagNameError,
+        clean_tag,
+        complete_tag,
+        parse_tag_edit,
+        shared_tags,
+    )
     from store.text.clean import sanitize, sanitize_line
-    from store.tree import ALL, NodeKey, TreeIndex, TreeNode, load_counts, save_counts, select
+    from store.tree import (
+        ALL,
+        UNREAD,
+        NodeKey,
+        TreeIndex,
+        TreeNode,
+        load_counts,
+        save_counts,
+        select,
+    )
 
 _WHERE = {
     "ALL": "store.tree",
@@ -77,6 +92,7 @@ _WHERE = {
     "TagNameError": "store.state.tagnames",
     "TreeIndex": "store.tree",
     "TreeNode": "store.tree",
+    "UNREAD": "store.tree",
     "UserActions": "store.state.actions",
     "atomic_write": "store.disk.atomic",
     "check_store": "store.doctor",
@@ -105,6 +121,7 @@ _WHERE = {
     "sanitize_line": "store.text.clean",
     "save_counts": "store.tree",
     "select": "store.tree",
+    "shared_tags": "store.state.tagnames",
     "write_opml": "store.ingest.feeds.opml",
     "write_output": "store.disk.safe_output",
 }
@@ -137,6 +154,7 @@ __all__ = [
     "TagNameError",
     "TreeIndex",
     "TreeNode",
+    "UNREAD",
     "UserActions",
     "atomic_write",
     "check_store",
@@ -167,6 +185,7 @@ __all__ = [
     "sanitize_line",
     "save_counts",
     "select",
+    "shared_tags",
     "write_opml",
     "write_output",
 ]

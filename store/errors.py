@@ -23,12 +23,39 @@ class StoreFormatError(StoreError):
     def __init__(self, path: Path, problem: str, advice: str | None = None) -> None:
         self.path = Path(path)
         self.problem = problem
-        self.advice = advice or (
-            "newsdesk has not changed it. `newsdesk doctor` explains what is wrong and "
-            "`newsdesk doctor --restore` puts back the newest good backup (the broken file "
-            "is kept beside it)."
-        )
+        self.advice = advice or _format_advice(self.path)
         super().__init__(f"Cannot open store file {self.path}: {problem}. {self.advice}")
+
+
+def _has_backup(path: Path) -> bool:
+    """Whether ``doctor --restore`` has a copy of this store file to put back (the
+    names are store.disk.layout's: ``backups/items.prev.json``, ``backups/state.*.json``;
+    written out here because this module imports nothing of the store)."""
+    folder = path.parent / "backups"
+    try:
+        if path.name == "items.json":
+            return (folder / "items.prev.json").is_file()
+        if path.name == "state.json":
+            return any(folder.glob("state.*.json"))
+    except OSError:
+        return False
+    return True  # another file: doctor knows its own remedy
+
+
+def _format_advice(path: Path) -> str:
+    """What to do about a broken store file: restore it when a backup exists, else
+    (issue 16) what to do instead of a ``doctor --restore`` that has nothing to use."""
+    if _has_backup(path):
+        return ("newsdesk has not changed it. `newsdesk doctor` explains what is wrong and "
+                "`newsdesk doctor --restore` puts back the newest good backup (the broken "
+                "file is kept beside it).")
+    if path.name == "items.json":
+        return ("newsdesk has not changed it, and there is no backup of it to restore. Repair "
+                "the file by hand if you can (`newsdesk doctor` says what is wrong), or import "
+                "your files again into a new store: `newsdesk --store NEW_FOLDER import FILE…`.")
+    return ("newsdesk has not changed it, and there is no backup of it to restore. "
+            "`newsdesk doctor` says what is wrong; move the file aside to start with no tags "
+            "or read marks (the items are not affected).")
 
 
 class StoreWriteError(StoreError):

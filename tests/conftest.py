@@ -57,3 +57,16 @@ def pause_settles_store_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
             await original(self, None)  # their results reach the UI thread
 
     monkeypatch.setattr(Pilot, "pause", pause)
+
+
+async def until(pilot, condition, what: str = "the condition", tries: int = 400) -> None:
+    """Let the app run (frames, timers, workers) until ``condition()`` holds: waiting on
+    what a test needs, never for a fixed time. Fails, naming ``what``, if it never does."""
+    import asyncio
+
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause()
+        await asyncio.sleep(0.005)  # let timers come due between frames
+    raise AssertionError(f"waited in vain for {what}")

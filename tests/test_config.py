@@ -78,7 +78,7 @@ colour = "red"
         "5: columns unknown column 'author' (columns: title, tags, date); using the default "
         '(["title", "tags", "date"])',
         "6: mark_read_after must be a number of seconds, 0 or more, or false for never; using "
-        "the default (1.0)",
+        "the default (2.0)",
         "7: poll_interval must be a number of seconds from 0.1 to 3600; using the default (1.0)",
         "8: unknown setting 'colour', ignored (settings: store, theme, mouse, columns, "
         "confirm_threshold, mark_read_after, poll_interval, max_item_chars, fetch_timeout, "

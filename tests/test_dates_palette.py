@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from store.desk import Store
+from tests.conftest import until
 from tui.app import make_app
 from tui.config import Settings
 from tui.screens.prompt import PromptScreen
@@ -97,6 +98,7 @@ async def test_palette_import_adds_items(store_dir: Path, tmp_path) -> None:
         command.callback()
         await pilot.pause()
         await pilot.press(*str(src), "enter")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: app.screen.query_one(ItemList).item_count == 31,
+                    "the imported item")
         assert len(store) == 31
         assert app.screen.query_one(ItemList).item_count == 31

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,6 +25,12 @@ NEWSDESK = shutil.which("newsdesk", path=f"{Path(sys.executable).parent}{os.path
 if not (TMUX and NEWSDESK) and not os.environ.get("CI"):
     pytest.skip("needs tmux and the installed newsdesk command (CI installs both)",
                 allow_module_level=True)
+
+pytestmark = pytest.mark.e2e
+
+
+_LOOK = threading.Event()
+"""Never set: ``_LOOK.wait(t)`` is the pause between two looks at a tmux pane."""
 
 
 class Terminal:
@@ -51,7 +58,7 @@ class Terminal:
             screen = self.screen()
             if text in screen:
                 return screen
-            time.sleep(0.2)
+            _LOOK.wait(0.2)  # between two looks at the screen
         raise AssertionError(f"{text!r} never appeared; screen was:\n{self.screen()}")
 
     def wait_for_re(self, pattern: str, timeout: float = 20.0) -> str:
@@ -60,8 +67,17 @@ class Terminal:
             screen = self.screen()
             if re.search(pattern, screen):
                 return screen
-            time.sleep(0.2)
+            _LOOK.wait(0.2)
         raise AssertionError(f"{pattern!r} never matched; screen was:\n{self.screen()}")
+
+    def wait_for_gone(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            _LOOK.wait(0.2)
+        raise AssertionError(f"{text!r} stayed; screen was:\n{self.screen()}")
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         flags = ["-l"] if literal else []
@@ -113,7 +129,7 @@ def test_installed_command_browses_the_seed_in_tmux(terminal, tmp_path: Path) ->
     term.keys("?")
     term.wait_for("Keys")
     term.keys("Escape")
-    time.sleep(0.5)
+    term.wait_for_gone("Keys — Esc closes")  # else q could land in the help screen
     term.keys("q")
     screen = term.wait_for("EXITED 0")
     assert "Traceback" not in screen

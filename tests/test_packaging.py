@@ -22,7 +22,7 @@ from tui.app import make_app
 
 async def main():
     app = make_app(Store.open(tempfile.mkdtemp() + "/s"))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(160, 40)) as pilot:  # wide: the tree has its full width
         await pilot.pause()
         items = app.screen.item_list
         tree = app.screen.query_one("#tree")

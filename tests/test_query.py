@@ -88,9 +88,18 @@ def test_not_binds_tighter_than_and() -> None:
     assert parse("-a b") == And((Not(t("a")), t("b")))
 
 
-def test_pipe_is_or_and_lower_case_or_is_a_word() -> None:
+def test_operators_in_any_case_and_quoted_ones_are_words() -> None:
+    # issue 16: notmuch takes and/or/not in any case; quote one to search the word
     assert parse("scholz | tusk") == Or((t("scholz"), t("tusk")))
-    assert parse("scholz or tusk") == And((t("scholz"), t("or"), t("tusk")))
+    assert parse("scholz or tusk") == parse("scholz OR tusk") == Or((t("scholz"), t("tusk")))
+    assert parse("a and not b") == parse("a AND NOT b") == And((t("a"), Not(t("b"))))
+    assert parse("Nato Or Russia") == Or((t("nato"), t("russia")))
+    assert parse('scholz "or" tusk') == And((t("scholz"), t("or"), t("tusk")))
+
+
+def test_subject_and_feed_fields_parse() -> None:
+    assert parse("subject:Economy/Energy") == FieldMatch("subject", "economy/energy")
+    assert parse('feed:"BBC World"') == FieldMatch("feed", "bbc world")
 
 
 def test_parentheses_group() -> None:

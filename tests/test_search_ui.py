@@ -11,7 +11,7 @@ import pytest
 from textual import events
 
 from store.desk import Store
-from tests.conftest import REPO
+from tests.conftest import REPO, until
 from tui.app import make_app
 from tui.config import Settings
 from tui.screens.prompt import PromptScreen
@@ -90,10 +90,7 @@ def test_saved_searches_are_nodes_with_live_counts(store: Store) -> None:
 
 
 async def wait_ready(app, pilot) -> None:
-    for _ in range(50):
-        if app.store.search_index is not None:
-            break
-        await pilot.pause(0.05)
+    await until(pilot, lambda: app.store.search_index is not None, "the index")
     await pilot.pause()
 
 
@@ -102,15 +99,15 @@ async def test_typing_a_query_updates_the_list(store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("slash", *"scholz")
-        await pilot.pause(0.3)
         items = app.screen.query_one(ItemList)
+        await until(pilot, lambda: items.item_count == 2, "the results")
         assert sorted(lines_of(store, items.ids)) == [18, 20]
         row = items.source.row(items.ids[0])
         assert row.highlights, "matches are highlighted in the row"
         await pilot.press("enter")
         assert app.focused is items
         await pilot.press("slash", "escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: items.item_count == 30, "the whole list")
         assert items.item_count == 30 and not app.screen.query_one(SearchBar).display
 
 
@@ -121,11 +118,11 @@ async def test_a_slash_typed_right_after_enter_opens_a_new_search(store: Store) 
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("slash", *"tusk")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen.view.query_text == "tusk", "the query")
         for key, char in (("enter", "\r"), ("slash", "/")):  # no pause in between
             app.post_message(events.Key(key, char))
-        await pilot.pause(0.3)
         bar = app.screen.query_one(SearchBar)
+        await until(pilot, lambda: bar.display and app.focused is bar.input, "the bar")
         assert bar.display and app.focused is bar.input
         assert bar.value == "tusk", "the / opened the bar again on the kept query"
         assert "/" not in bar.value
@@ -136,9 +133,10 @@ async def test_malformed_query_points_at_the_position(store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("slash", *"tusk")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen.view.query_text == "tusk", "the query")
         await pilot.press(*" OR (")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "unclosed" in str(
+            app.screen.query_one("#search-status").render()), "the error")
         status = str(app.screen.query_one("#search-status").render())
         assert status.startswith(" " * 8 + "^") and "unclosed" in status
         assert app.screen.query_one(ItemList).item_count == 2  # last good results stay
@@ -149,7 +147,7 @@ async def test_save_search_and_see_it_in_the_tree(store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("slash", *"place:poland", "enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.screen.view.query_text == "place:poland", "the search")
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)

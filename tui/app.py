@@ -76,9 +76,14 @@ class NewsdeskApp(App[None]):
         return MainScreen(self.store, self.settings)
 
     def on_mount(self) -> None:
+        # Undo per session: this app's u never takes back what another one just did.
+        self.store.user.start_session()
         self.set_keymap(self.settings.keys)
         self._report_settings()
         self.call_after_refresh(self._after_first_frame)
+
+    def on_unmount(self) -> None:
+        self.store.user.end_session()  # what it did can be undone after a restart
 
     def _after_first_frame(self) -> None:
         # The CLI switches the garbage collector off for start-up; what exists now lives

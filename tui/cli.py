@@ -108,10 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "search", help="find items with the query language",
         description="Print the items matching QUERY (best match first): id and title, "
-        "JSON Lines with --json, or just how many with --count. Words must all match; "
-        '"exact phrase", OR, NOT/-word, (…), prefix*, and fields tag: topic: title: '
-        "source: id: person: place: org: date: before: after: is:tagged is:untagged "
-        "is:read is:unread.")
+        "JSON Lines with --json, or just how many with --count. Words (of the title and "
+        'text) must all match; "exact phrase", OR, AND, NOT/-word in any case, (…), '
+        "prefix*, and fields tag: topic: subject: title: source: feed: id: person: place: "
+        "org: date: before: after: is:tagged is:untagged is:read is:unread.")
     p.add_argument("query", metavar="QUERY", help="quote it for the shell")
     p.add_argument("--json", action="store_true", help="one JSON object per line, as list --json")
     p.add_argument("--count", action="store_true", help="print only the number of matches")
@@ -125,10 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser(
-        "tag", help="add or remove tags: tag ID... +TAG -TAG",
-        usage="newsdesk tag ID... +TAG... -TAG...",
+        "tag", help="add or remove tags: tag ID... +TAG -TAG, or tag +TAG -TAG -- QUERY",
+        usage="newsdesk tag ID... +TAG... -TAG...\n       newsdesk tag [--dry-run] +TAG... "
+        "-TAG... -- QUERY",
         description="Add (+TAG) and remove (-TAG) tags on the items with these ids (a unique "
-        "prefix of at least 4 characters will do). -TAG is an operation, not an option.")
+        "prefix of at least 4 characters will do), or, as notmuch does, on every item "
+        "matching the QUERY after --, printing how many. -TAG is an operation, not an "
+        "option.")
+    p.add_argument("--dry-run", action="store_true",
+                   help="with -- QUERY: only count the matches, change nothing")
     p.add_argument("words", nargs=argparse.REMAINDER, metavar="ID|+TAG|-TAG")
 
     p = sub.add_parser("tags", help="list, rename, dump or restore tags",
@@ -260,6 +265,7 @@ def item_json(store, item: dict) -> dict:
         "topics": item["topics"],
         "subjects": item.get("subjects") or [],
         "tags": store.state.tags_of(item["id"]),
+        "read": store.state.is_read(item["id"]),
         **{name: item.get(name) for name in ("date", "url", "author", "guid", "feed")},
     }
 
@@ -356,8 +362,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     for note in report.notes:
         print(f"{PROG}: {note}", file=sys.stderr)
+    # A file that held nothing at all (not even a record with a problem): say so.
+    empty = [name for name, result in zip(args.files, results, strict=True)
+             if not result.records and not result.problems]
+    for name in empty:
+        _err(f"warning: {'standard input' if name == '-' else name}: no items in it")
     print(report.summary())
-    return 1 if report.problems else 0
+    return 1 if report.problems or empty else 0
 
 
 def _save_tree_counts(store) -> None:  # store: Store
@@ -516,24 +527,9 @@ def cmd_tree(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    words = list(args.words)
-    if words and words[0] == "--":
-        words = words[1:]
-    if not words or words[0] in ("-h", "--help"):
-        build_parser().parse_args(["tag", "--help"])
-    ids = [w for w in words if w[:1] not in "+-"]
-    add = [w[1:] for w in words if w.startswith("+")]
-    remove = [w[1:] for w in words if w.startswith("-")]
-    if not ids or not (add or remove):
-        _err("tag needs at least one ID and one +TAG or -TAG (e.g. tag 3f2a9c +verify)")
-        return 2
-    store = _open(args, create=False)
-    from store import resolve_id
+    from tui.tagcmd import tag_command
 
-    resolved = [resolve_id(store.ordinals(), i) for i in ids]
-    record = store.state.tag(resolved, add, remove)
-    print(record["label"] if record else "Nothing changed: the items already look like that.")
-    return 0
+    return tag_command(args, _open, _err, build_parser)
 
 
 def cmd_tags(args: argparse.Namespace) -> int:
@@ -791,9 +787,36 @@ COMMANDS = {
 }
 
 
+def _protect_tag_words(argv: Sequence[str]) -> list[str]:
+    """``tag -old -- QUERY``: argparse would take ``-old`` for an option, so a ``--``
+    goes right after ``tag`` (cmd_tag drops it) unless help is asked for."""
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word in ("--store", "--theme"):
+            i += 2
+        elif word.startswith("-"):
+            i += 1
+        else:
+            if word == "tag" and args[i + 1:i + 2] not in (["-h"], ["--help"], []):
+                return [*args[:i + 1], "--", *args[i + 1:]]
+            break
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newsdesk`` console script."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(_protect_tag_words(argv))
+    if args.theme is not None:  # a usage error from any command, not only the browser
+        from tui.theme import UnknownTheme, check_theme
+
+        try:
+            check_theme(args.theme)
+        except UnknownTheme as exc:
+            _err(f"{exc} (from --theme)")
+            return 2
     try:
         return COMMANDS[args.command](args)
     except StoreError as exc:

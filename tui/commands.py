@@ -14,6 +14,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 
 from store import EXPORT_FORMATS, ImportOptions, ImportReport, StoreError, render, write_output
+from tui.paths import complete_path
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 
@@ -54,6 +55,10 @@ def ask_import(screen: MainScreen) -> None:
         def imported(report: ImportReport) -> None:
             for problem in [*report.problems, *report.warnings][:3]:  # warnings: items cut…
                 screen.notify(str(problem), severity="warning", timeout=8)
+            if not (report.added or report.present or report.updated or report.problems):
+                screen.notify(f"{path.strip()}: no items in it; nothing imported.",
+                              title="Nothing imported", severity="warning", timeout=8)
+                return
             screen.notify(f"Import: {report.summary()}", timeout=5)
             screen.after_import()
 
@@ -63,7 +68,8 @@ def ask_import(screen: MainScreen) -> None:
         # in the line of store jobs: the browser stays live while the file is read
         screen.store_job(lambda: screen.store.import_files([source], options), imported, refused)
 
-    screen.app.push_screen(PromptScreen("Import file", "", _path_problem), done)
+    screen.app.push_screen(PromptScreen("Import file (Tab completes)", "", _path_problem,
+                                        complete_path), done)
 
 
 def ask_export(screen: MainScreen) -> None:

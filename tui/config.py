@@ -13,7 +13,8 @@ ever writes the config file: a broken one is left exactly as it is.
     mouse = false                   # let the terminal keep the mouse (select, copy)
     columns = ["title", "date"]     # item list columns (title always; tags, date)
     confirm_threshold = 20          # bulk changes on more items than this ask first
-    mark_read_after = 1.5           # seconds on an item before it is read; false: never
+    mark_read_after = 2             # seconds the cursor rests on an item before it is
+                                    # read (0: only when opened with Enter; false: same)
     poll_interval = 1.0             # seconds between looks for other sessions' changes
     max_item_chars = 1000000        # longer item texts are cut on import (with a note)
     fetch_timeout = 20              # seconds one feed may take (`newsdesk fetch`, R)
@@ -56,8 +57,10 @@ class ConfigProblem:
 class Settings:
     """What a user can tune without touching code."""
 
-    mark_read_after: float | None = 1.0
-    """Seconds an item must stay in the detail pane to become read; None: never."""
+    mark_read_after: float | None = 2.0
+    """Seconds the list cursor must rest on an item (the list focused, no search being
+    typed) for it to become read; 0 or None (false in the file): only opening it with
+    Enter reads it."""
     confirm_threshold: int = 20
     """Operations on more items than this ask first."""
     poll_interval: float = 1.0

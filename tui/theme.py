@@ -20,6 +20,16 @@ ALIASES = {"ansi": ANSI_THEME, "textual-ansi": ANSI_THEME}
 """Short names accepted by ``--theme`` and ``theme =`` in the config file."""
 
 
+TEXTUAL_THEMES = (
+    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe",
+    "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki",
+    "gruvbox", "monokai", "nord", "rose-pine", "rose-pine-dawn", "rose-pine-moon",
+    "solarized-dark", "solarized-light", "textual-dark", "textual-light", "tokyo-night",
+)
+"""Textual 8.2's built-in themes (the version is pinned; tests/test_cli.py checks the
+list against it), so every command checks ``--theme`` without importing Textual."""
+
+
 class UnknownTheme(ValueError):
     """A theme name that is neither Textual's nor an alias; the message lists the choices."""
 
@@ -29,6 +39,17 @@ def theme_names() -> list[str]:
     from textual.theme import BUILTIN_THEMES
 
     return [*ALIASES, *sorted(BUILTIN_THEMES)]
+
+
+def check_theme(name: str) -> str:
+    """The theme ``name`` stands for, checked without importing Textual (for commands
+    that never open the browser); UnknownTheme, listing the choices, if none."""
+    wanted = name.strip().lower()
+    wanted = ALIASES.get(wanted, wanted)
+    if wanted in TEXTUAL_THEMES:
+        return wanted
+    choices = ", ".join([*ALIASES, *TEXTUAL_THEMES])
+    raise UnknownTheme(f"unknown theme {name!r}; choose one of: {choices}")
 
 
 def resolve_theme(name: str) -> str:

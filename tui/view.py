@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from store import (
     ALL,
+    UNREAD,
     MatchAll,
     Node,
     NodeKey,
@@ -24,6 +25,10 @@ from store import (
     load_counts,
     parse,
 )
+
+ORDERS = ("relevance", "newest", "original")
+"""What ``S`` cycles through: best match first (while searching), newest first (when
+items have dates), the order they were imported."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +128,60 @@ class BrowseView:
             ids = [i for i in self.results if i in inside]
         if self.results is not None and self.by_relevance:
             return ids
+        return self._ordered(ids)
+
+    def _ordered(self, ids: list[str]) -> list[str]:
+        """Browsing order: newest first when items have dates (``newest_first``)."""
         if self.newest_first and self.store.has_dates:
             return _by_date(ids, self.store.newest_first())
         return ids
+
+    # -- reading -------------------------------------------------------------------
+
+    @property
+    def order(self) -> str:
+        """How the list is ordered now: one of ORDERS."""
+        if self.results is not None and self.by_relevance:
+            return "relevance"
+        if self.newest_first and self.store.has_dates:
+            return "newest"
+        return "original"
+
+    def cycle_order(self) -> str:
+        """The next order of ORDERS that applies (relevance only while searching,
+        newest only with dates); returns it. Reruns the search when it changes."""
+        choices = [o for o in ORDERS if (o != "relevance" or self.searching)
+                   and (o != "newest" or self.store.has_dates)]
+        now = self.order
+        wanted = choices[(choices.index(now) + 1) % len(choices)] if now in choices else now
+        if self.searching:
+            self.by_relevance = wanted == "relevance"
+        if wanted != "relevance":
+            self.newest_first = wanted == "newest"
+        self.rerun()
+        return wanted
+
+    def next_unread(self, ids: Sequence[str], cursor: int,
+                    nodes: Sequence[TreeNode]) -> tuple[NodeKey | None, str, str] | None:
+        """Where ``n`` goes: (node, its label, item) of the next unread item after
+        ``cursor`` in the list ``ids``; past the end, the first unread item of the next
+        tree node (in the tree's order, ``nodes``) that has one, wrapping round; last,
+        the list's own first unread. The node is None when it is the current one.
+        A search stays in its results. None when nothing is unread."""
+        is_read = self.store.state.is_read
+        here = next((i for i in range(cursor + 1, len(ids)) if not is_read(ids[i])), None)
+        if here is not None:
+            return None, self.node_label, ids[here]
+        if not self.searching and self.node_key != ALL:
+            keys = [(n.key, n.name) for n in _walk(nodes) if n.count > 0 and _browsable(n.key)]
+            at = next((i for i, (k, _) in enumerate(keys) if k == self.node_key), -1)
+            for key, name in keys[at + 1:] + keys[:max(at, 0)]:
+                members = self.tree_index.select(key, self.store.state_view)
+                found = next((i for i in self._ordered(members) if not is_read(i)), None)
+                if found is not None:
+                    return key, name, found
+        here = next((i for i in range(min(cursor + 1, len(ids))) if not is_read(ids[i])), None)
+        return None if here is None else (None, self.node_label, ids[here])
 
     def tree(self) -> list[TreeNode]:
         """The tree with counts over the results while searching, over everything else."""
@@ -198,6 +254,21 @@ class BrowseView:
         if self.query is None or isinstance(self.query, MatchAll):
             return ()
         return highlight_spans(text, self.query)
+
+
+def _walk(nodes: Sequence[TreeNode]) -> list[TreeNode]:
+    """The nodes in the tree's order (each before its children)."""
+    out: list[TreeNode] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(_walk(node.children))
+    return out
+
+
+def _browsable(key: NodeKey) -> bool:
+    """A node ``n`` may move to: not a group heading, All items, Unread or a saved
+    search (those hold other nodes' items or need the index)."""
+    return key[0] not in ("group", "saved") and key not in (ALL, UNREAD)
 
 
 def _by_date(ids: list[str], newest: list[str]) -> list[str]:

@@ -41,7 +41,7 @@ CACHES = frozenset({INDEX_FILE, TREE_CACHE})
 
 ITEMS_SCHEMA = 1  # items.json's _meta.schema: a newer one is refused, never rewritten
 STATE_SCHEMA = 1  # state.json's _meta.schema
-INDEX_FORMAT = 1  # index.bin's header format
+INDEX_FORMAT = 2  # index.bin's format (2: free text holds only the title and text)
 TREE_CACHE_FORMAT = 2  # tree.json's format (2: with subjects)
 
 

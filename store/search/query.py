@@ -1,6 +1,7 @@
 """The query language: text in, syntax tree out, or a QuerySyntaxError saying where.
 
-Grammar (NOT binds tighter than AND, AND tighter than OR)::
+Grammar (NOT binds tighter than AND, AND tighter than OR; the operator words in
+any case, as notmuch takes them, so ``"and"`` in quotes searches the word)::
 
     query   := or_expr
     or_expr := and_expr (("OR" | "|") and_expr)*
@@ -8,9 +9,11 @@ Grammar (NOT binds tighter than AND, AND tighter than OR)::
     unary   := ("NOT" | "-") unary | primary
     primary := "(" or_expr ")" | word | word* | "phrase" | field:value | field:"value"
 
-Words are folded with ``store.text.clean`` exactly as the index folds item text, so a
-query term and an indexed term are equal exactly when they should match. Field
-names live in one table, ``FIELDS``; the index evaluates a field by its ``kind``.
+Free words and phrases search the item's own words (title and text); metadata only
+through its field (``source:``, ``topic:``, ``person:`` …). Words are folded with
+``store.text.clean`` exactly as the index folds item text, so a query term and an
+indexed term are equal exactly when they should match. Field names live in one
+table, ``FIELDS``; the index evaluates a field by its ``kind``.
 """
 
 from __future__ import annotations
@@ -172,10 +175,13 @@ FIELDS: dict[str, FieldSpec] = {
     "title": FieldSpec("text", "title", help="words or a phrase in the title"),
     "tag": FieldSpec("path", "tags", user=True, help="a tag, its parent path or its leaf"),
     "topic": FieldSpec("path", "topics", help="a topic, its parent path or its leaf"),
+    "subject": FieldSpec("path", "subjects",
+                         help="a discovered subject (Top/Leaf), its parent or its leaf"),
     "source": FieldSpec("name", "source", help="words of the source file name"),
     "person": FieldSpec("name", "people", help="a person: any word(s) of the name", marks=True),
     "place": FieldSpec("name", "places", help="a place: any word(s) of the name", marks=True),
     "org": FieldSpec("name", "orgs", help="an organisation: any word(s) of it", marks=True),
+    "feed": FieldSpec("name", "feed", help="words of the feed's name"),
     "id": FieldSpec("id", "id", help="an id prefix"),
     "date": FieldSpec("date", "date", help="2025-02, >2025-01-01, <=2025-03"),
     "before": FieldSpec("date", "date", op="<", help="dated before the day, month or year"),
@@ -193,6 +199,8 @@ _STOP = frozenset("()|" + _QUOTES)
 _FIELD = re.compile(r"([A-Za-z_]+):")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _OPS = ("<=", ">=", "<", ">", "=")
+_OPERATORS = frozenset(("OR", "AND", "NOT"))
+"""Operators in any case (``nato or russia``); ``"or"`` in quotes is the word."""
 
 
 class _Tok(NamedTuple):
@@ -241,8 +249,8 @@ def _lex(query: str) -> list[_Tok]:
                 end += 1
             chunk = query[i:end]
             m = _FIELD.match(chunk)
-            if chunk in ("OR", "AND", "NOT"):
-                toks.append(_Tok(chunk, i, chunk))
+            if chunk.upper() in _OPERATORS:  # in any case, as notmuch: quote the word
+                toks.append(_Tok(chunk.upper(), i, chunk))
             elif m:
                 vpos = i + m.end()
                 value, quoted = chunk[m.end() :], False

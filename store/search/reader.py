@@ -1,5 +1,8 @@
 """The one place the index reads an item: which fields it takes and how (title, text,
-metadata values, position, day). The index never touches the store's files."""
+metadata values, position, day). The index never touches the store's files.
+
+Free text is the item's own words, ``title`` and ``body`` (``item_text``); the metadata
+keys (``META_KEYS``) are read only as field values (``item_values``)."""
 
 from __future__ import annotations
 
@@ -34,7 +37,10 @@ def item_fields() -> dict[str, tuple[str, str]]:
     }
 
 
-META_KEYS = ("source", "topics", "people", "places", "orgs")
+META_KEYS = ("source", "topics", "subjects", "people", "places", "orgs", "feed")
+"""The metadata an item carries. None of it is free text: each is reached through its
+field (``source:``, ``topic:``, ``subject:``, ``person:``, ``place:``, ``org:``,
+``feed:``), whose lexicon ``item_fields`` names."""
 
 
 def item_text(item: Mapping[str, Any], key: str) -> str:

@@ -17,7 +17,6 @@ from typing import Any, Protocol
 from store.search.query import Node
 from store.search.reader import (
     DATE_WIDTH,
-    META_KEYS,
     item_day,
     item_fields,
     item_position,
@@ -29,7 +28,7 @@ from store.text.clean import fold_path, terms
 ORDERS = ("relevance", "original")
 U32 = next(code for code in "IL" if array(code).itemsize == 4)
 K1, B = 1.2, 0.75  # BM25
-TITLE_BOOST, BODY_BOOST, META_BOOST = 2.0, 1.0, 1.5
+TITLE_BOOST, BODY_BOOST = 2.0, 1.0
 MAX_SCORED_EXPANSIONS = 64  # a prefix matching more terms than this filters but does not score
 MAGIC = b"NDSKIDX\x01"
 
@@ -319,7 +318,10 @@ class SegmentBuilder:
     """Turns items into the arrays of one segment.
 
     Every token of the segment goes into one flat list (``""`` between fields, so no
-    phrase spans two); a token's index there is its global position. Postings are
+    phrase spans two); a token's index there is its global position. Only the item's
+    own words go there, its title and text: free text and phrases find what the user
+    reads, never the source file name, topics or entities (those are fields:
+    ``source:``, ``topic:``, ``person:`` …, each with its own lexicon). Postings are
     then made by stable sorts on term ids instead of a Python loop per token.
     """
 
@@ -330,7 +332,7 @@ class SegmentBuilder:
         items = self.items
         flat: list[str] = []
         bases, tlens = array(U32), array(U32)
-        spans: list[tuple[int, int, int, int]] = []  # start, title len, body len, meta start
+        spans: list[tuple[int, int, int]] = []  # start, title len, body len
         sum_title = sum_body = 0
         for item in items:
             title = terms(item_text(item, "title"))
@@ -341,18 +343,9 @@ class SegmentBuilder:
                 flat.append("")
             flat += body
             flat.append("")
-            meta = len(flat)
-            for key in META_KEYS:
-                for value in item_values(item, key):
-                    flat += _value_terms(value)
-                    flat.append("")
-            flat += _value_terms(item_day(item).decode("ascii"))
-            flat.append("")
-            flat += terms(item_text(item, "id"))
-            flat.append("")
             bases.append(start)
             tlens.append(len(title))
-            spans.append((start, len(title), len(body), meta))
+            spans.append((start, len(title), len(body)))
             sum_title += len(title)
             sum_body += len(body)
         bases.append(len(flat))
@@ -369,7 +362,7 @@ class SegmentBuilder:
         p_doc: list[int] = []
         p_wt: list[int] = []
         quantize = _Quantized()
-        for ordinal, (start, tlen, blen, meta) in enumerate(spans):
+        for ordinal, (start, tlen, blen) in enumerate(spans):
             end = bases[ordinal + 1]
             bnorm = BODY_BOOST / (1 - B + B * blen / avg_body)
             tnorm = TITLE_BOOST / (1 - B + B * tlen / avg_title)
@@ -378,9 +371,6 @@ class SegmentBuilder:
             del tfc[""]
             for t in flat[start : start + tlen]:
                 tfc[t] += tnorm
-            for t in flat[meta:end]:
-                if t:
-                    tfc[t] += META_BOOST - bnorm
             p_tid.extend(map(tid.__getitem__, tfc))
             p_wt.extend(map(quantize.__getitem__, tfc.values()))
             p_doc.extend([ordinal] * len(tfc))
@@ -402,7 +392,7 @@ class SegmentBuilder:
         lex = {
             "text": text,
             "title": Lexicon.build(_postings(
-                (o, set(flat[s : s + t])) for o, (s, t, _, _) in enumerate(spans))),
+                (o, set(flat[s : s + t])) for o, (s, t, _) in enumerate(spans))),
             "id": Lexicon.build(_postings(
                 (o, [item_text(item, "id").casefold()]) for o, item in enumerate(items))),
         }
@@ -451,12 +441,6 @@ def _offsets(sizes: Iterable[int]) -> array:
     out = array(U32, [0])
     out.extend(accumulate(sizes))
     return out
-
-
-@lru_cache(maxsize=65536)
-def _value_terms(value: str) -> list[str]:
-    """Folded words of a metadata value: sources, topics and names repeat a lot."""
-    return terms(value)
 
 
 def _postings(pairs: Iterable[tuple[int, Iterable[str]]]) -> dict[str, array]:

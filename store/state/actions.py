@@ -112,9 +112,10 @@ class UserActions:
         """Redo this user's latest undone tag operation; None when there is none."""
         return self.files.redo()
 
-    def set_read(self, ids: Sequence[str], read: bool = True) -> OpRecord | None:
-        """Mark items read or unread."""
-        return self.files.set_read(ids, read)
+    def set_read(self, ids: Sequence[str], read: bool = True, *,
+                 undoable: bool = False) -> OpRecord | None:
+        """Mark items read or unread; ``undoable`` (mark all read) goes into undo."""
+        return self.files.set_read(ids, read, undoable)
 
     def saved_searches(self) -> dict[str, str]:
         """Saved searches, name -> query, in the order they were saved."""

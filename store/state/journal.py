@@ -82,6 +82,8 @@ def forward_problem(entry: object) -> str | None:
         return "a history entry's label is not text"
     if not (_is_delta(entry.get("add") or {}) and _is_delta(entry.get("remove") or {})):
         return "a history entry's tag changes have the wrong shape"
+    if not (_is_names(entry.get("read") or []) and _is_names(entry.get("unread") or [])):
+        return "a history entry's read marks have the wrong shape"
     return None
 
 
@@ -108,6 +110,11 @@ def record_problem(record: object) -> str | None:
     elif kind == "read":
         if not (_is_names(record.get("read") or []) and _is_names(record.get("unread") or [])):
             return "its read marks have the wrong shape"
+        for key in ("undo_of", "redo_of"):
+            if key in record and not isinstance(record[key], int):
+                return f"{key} is not an operation number"
+        if record.get("original") is not None and forward_problem(record["original"]):
+            return "the operation it undoes has the wrong shape"
     elif kind == "saved":
         saved = record.get("set") or {}
         if not (isinstance(saved, dict) and all(isinstance(v, str) for v in saved.values())

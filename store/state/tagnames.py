@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from store.errors import StoreError
 from store.text.clean import sanitize
@@ -91,3 +91,19 @@ def complete_tag(query: str, names: Iterable[str], limit: int = 8) -> list[str]:
     scored = [(s, name) for name in names if (s := fuzzy_score(query, name)) is not None]
     scored.sort(key=lambda pair: (-pair[0], pair[1].casefold()))
     return [name for _, name in scored[:limit]]
+
+
+def shared_tags(tag_lists: Sequence[Sequence[str]]) -> tuple[list[str], list[tuple[str, int]]]:
+    """Of several items' tags: the ones every item has, and the ones only some have
+    (with how many), each in the order first met; names are matched ignoring case."""
+    counts: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    for tags in tag_lists:
+        for key in dict.fromkeys(tag_key(t) for t in tags):
+            counts[key] = counts.get(key, 0) + 1
+        for tag in tags:
+            shown.setdefault(tag_key(tag), tag)
+    total = len(tag_lists)
+    shared = [shown[k] for k, n in counts.items() if n == total]
+    partial = [(shown[k], n) for k, n in counts.items() if n < total]
+    return shared, partial

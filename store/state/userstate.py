@@ -42,6 +42,7 @@ from store.disk.layout import BACKUP_DIR, JOURNAL_FILE, STATE_FILE, STATE_SCHEMA
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError, StoreWriteError
 from store.model import now_iso
 from store.state.journal import BadLine, Record, append_records, forward_problem, read_journal
+from store.state.sessions import close_session, open_session, pick
 from store.state.tagnames import tag_key
 from store.state.torntail import TornTail, keep_torn_tail, torn_size
 
@@ -146,6 +147,8 @@ class UserState:
                 if item_id in self.read:
                     self.read.discard(item_id)
                     changed.add(item_id)
+            if record.get("label"):  # a labelled read mark ("mark all read") is undoable
+                self._track(record)
         elif kind == "saved":
             for name in record.get("delete") or ():
                 self.saved.pop(name, None)
@@ -170,13 +173,17 @@ class UserState:
         return out
 
     def _track(self, record: Record) -> None:
+        """Keep the author's undo and redo stacks in step. An entry remembers the session
+        that may take it next (``store.state.sessions``): the undoer owns the redo."""
         history = self.history.setdefault(str(record.get("by", "")), History())
+        session = record.get("session")
         if "undo_of" in record:
             target = record["undo_of"]
             history.undo = [r for r in history.undo if r["seq"] != target]
             original = record.get("original")
             if original:
-                history.redo.append(original)
+                entry = {k: v for k, v in original.items() if k != "session"}
+                history.redo.append({**entry, "session": session} if session else entry)
         elif "withdraw_of" in record:  # an operation whose import failed: not a user edit
             target = record["withdraw_of"]
             history.undo = [r for r in history.undo if r["seq"] != target]
@@ -187,7 +194,8 @@ class UserState:
             history.undo.append(_forward(record))
         else:
             history.undo.append(_forward(record))
-            history.redo.clear()
+            # a new edit ends what this session could redo (another session's stays)
+            history.redo = [r for r in history.redo if r.get("session") != session]
         del history.undo[:-HISTORY_DEPTH]
         del history.redo[:-HISTORY_DEPTH]
 
@@ -214,8 +222,24 @@ class UserState:
 
 def _forward(record: Record) -> Record:
     """What history keeps of a record: enough to undo or redo it."""
-    return {"seq": record["seq"], "label": record.get("label", ""),
-            "add": record.get("add") or {}, "remove": record.get("remove") or {}}
+    entry = {"seq": record["seq"], "label": record.get("label", ""),
+             "add": record.get("add") or {}, "remove": record.get("remove") or {}}
+    for key in ("read", "unread"):  # an undoable read mark
+        if record.get(key):
+            entry[key] = record[key]
+    if record.get("session"):
+        entry["session"] = record["session"]
+    return entry
+
+
+def _read_change(state: UserState, target: Mapping[str, Any], undo: bool) -> Record:
+    """The read marks that undo (or redo) the history entry ``target``: only the ones
+    that would change now."""
+    marked, cleared = target.get("read") or [], target.get("unread") or []
+    if undo:
+        marked, cleared = cleared, marked
+    return {"kind": "read", "read": [i for i in marked if i not in state.read],
+            "unread": [i for i in cleared if i in state.read]}
 
 
 def snapshot_state(data: dict[str, Any] | None, path: Path) -> UserState:
@@ -321,6 +345,9 @@ class StateFiles:
         """How many times the state was rebuilt from the files (part of the revision)."""
         self.torn: TornTail | None = None
         """A torn last journal line this process kept in backups/ and cut off."""
+        self.session: str | None = None
+        """This session's id (``start_session``): undo then takes only its own operations,
+        or those of sessions that are gone. None (the CLI): those of gone sessions."""
 
     @property
     def bad_lines(self) -> int:
@@ -340,6 +367,16 @@ class StateFiles:
         if self.torn is not None:
             out.append(str(self.torn))
         return out
+
+    def start_session(self) -> str:
+        """Begin a session (the TUI does, on start): see ``store.state.sessions``."""
+        self.session = open_session()
+        return self.session
+
+    def end_session(self) -> None:
+        """End the session: what it did can be undone by the next one."""
+        close_session(self.session)
+        self.session = None
 
     # -- reading -------------------------------------------------------------------
 
@@ -416,6 +453,8 @@ class StateFiles:
             if record is None:
                 return None
             record = {"seq": self.state.seq + 1, "at": now_iso(), "by": self.author, **record}
+            if self.session is not None:
+                record["session"] = self.session
             append_records(self.journal_path, [record])
             self.state.apply(record)
             if self._journal_since is None:
@@ -554,24 +593,32 @@ class StateFiles:
         return self.commit(make)
 
     def undo(self) -> Record | None:
-        """Undo this author's latest operation (None when there is nothing to undo)."""
+        """Undo this session's latest operation, else (nothing of its own left) the
+        latest of a session that is gone; None when there is nothing to undo."""
         def make(state: UserState) -> Record | None:
             history = state.history.get(self.author)
-            if not history or not history.undo:
+            target = pick(history.undo, self.session) if history else None
+            if target is None:
                 return None
-            target = history.undo[-1]
+            if "read" in target or "unread" in target:
+                return {**_read_change(state, target, undo=True),
+                        "label": f"undo {target['label']}", "undo_of": target["seq"],
+                        "original": target}
             eff_add, eff_remove = state.effective(target["remove"], target["add"])
             return {"kind": "tags", "label": f"undo {target['label']}", "add": eff_add,
                     "remove": eff_remove, "undo_of": target["seq"], "original": target}
         return self.commit(make)
 
     def redo(self) -> Record | None:
-        """Redo this author's latest undone operation."""
+        """Redo what this session (else a gone one) undid last."""
         def make(state: UserState) -> Record | None:
             history = state.history.get(self.author)
-            if not history or not history.redo:
+            target = pick(history.redo, self.session) if history else None
+            if target is None:
                 return None
-            target = history.redo[-1]
+            if "read" in target or "unread" in target:
+                return {**_read_change(state, target, undo=False), "label": target["label"],
+                        "redo_of": target["seq"]}
             eff_add, eff_remove = state.effective(target["add"], target["remove"])
             return {"kind": "tags", "label": target["label"], "add": eff_add,
                     "remove": eff_remove, "redo_of": target["seq"]}
@@ -587,13 +634,22 @@ class StateFiles:
                     "add": eff_add, "remove": eff_remove, "withdraw_of": done["seq"]}
         return self.commit(make)
 
-    def set_read(self, ids: Sequence[str], read: bool) -> Record | None:
-        """Mark items read or unread (not part of undo: it is not an edit)."""
+    def set_read(self, ids: Sequence[str], read: bool, undoable: bool = False
+                 ) -> Record | None:
+        """Mark items read or unread. Not part of undo (reading is not an edit) unless
+        ``undoable``: "mark all read" on a list is, labelled "mark N items read"."""
+        count = len(set(ids))
+        label = (f"mark {count} item{'s' if count != 1 else ''} {'read' if read else 'unread'}"
+                 if undoable else None)
+
         def make(state: UserState) -> Record | None:
             todo = [i for i in dict.fromkeys(ids) if (i in state.read) != read]
             if not todo:
                 return None
-            return {"kind": "read", "read" if read else "unread": todo}
+            record: Record = {"kind": "read", "read" if read else "unread": todo}
+            if label:
+                record["label"] = label
+            return record
         return self.commit(make)
 
     def save_search(self, name: str, query: str, replaces: str | None = None) -> Record | None:

@@ -21,36 +21,34 @@ from textual.events import Resize
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from store import (
     ALL,
     NodeKey,
-    ReadOnlyStoreError,
     SearchIndex,
     Store,
     StoreError,
-    TagNameError,
     TreeIndex,
     TreeNode,
-    clean_tag,
     items_signature,
     items_size,
     load_index,
     preload_extractor,
-    sanitize_line,
     save_counts,
-    select,
 )
 from store import OpRecord as Record
 from tui.config import Settings
-from tui.rows import IndexRows, StoreRows, copy_text, detail_for, with_feed_error
-from tui.screens.confirm import ConfirmScreen
+from tui.rows import IndexRows, StoreRows, detail_for, with_feed_error
+from tui.screens.feeding import FeedActions
 from tui.screens.prompt import PromptScreen
-from tui.screens.tag_editor import TagEdit, TagEditorScreen
+from tui.screens.reading import ReadingActions
+from tui.screens.tag_editor import TagEdit
+from tui.screens.tagging import TaggingActions
 from tui.view import BrowseView
 from tui.widgets.detail_view import DetailView
 from tui.widgets.item_list import ItemList
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.topic_tree import TopicTree
 from tui.writes import SerialJobs
@@ -61,8 +59,9 @@ bindings, run as the App receives the key rather than after the focused widget s
 it, so keys typed right after them (a fast typist, a script, a paste) go to the new
 input instead of being dispatched to the old focus and lost."""
 
-NARROW_WIDTH = 100
-"""Below this many columns the detail pane moves under the list."""
+NARROW_WIDTH = 140
+"""Below this many columns the detail pane moves under the list, so titles get the width
+(at 120 columns a 100-character title shows 90 of them)."""
 TREE_WIDTH = 72
 """Below this many columns the tree folds away (``[`` shows it again), so the list stays
 readable; at 80 columns the tree is shown and the list keeps 58 columns."""
@@ -79,17 +78,18 @@ DETAIL_DELAY = 0.02
 """Seconds between a cursor move and the detail pane's redraw (a bit over a frame)."""
 _NEEDS_ITEMS = frozenset({
     "tag", "repeat_tag", "undo", "redo", "toggle_read", "search", "save_search",
-    "toggle_order", "toggle_newest", "rename_node", "delete_node", "refresh_feeds",
+    "cycle_order", "rename_node", "delete_node", "next_unread", "mark_all_read", "open_link",
+    "refresh_feeds",
 })
 """Actions that wait until the store's items are loaded."""
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+class MainScreen(TaggingActions, ReadingActions, FeedActions, Screen[None]):
+    """The browser: tree on the left, list and detail on the right.
 
-
-class MainScreen(Screen[None]):
-    """The browser: tree on the left, list and detail on the right."""
+    The keys' work is in two mixins: ``TaggingActions`` (tags, undo, tree nodes, copy)
+    and ``ReadingActions`` (open, read marks, next unread, links, order).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "app.focus_next", "Next pane", show=False, id="main.focus_next"),
@@ -105,10 +105,14 @@ class MainScreen(Screen[None]):
                 priority=True, id="main.submit_search"),
         Binding("s", "save_search", "Save search", show=False, priority=True,
                 id="main.save_search"),
-        Binding("o", "toggle_order", "Relevance/original order", show=False,
-                id="main.toggle_order"),
-        Binding("n", "toggle_newest", "Newest first/original order", show=False,
-                id="main.toggle_newest"),
+        Binding("n", "next_unread", "Next unread", show=False, id="main.next_unread"),
+        Binding("A", "mark_all_read", "Mark all read", show=False, id="main.mark_all_read"),
+        Binding("o", "open_link", "Open link", show=False, id="main.open_link"),
+        Binding("S", "cycle_order", "Order: best/newest/original", show=False,
+                id="main.cycle_order"),
+        Binding("escape", "leave", "Back", show=False, id="main.leave"),
+        Binding("ctrl+g", "toggle_scope", "Search everywhere / in node", show=False,
+                id="main.toggle_scope"),
         Binding("e", "rename_node", "Rename", priority=True, id="main.rename_node"),
         Binding("d,delete", "delete_node", "Delete", priority=True, id="main.delete_node"),
         Binding("y", "copy", "Copy", id="main.copy"),
@@ -125,12 +129,16 @@ class MainScreen(Screen[None]):
     | tab / shift+tab | Move to the next / previous pane. |
     | t | Tag the current item, or all marked items. |
     | . | Repeat the last tag operation on the current item. |
-    | u / ctrl+r | Undo / redo a tag operation (kept across restarts). |
+    | u / ctrl+r | Undo / redo this session's tag operation (kept across restarts). |
     | r | Toggle read / unread. |
+    | n | Next unread item (on to the next tree node with one). |
+    | A | Mark every item in the list read (u takes it back). |
+    | o | Open the item's link ($BROWSER, else the web browser). |
+    | S | Order: best match (searching), newest first (dated), original. |
+    | escape | Leave the search (or the reader view). |
+    | ctrl+g | While searching: search everything, or only the tree node. |
     | / | Search (results update as you type). |
     | s | Save the current search. |
-    | o | Order results by relevance or original order. |
-    | n | Dated items: newest first, or original order. |
     | e / d | On a tag or saved search in the tree: rename / delete it. |
     | y | Copy the item (or the marked items) to the clipboard, through the terminal. |
     | R | Fetch every subscribed feed in the background; items appear as each answers. |
@@ -140,6 +148,10 @@ class MainScreen(Screen[None]):
     None of these is a tmux or screen prefix (ctrl+b, ctrl+a); all are plain keys
     that survive any terminal and SSH.
     """
+
+    ESCAPE_TO_MINIMIZE = False
+    """Escape goes to the bindings (the detail's "back", ``action_leave``), which also
+    un-zoom: Textual's own minimize would leave the focus in the reader view."""
 
     def __init__(self, store: Store, settings: Settings | None = None) -> None:
         super().__init__()
@@ -151,6 +163,8 @@ class MainScreen(Screen[None]):
         self._tree_choice: bool | None = None
         """The user's [ choice: shown / hidden; None: by the width (TREE_WIDTH)."""
         self._detail_shown = True
+        self._reader_hides = False
+        """The detail pane was hidden when Enter opened an item: hide it on the way back."""
         self._detail_id: str | None = None
         self._detail_queued = False
         self._tree_generation = 0
@@ -176,7 +190,7 @@ class MainScreen(Screen[None]):
                 yield DetailView(id="detail")
         yield Static(id="too-small")
         yield Static(id="feeds-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def tree(self) -> TopicTree:
@@ -351,12 +365,7 @@ class MainScreen(Screen[None]):
         if not self.store.loaded:
             return
         self._queue_detail(item_id)
-        if self._read_timer is not None:
-            self._read_timer.stop()
-            self._read_timer = None
-        delay = self.settings.mark_read_after
-        if item_id and delay is not None and not self.store.state.is_read(item_id):
-            self._read_timer = self.set_timer(delay, lambda: self._mark_read(item_id))
+        self._arm_read_timer(item_id)
 
     def _queue_detail(self, item_id: str | None) -> None:
         """Draw ``item_id`` in the detail pane a frame after the key's own change.
@@ -381,10 +390,6 @@ class MainScreen(Screen[None]):
             if sub is not None and sub.error:
                 detail = with_feed_error(detail, sub)
         self.detail.show(detail)
-
-    def _mark_read(self, item_id: str) -> None:
-        if self.item_list.current_id == item_id and not self.store.readonly:
-            self._write(lambda: self.store.state.set_read([item_id], True), quiet=True)
 
     def _refresh_views(self, changed: Collection[str] | None = None) -> None:
         """Redraw after a change: counts in the tree, rows, and the detail.
@@ -495,6 +500,13 @@ class MainScreen(Screen[None]):
     def _tree_chosen(self, event: TopicTree.Chosen) -> None:
         if not self.store.loaded:
             return
+        if event.vanished:
+            # A rebuild lost the node. A search keeps its scope (the node only has no
+            # results now); browsing moves to the parent, keeping the list cursor's item.
+            if not self.view.searching:
+                self.tree.settle()
+                self._show_node(event.key, event.label, keep_cursor=True)
+            return
         if event.key[0] != "group" or event.key[1] not in ("Saved searches",):
             if event.key != self.node_key:
                 self._show_node(event.key, event.label)
@@ -504,79 +516,6 @@ class MainScreen(Screen[None]):
     @on(ItemList.Highlighted)
     def _item_highlighted(self, event: ItemList.Highlighted) -> None:
         self._show_detail(event.item_id)
-
-    # -- tagging -------------------------------------------------------------------
-
-    def _targets(self) -> list[str]:
-        marked = self.item_list.marked
-        if marked:
-            return [i for i in self.item_list.ids if i in marked]
-        current = self.item_list.current_id
-        return [current] if current else []
-
-    def action_tag(self) -> None:
-        """Open the tag editor for the marked items, or the current one."""
-        if self._refuse_readonly():
-            return
-        targets = self._targets()
-        if not targets:
-            self.notify("No item to tag.", severity="warning")
-            return
-        title = (f"Tag {_plural(len(targets), 'marked item')}" if self.item_list.marked
-                 else "Tag this item")
-        current = self.store.state.tags_of(targets[0]) if len(targets) == 1 else ()
-        known = sorted(self.store.state.tag_counts(), key=str.casefold)
-        self.app.push_screen(TagEditorScreen(title, known, current),
-                             lambda edit: self._apply_edit(edit, targets))
-
-    def _refuse_readonly(self) -> bool:
-        """On a read-only store, say why a change cannot be made (before any typing)."""
-        if self.store.readonly:
-            self.notify(str(ReadOnlyStoreError(self.store.root)), title="Read-only store",
-                        severity="error", timeout=8)
-        return self.store.readonly
-
-    def _apply_edit(self, edit: TagEdit | None, targets: list[str]) -> None:
-        if not edit:
-            return
-        add, remove = edit
-
-        def apply() -> None:
-            self.last_edit = edit
-            self._write(lambda: self.store.state.tag(targets, add, remove))
-
-        if len(targets) > self.settings.confirm_threshold:
-            parts = " ".join([f"+{a}" for a in add] + [f"-{r}" for r in remove])
-            question = f"Apply {parts} to {_plural(len(targets), 'item')}?"
-            self.app.push_screen(ConfirmScreen(question), lambda yes: apply() if yes else None)
-        else:
-            apply()
-
-    def action_repeat_tag(self) -> None:
-        """Apply the last tag edit to the current item."""
-        current = self.item_list.current_id
-        if self.last_edit is None or current is None:
-            self.notify("Nothing to repeat yet: tag something with t first.")
-            return
-        add, remove = self.last_edit
-        self._write(lambda: self.store.state.tag([current], add, remove))
-
-    def action_undo(self) -> None:
-        """Undo the last tag operation."""
-        self._write(self.store.state.undo, nothing="Nothing to undo.")
-
-    def action_redo(self) -> None:
-        """Redo the last undone tag operation."""
-        self._write(self.store.state.redo, nothing="Nothing to redo.")
-
-    def action_toggle_read(self) -> None:
-        """Mark the current item (or the marked ones) read or unread."""
-        targets = self._targets()
-        if targets:
-            read = not self.store.state.is_read(targets[0])
-            if self._read_timer is not None:
-                self._read_timer.stop()
-            self._write(lambda: self.store.state.set_read(targets, read), quiet=True)
 
     # -- search ----------------------------------------------------------------------
 
@@ -671,15 +610,19 @@ class MainScreen(Screen[None]):
             self.item_list.move_to(cursor)
         self.item_list.focus()
 
-    def action_toggle_order(self) -> None:
-        """Switch the results between relevance and original order."""
-        self.search_bar.action_toggle_order()
+    def action_leave(self) -> None:
+        """Escape outside the search bar: un-zoom a pane, close the reader view, else
+        leave the search."""
+        if self.maximized is not None and self.focused is not self.detail:
+            self.minimize()
+        elif self.maximized is not None or self.focused is self.detail:
+            self.action_close_item()
+        elif self.search_bar.display:
+            self._search_cancelled()
 
-    def action_toggle_newest(self) -> None:
-        """Switch dated lists between newest first and original order."""
-        self.view.newest_first = not self.view.newest_first
-        self._show_list(keep_cursor=True)
-        self.notify(f"Order: {self.view.order_label}", timeout=2)
+    def action_toggle_scope(self) -> None:
+        """ctrl+g in the list: the search covers everything, or only the tree node."""
+        self.search_bar.action_toggle_scope()
 
     def action_save_search(self) -> None:
         """Save the current query under a name; it appears under Saved searches."""
@@ -695,15 +638,6 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen("Save search as", query), done)
 
-    # -- tag and saved-search nodes in the tree --------------------------------------
-
-    def _node_under_cursor(self) -> NodeKey | None:
-        node = self.tree.cursor_node
-        if self.focused is self.tree and node is not None and node.data is not None:
-            if node.data.key[0] in ("tag", "saved"):
-                return node.data.key
-        return None
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _OPENS_SOMETHING and isinstance(self.focused, Input):
             return False  # typing in the search bar: the key is text, not a command
@@ -715,129 +649,12 @@ class MainScreen(Screen[None]):
             return self._node_under_cursor() is not None
         if action == "save_search":
             return bool(self.view.query_text.strip())
+        if action == "leave":  # else Escape does what it did (un-zoom a pane)
+            return (self.search_bar.display or self.focused is self.detail
+                    or self.maximized is not None)
+        if action == "toggle_scope":
+            return self.search_bar.display
         return True
-
-    def action_rename_node(self) -> None:
-        """Rename the tag (merging into an existing tag) or saved search at the cursor."""
-        key = self._node_under_cursor()
-        if key is None:
-            return
-        kind, old = key
-
-        def check(value: str) -> str | None:
-            if kind == "saved":
-                return None if value.strip() else "A saved search needs a name."
-            try:
-                clean_tag(value)
-            except TagNameError as exc:
-                return str(exc)
-            return None
-
-        def done(new: str | None) -> None:
-            if not new or new.strip() == old:
-                return
-            if kind == "tag":
-                self._write(lambda: self.store.state.rename_tag(old, new))
-            else:
-                query = self.store.state.saved_searches()[old]
-                self._write(lambda: self.store.state.save_search(new, query, replaces=old))
-
-        what = "tag" if kind == "tag" else "saved search"
-        self.app.push_screen(PromptScreen(f"Rename {what} {old}", old, check), done)
-
-    def action_delete_node(self) -> None:
-        """Delete the tag (saying how many items lose it) or the saved search."""
-        key = self._node_under_cursor()
-        if key is None:
-            return
-        kind, name = key
-        if kind == "saved":
-            question = f"Delete the saved search {name}? (No item changes.)"
-            change: Callable[[], Record | None] = lambda: self.store.state.delete_search(name)  # noqa: E731
-        else:
-            count = len(select(("tag", name), self.store))
-            question = f"Delete tag {name} (and tags under it) from {_plural(count, 'item')}?"
-            change = lambda: self.store.state.delete_tag(name)  # noqa: E731
-        self.app.push_screen(ConfirmScreen(question),
-                             lambda yes: self._write(change) if yes else None)
-
-    # -- feeds -----------------------------------------------------------------------
-
-    def action_refresh_feeds(self) -> None:
-        """Fetch every subscribed feed in a worker; each feed's items show as it answers."""
-        if self._refuse_readonly():
-            return
-        if self._fetching:
-            self.notify("Already refreshing the feeds.", timeout=3)
-            return
-        feeds = self.store.feeds.all()
-        if not feeds:
-            self.notify("No feeds yet: `newsdesk feeds add URL` subscribes to one.", timeout=6)
-            return
-        self._fetching = True
-        self._show_fetch_status(f"Refreshing {_plural(len(feeds), 'feed')}…")
-        self._fetch_feeds(len(feeds))
-
-    def _timed_refresh(self) -> None:
-        if not self._fetching and not self.store.readonly and self.store.feeds.all():
-            self.action_refresh_feeds()
-
-    @work(thread=True, group="feeds")
-    def _fetch_feeds(self, total: int) -> None:
-        """The fetch, off the UI thread: a Store of its own writes each feed's items
-        (the app's store picks them up like another session's, in ``_poll``), so the
-        UI thread never waits on the network or the lock."""
-        from textual.worker import get_current_worker
-
-        from store import Store
-
-        worker = get_current_worker()
-        done = 0
-
-        def answered(outcome) -> None:  # noqa: ANN001 - a FeedOutcome
-            nonlocal done
-            done += 1
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._feed_answered, outcome, done, total)
-
-        try:
-            writer = Store(self.store.root, rules=self.store.rules)
-            outcomes = writer.fetch_feeds(timeout=self.settings.fetch_timeout,
-                                          on_feed=answered,
-                                          cancelled=lambda: worker.is_cancelled)
-        except StoreError as exc:
-            outcomes, error = [], str(exc)
-        else:
-            error = None
-        if not worker.is_cancelled:  # the app is quitting: nothing left to tell
-            self.app.call_from_thread(self._feeds_done, outcomes, error)
-
-    def _show_fetch_status(self, text: str | None) -> None:
-        status = self.query_one("#feeds-status", Static)
-        status.update(Text(text or ""))
-        status.set_class(text is not None, "-active")
-
-    def _feed_answered(self, outcome, done: int, total: int) -> None:  # noqa: ANN001
-        self._show_fetch_status(f"Refreshing feeds: {done} of {total} answered · "
-                                f"{sanitize_line(outcome.line())[:120]}")
-        self._poll()  # its items, now, not at the next poll
-
-    def _feeds_done(self, outcomes: list, error: str | None) -> None:
-        self._fetching = False
-        self._show_fetch_status(None)
-        self._poll()
-        if error is not None:
-            self.notify(error, title="Feeds not refreshed", severity="error", timeout=8)
-            return
-        failed = [o for o in outcomes if o.failed]
-        new = sum(o.new for o in outcomes)
-        updated = sum(o.updated for o in outcomes)
-        text = f"Feeds: {new} new, {updated} updated"
-        if failed:
-            text += f", {len(failed)} failed:\n" + "\n".join(
-                sanitize_line(o.line())[:160] for o in failed[:5])
-        self.notify(text, severity="warning" if failed else "information",
-                    timeout=8 if failed else 4)
 
     # -- layout and clipboard --------------------------------------------------------
 
@@ -858,21 +675,3 @@ class MainScreen(Screen[None]):
         elif self.focused is not None:
             self.maximize(self.focused, container=False)
 
-    def action_copy(self) -> None:
-        """Put the marked items (or the current one) on the clipboard: title, body, id.
-
-        It goes through the terminal (OSC 52), so it works over SSH and in tmux
-        (with ``set -g set-clipboard on``), in terminals that allow it.
-        """
-        targets = self._targets()
-        if not targets:
-            self.notify("No item to copy.", severity="warning")
-            return
-        self.app.copy_to_clipboard(copy_text(self.store, targets))
-        if len(targets) == 1:
-            item = self.store.get(targets[0])
-            title = sanitize_line(item["title"]) if item else targets[0]
-            what = f"“{title[:40]}…”" if len(title) > 40 else f"“{title}”"
-        else:
-            what = _plural(len(targets), "item")
-        self.notify(f"Copied {what} to the clipboard.", timeout=3)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -19,14 +19,19 @@ class PromptScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+        Binding("tab", "complete", "Complete", priority=True, id="prompt.complete"),
     ]
 
     def __init__(self, title: str, value: str = "",
-                 check: Callable[[str], str | None] | None = None) -> None:
+                 check: Callable[[str], str | None] | None = None,
+                 complete: Callable[[str], tuple[str, list[str]]] | None = None) -> None:
+        """``complete``: text -> (completed text, names still matching), for Tab; it may
+        read the disk, so it runs in a worker thread."""
         super().__init__()
         self.title_text = title
         self.value = value
         self.check = check
+        self.complete = complete
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-panel") as panel:
@@ -41,6 +46,30 @@ class PromptScreen(ModalScreen[str | None]):
             self.query_one("#prompt-error", Static).update(Text(problem, style="bold"))
             return
         self.dismiss(event.value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "complete":
+            return self.complete is not None  # else Tab moves the focus as usual
+        return True
+
+    def action_complete(self) -> None:
+        """Tab: complete what is typed (a path, in the import dialog)."""
+        self._complete(self.query_one("#prompt-input", Input).value)
+
+    @work(thread=True, exclusive=True, group="complete")
+    def _complete(self, text: str) -> None:
+        assert self.complete is not None
+        completed, names = self.complete(text)
+        self.app.call_from_thread(self._show_completion, text, completed, names)
+
+    def _show_completion(self, typed: str, completed: str, names: list[str]) -> None:
+        field = self.query_one("#prompt-input", Input)
+        if field.value != typed:  # typed on meanwhile: this answer is stale
+            return
+        field.value = completed
+        field.cursor_position = len(completed)
+        shown = ", ".join(names[:8]) + (f" … ({len(names)})" if len(names) > 8 else "")
+        self.query_one("#prompt-error", Static).update(Text(shown, style="dim"))
 
     def action_cancel(self) -> None:
         """Close without an answer."""

@@ -49,20 +49,35 @@ class TagEditorScreen(ModalScreen[TagEdit | None]):
     | escape | Cancel. |
     """
 
-    def __init__(self, title: str, known: Sequence[str], current: Sequence[str] = ()) -> None:
+    def __init__(self, title: str, known: Sequence[str], current: Sequence[str] = (),
+                 partial: Sequence[tuple[str, int]] = (), of: int = 1) -> None:
+        """``current``: the tags every item being edited has; ``partial``: those only
+        some of the ``of`` items have, with how many."""
         super().__init__()
         self.title_text = title
         self.known = list(known)
         self.current = list(current)
+        self.partial = list(partial)
+        self.of = of
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tag-panel") as panel:
             panel.border_title = self.title_text
-            now = ", ".join(sanitize_line(t) for t in self.current) or "none"
-            yield Static(Text(f"Tags now: {now}", style="dim"), id="tag-current")
+            yield Static(self._now_text(), id="tag-current")
             yield Input(placeholder="tag, other/tag, -removed", id="tag-input")
             yield OptionList(id="tag-suggestions")
             yield Static("", id="tag-error")
+
+    def _now_text(self) -> Text:
+        """What the items carry now: all of them, and (several items) some of them."""
+        now = ", ".join(sanitize_line(t) for t in self.current) or "none"
+        if self.of == 1:
+            return Text(f"Tags now: {now}", style="dim")
+        out = Text(f"All {self.of} have: {now}", style="dim")
+        if self.partial:
+            some = ", ".join(f"{sanitize_line(t)} ({n} of {self.of})" for t, n in self.partial)
+            out.append(f" · some have: {some}")
+        return out
 
     def on_mount(self) -> None:
         self._suggest("")

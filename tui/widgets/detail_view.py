@@ -90,11 +90,13 @@ class DetailView(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Scroll", show=False, id="detail.scroll_down"),
         Binding("k,up", "scroll_up", "Scroll", show=False, id="detail.scroll_up"),
+        Binding("escape,q", "screen.close_item", "Back to the list", id="detail.back"),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
     | up, k / down, j | Scroll the text. |
+    | escape, q | Back to the list (from an item opened with Enter). |
     """
 
     DEFAULT_CSS = """
@@ -150,11 +152,24 @@ class DetailView(ScrollView, can_focus=True):
                 out.stylize("underline", body_start + start, body_start + end)
         for start, end in detail.highlights:
             out.stylize("reverse bold", body_start + start, body_start + end)
+        # Right under the text: the id people copy for the CLI, then Why here as one
+        # compact paragraph, so both are in view without scrolling in a short pane.
+        out.append("\n\nid     ", style="dim")
+        out.append(sanitize_line(detail.item_id))
+        if detail.reasons:
+            out.append("\nWhy here ", style="bold")
+            for n, (group, name, spans) in enumerate(detail.reasons):
+                words = dict.fromkeys(sanitize_line(body[a:b]) for a, b in spans)
+                if n:
+                    out.append(" · ", style="dim")
+                out.append(f"{_GROUP_LABEL.get(group, group)} ", style="dim")
+                out.append(sanitize_line(name))
+                if words:
+                    out.append(" ← " + ", ".join(words), style="dim")
         out.append("\n")
         rows: list[tuple[str, str]] = [
             ("tags", ", ".join(detail.tags) or "—"),
             ("source", detail.source),
-            ("id", detail.item_id),
             *detail.extra,
         ]
         for label, value in rows:
@@ -165,14 +180,6 @@ class DetailView(ScrollView, can_focus=True):
                 out.append(value, style=Style(link=value, underline=True))
             else:
                 out.append(value)
-        if detail.reasons:  # last: the metadata above stays in view in a short pane
-            out.append("\n\nWhy here", style="bold")
-            for group, name, spans in detail.reasons:
-                words = dict.fromkeys(sanitize_line(body[a:b]) for a, b in spans)
-                out.append(f"\n{_GROUP_LABEL.get(group, group):<7}", style="dim")
-                out.append(sanitize_line(name))
-                if words:
-                    out.append(" ← " + ", ".join(words), style="dim")
         return out
 
     def render_line(self, y: int) -> Strip:

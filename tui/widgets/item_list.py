@@ -13,13 +13,11 @@ Item text is untrusted. Titles, tags and dates become plain ``Segment``s after
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
-from typing import ClassVar, NamedTuple, Protocol
+from typing import ClassVar
 
 from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
@@ -32,194 +30,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store import sanitize_line
+from tui.widgets.item_row import Columns, RowData, RowSource, RowStyles, render_row, tag_text
 
 __all__ = ["Columns", "ItemList", "RowData", "RowSource", "RowStyles", "render_row"]
-
-MARKED_GLYPH = "●"
-"""Shown in the marker column of a marked row."""
-ELLIPSIS = "…"
-MIN_TITLE = 8
-"""Columns to the right are dropped before the title gets narrower than this."""
-MAX_TITLE_CHARS = 2048
-"""Longer (hostile) titles are cut before measuring, so one row can't stall a frame."""
-
-
-@dataclass(frozen=True)
-class RowData:
-    """What one row shows. All text is untrusted and drawn literally."""
-
-    title: str
-    tags: Sequence[str] = ()
-    unread: bool = False
-    date: str | None = None
-    highlights: Sequence[tuple[int, int]] = ()
-    """Character spans of ``title`` to highlight (search matches)."""
-
-
-class RowSource(Protocol):
-    """Supplies row contents, so the list never touches the store."""
-
-    def row(self, item_id: str) -> RowData:
-        """Return what to draw for ``item_id`` (called only for rows on screen)."""
-        ...
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Cell widths of a row's columns; gaps of one cell precede tags and date.
-
-    Computed from the width alone, never from a row, so every row lines up.
-    """
-
-    marker: int
-    title: int
-    tags: int
-    date: int
-
-    @property
-    def width(self) -> int:
-        """Total cells, including the gaps."""
-        return self.marker + self.title + self.tags + bool(self.tags) + self.date + bool(self.date)
-
-    @property
-    def tags_offset(self) -> int:
-        """Cell offset where the tag column starts."""
-        return self.marker + self.title + 1
-
-    @classmethod
-    def for_width(cls, width: int, *, tag_width: int, date_width: int) -> Columns:
-        """Share ``width`` out, giving up the date, then tags, then marker when cramped."""
-        width = max(0, width)
-        marker = 2 if width >= 6 else 0
-        rest = width - marker
-        date = date_width if date_width > 0 and rest >= MIN_TITLE + 1 + date_width else 0
-        rest -= date + bool(date)
-        tags = min(tag_width, (rest - 1) // 3) if tag_width > 0 else 0
-        if tags < 4:
-            tags = 0
-        rest -= tags + bool(tags)
-        return cls(marker, rest, tags, date)
-
-
-class RowStyles(NamedTuple):
-    """Rich styles for the parts of one row (already combined with the row's style)."""
-
-    base: Style
-    unread: Style
-    match: Style
-    tags: Style
-    date: Style
-
-
-def _remap_spans(title: str, clean: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Move highlight spans from ``title`` to its sanitized form ``clean``.
-
-    ``sanitize_line`` only drops characters or swaps them 1:1, so each original
-    index maps to the number of characters kept before it.
-    """
-    spans = list(spans)
-    if clean == title or not spans:
-        return [(max(0, s), min(len(clean), e)) for s, e in spans]
-    offsets: list[int] = []
-    kept = 0
-    for ch in title:
-        offsets.append(kept)
-        kept += len(sanitize_line(ch))
-    offsets.append(kept)
-    last = len(title)
-    return [(offsets[min(max(0, s), last)], offsets[min(max(0, e), last)]) for s, e in spans]
-
-
-def _title_segments(
-    title: str, spans: Sequence[tuple[int, int]], base: Style, match: Style
-) -> list[Segment]:
-    """Split ``title`` into plain segments, styling the highlight spans."""
-    cuts = sorted(
-        {0, len(title)} | {p for s, e in spans if e > s for p in (s, e) if 0 <= p <= len(title)}
-    )
-    segments: list[Segment] = []
-    highlighted = base + match
-    for start, end in zip(cuts, cuts[1:], strict=False):
-        if start == end:
-            continue
-        hit = any(s <= start and end <= e for s, e in spans)
-        segments.append(Segment(title[start:end], highlighted if hit else base))
-    return segments
-
-
-def _fit(segments: list[Segment], width: int, pad_style: Style) -> list[Segment]:
-    """Crop (ending in "…") or pad ``segments`` to exactly ``width`` cells.
-
-    Cropping goes through ``Strip.crop``, which splits a double-width character
-    into spaces rather than overflowing the column.
-    """
-    if width <= 0:
-        return []
-    length = sum(cell_len(segment.text) for segment in segments)
-    if length <= width:
-        if length < width:
-            return [*segments, Segment(" " * (width - length), pad_style)]
-        return segments
-    head = Strip(segments, length).crop(0, width - 1)
-    style = segments[-1].style if segments else pad_style
-    return [*head, Segment(ELLIPSIS, style)]
-
-
-def _tag_text(tags: Sequence[str], width: int) -> str:
-    """The tags joined by commas, stopping once more than ``width`` cells are filled: an
-    item with 1,000 tags costs no more to draw than one with ten."""
-    out: list[str] = []
-    size = -1
-    for tag in tags:
-        text = sanitize_line(tag)
-        out.append(text)
-        size += len(text) + 1
-        if size > width:
-            break
-    return ",".join(out)
-
-
-def render_row(
-    data: RowData,
-    *,
-    marked: bool,
-    columns: Columns,
-    styles: RowStyles,
-    width: int | None = None,
-) -> Strip:
-    """Draw one row as a strip of exactly ``width`` (default ``columns.width``) cells.
-
-    Cells beyond the columns (under a vertical scrollbar) are blank. Pure (no
-    widget state), so alignment can be property-tested on its own.
-    """
-    base = styles.base
-    segments: list[Segment] = []
-    if columns.marker:
-        glyph = MARKED_GLYPH if marked else " "
-        segments.append(Segment(glyph.ljust(columns.marker), base))
-    if columns.title:
-        raw = data.title[:MAX_TITLE_CHARS]
-        title = sanitize_line(raw)
-        spans = _remap_spans(raw, title, data.highlights) if data.highlights else []
-        title_style = styles.unread if data.unread else base
-        segments += _fit(
-            _title_segments(title, spans, title_style, styles.match), columns.title, base
-        )
-    if columns.tags:
-        tags = _tag_text(data.tags, columns.tags)
-        segments.append(Segment(" ", base))
-        segments += _fit([Segment(tags, styles.tags)] if tags else [], columns.tags, base)
-    if columns.date:
-        date = sanitize_line(data.date or "")
-        segments.append(Segment(" ", base))
-        segments += _fit([Segment(date, styles.date)] if date else [], columns.date, base)
-    total = columns.width if width is None else width
-    if total > columns.width:
-        segments.append(Segment(" " * (total - columns.width), base))
-    elif total < columns.width:
-        return Strip(segments, columns.width).crop(0, total)
-    return Strip(segments, total)
-
 
 class _Entry:
     """Cached row data for one item id plus its strips, keyed by how it was drawn."""
@@ -346,7 +159,7 @@ class ItemList(ScrollView, can_focus=True):
         source: RowSource,
         *,
         label: str = "Items",
-        tag_width: int = 18,
+        tag_width: int = 24,
         date_width: int = 10,
         show_tags: bool | None = None,
         show_dates: bool | None = None,
@@ -360,7 +173,8 @@ class ItemList(ScrollView, can_focus=True):
         Args:
             source: Supplies what to draw for an item id.
             label: Word shown in the border title before the count.
-            tag_width: Maximum cells of the tag column.
+            tag_width: Maximum cells of the tag column (it is only as wide as the
+                tags of the rows drawn since the last ``set_rows`` need, 0 for none).
             date_width: Cells of the date column.
             show_tags: Force the tag column on/off; ``None`` shows it once a row
                 with tags has been seen (checked for visible rows only).
@@ -373,7 +187,8 @@ class ItemList(ScrollView, can_focus=True):
         self._date_width = date_width
         self._show_tags = show_tags
         self._show_dates = show_dates
-        self._seen_tags = False
+        self._tags_need = 0
+        """Cells the tags of the rows drawn since ``set_rows`` need (at most tag_width)."""
         self._seen_dates = False
         self._ids: list[str] = []
         self._marked: set[str] = set()
@@ -417,7 +232,10 @@ class ItemList(ScrollView, can_focus=True):
     def columns(self) -> Columns:
         """Column layout for the current width (cached; recomputed on resize)."""
         width = max(0, self.scrollable_content_region.width)
-        tags = self._tag_width if self._tags_visible else 0
+        if self._show_tags is None:
+            tags = self._tags_need
+        else:
+            tags = self._tag_width if self._show_tags else 0
         dates = self._date_width if self._dates_visible else 0
         key = (width, tags, dates)
         if self._columns_cache is None or self._columns_cache[0] != key:
@@ -427,7 +245,7 @@ class ItemList(ScrollView, can_focus=True):
 
     @property
     def _tags_visible(self) -> bool:
-        return self._seen_tags if self._show_tags is None else self._show_tags
+        return self._tags_need > 0 if self._show_tags is None else self._show_tags
 
     @property
     def _dates_visible(self) -> bool:
@@ -457,7 +275,7 @@ class ItemList(ScrollView, can_focus=True):
             present = set(self._ids)
             self._marked.intersection_update(present)
         self._cache.clear()
-        self._seen_tags = self._seen_dates = False
+        self._tags_need, self._seen_dates = 0, False
         self.virtual_size = Size(0, len(self._ids))
         if keep_cursor and old_id is not None:
             try:
@@ -544,11 +362,11 @@ class ItemList(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Fetch the visible rows first, so a column that appears does so for the whole frame."""
-        if not (self._tags_visible and self._dates_visible):
-            before = (self._seen_tags, self._seen_dates)
+        if self._show_tags is None or not self._dates_visible:
+            before = (self._tags_need, self._seen_dates)
             for index in self._visible_range():
                 self._entry(self._ids[index])
-            if (self._seen_tags, self._seen_dates) != before:
+            if (self._tags_need, self._seen_dates) != before:
                 self.refresh()  # rows outside ``crop`` were drawn with the old layout
         return super().render_lines(crop)
 
@@ -620,8 +438,9 @@ class ItemList(ScrollView, can_focus=True):
             entry = _Entry(self._source.row(item_id))
             self._cache[item_id] = entry
             data = entry.data
-            if data.tags and not self._seen_tags:
-                self._seen_tags = True
+            if data.tags and self._tags_need < self._tag_width:
+                need = cell_len(tag_text(data.tags, self._tag_width))
+                self._tags_need = max(self._tags_need, min(need, self._tag_width))
             if data.date and not self._seen_dates:
                 self._seen_dates = True
         return entry

@@ -46,14 +46,22 @@ class TopicTree(Tree[TreeNode]):
     """
 
     class Chosen(Message):
-        """The user picked a node (cursor moved onto it, or enter); the screen filters."""
+        """The user picked a node (cursor moved onto it, or enter); the screen filters.
 
-        def __init__(self, tree: TopicTree, key: NodeKey, label: str, enter: bool) -> None:
+        Handled by ``MainScreen._tree_chosen``. With ``vanished`` the user did not move:
+        a rebuild lost the chosen node and the cursor went to its nearest ancestor
+        (a searching screen keeps its scope; the node returns with the next rebuild
+        that has it, see ``settle``).
+        """
+
+        def __init__(self, tree: TopicTree, key: NodeKey, label: str, enter: bool,
+                     vanished: bool = False) -> None:
             super().__init__()
             self.tree = tree
             self.key = key
             self.label = label
             self.enter = enter
+            self.vanished = vanished
 
         @property
         def control(self) -> TopicTree:
@@ -68,6 +76,14 @@ class TopicTree(Tree[TreeNode]):
                                          ("group", "Saved searches"), ("group", "Feeds")}
         self._folded: set[NodeKey] = set()
         """Feed folders the user folded (they start open)."""
+        self.nodes: list[TreeNode] = []
+        """The nodes last shown, children and all (``n`` walks them for unread items)."""
+        self.chosen: NodeKey | None = None
+        """The node the cursor is on as far as the screen knows (its highlight is no news)."""
+        self._wanted: NodeKey | None = None
+        """The node the user chose: a rebuild puts the cursor back on it when it is there."""
+        self._wanted_path: list[NodeKey] = []
+        """Its ancestors, nearest first: where the cursor goes when it vanishes."""
 
     def process_label(self, label: str | Text) -> Text:  # type: ignore[override]
         """Never parse markup: a plain string becomes literal text."""
@@ -105,24 +121,76 @@ class TopicTree(Tree[TreeNode]):
         return text
 
     def show_nodes(self, nodes: Sequence[TreeNode]) -> None:
-        """Rebuild from ``nodes``, keeping what was expanded and where the cursor was.
+        """Rebuild from ``nodes``, keeping what was expanded, the chosen node and the
+        scroll offset. A chosen node that is gone gives way to its nearest ancestor
+        (a ``Chosen`` with ``vanished``); no other message is sent, so a rebuild (a new
+        tag, an import, another session's change) never moves the user's place.
 
         When the nodes are the ones shown, in the same order (a tag operation or a
         read mark changed some counts), only the counts are redrawn: no rebuild and
         no layout, which at 100k items would cost more than the operation itself.
         """
+        self.nodes = list(nodes)
         if self._recount(nodes):
             return
-        selected = self.cursor_node.data.key if self.cursor_node and self.cursor_node.data else None
+        scroll = self.scroll_y
         self.clear()
-        target: UINode[TreeNode] | None = None
         for node in nodes:
-            ui = self._add(self.root, node)
-            target = self._restore(ui, selected) or target
-        if target is not None:
-            self.move_cursor(target)
-        elif self.root.children:
-            self.move_cursor(self.root.children[0])
+            self._add(self.root, node)
+        self._tree_lines  # noqa: B018 - lay the lines out now: each node learns its line
+        wanted = self._wanted
+        target = self._find(wanted) if wanted is not None else None
+        vanished = False
+        if target is None and wanted is not None:
+            vanished = True
+            target = next((found for found in map(self._find, self._wanted_path)
+                           if found is not None), None)
+        if target is None and self.root.children:
+            target = self.root.children[0]
+        if target is None or target.data is None:
+            return
+        key = target.data.key
+        moved = key != self.chosen
+        self.chosen = key  # the highlight this move causes is not a choice
+        self.move_cursor(target)
+        self.scroll_to(y=scroll, animate=False, immediate=True)
+        self.scroll_to_node(target, animate=False)
+        if vanished and moved:
+            self.post_message(self.Chosen(self, key, target.data.name, False, vanished=True))
+
+    def choose(self, key: NodeKey) -> bool:
+        """Put the cursor on the node ``key`` as the screen chose it (``n`` moved there):
+        no ``Chosen`` follows. False when it is not shown (under a folded group)."""
+        ui = self._find(key)
+        if ui is None:
+            return False
+        self._want(ui)
+        self.move_cursor(ui)
+        return True
+
+    def settle(self) -> None:
+        """Take the node under the cursor as the user's choice (after a ``vanished``
+        the screen followed): a later rebuild no longer goes back to the lost one."""
+        if self.cursor_node is not None and self.cursor_node.data is not None:
+            self._want(self.cursor_node)
+
+    def _want(self, ui: UINode[TreeNode]) -> None:
+        if ui.data is None:
+            return
+        self._wanted = self.chosen = ui.data.key
+        path: list[NodeKey] = []
+        parent = ui.parent
+        while parent is not None and parent.data is not None:
+            path.append(parent.data.key)
+            parent = parent.parent
+        self._wanted_path = path
+
+    def _find(self, key: NodeKey) -> UINode[TreeNode] | None:
+        for ui in self.root.children:
+            found = self._restore(ui, key)
+            if found is not None:
+                return found
+        return None
 
     def _recount(self, nodes: Sequence[TreeNode]) -> bool:
         """Swap in ``nodes`` if they match the shown ones line for line; False if not."""
@@ -196,12 +264,18 @@ class TopicTree(Tree[TreeNode]):
 
     def _on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeNode]) -> None:
         event.stop()
-        if event.node.data is not None:
-            self.post_message(self.Chosen(self, event.node.data.key, event.node.data.name, False))
+        node = event.node
+        # A stale highlight (a rebuild replaced the node) or the node already chosen
+        # (a rebuild put the cursor back on it) is not the user moving.
+        if node.data is None or node is not self.cursor_node or node.data.key == self.chosen:
+            return
+        self._want(node)
+        self.post_message(self.Chosen(self, node.data.key, node.data.name, False))
 
     def _on_tree_node_selected(self, event: Tree.NodeSelected[TreeNode]) -> None:
         event.stop()
         if event.node.data is not None:
+            self._want(event.node)
             self.post_message(self.Chosen(self, event.node.data.key, event.node.data.name, True))
 
     def action_expand_node(self) -> None:
