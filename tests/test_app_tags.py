@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from store.desk import Store
+from tests.waiting import pilot_until
 from tui.app import make_app
 from tui.config import Settings
 from tui.screens.confirm import ConfirmScreen
@@ -145,13 +146,14 @@ async def test_a_second_instance_sees_tags_from_the_first(store: Store) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         store.state.tag(store.ids()[:2], add=["from-other-session"])  # the "first" instance
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if second_store.state.tag_counts():
-                break
-        await pilot.pause(0.3)
-        tags = next(n for n in app.screen.tree.root.children if n.data and n.data.name == "Tags")
-        assert tags.data.count == 2
+
+        def tags_node():  # the tree's Tags group, as drawn now (a poll rebuilds the tree)
+            return next(n for n in app.screen.tree.root.children
+                        if n.data and n.data.name == "Tags")
+
+        await pilot_until(pilot, lambda: tags_node().data.count == 2, timeout=10,
+                          what="the poll to show the other session's tags in the tree")
+        assert second_store.state.tag_counts() == {"from-other-session": 2}
         assert app.screen.query_one(ItemList).source.row(store.ids()[0]).tags == (
             "from-other-session",)
 
@@ -159,11 +161,16 @@ async def test_a_second_instance_sees_tags_from_the_first(store: Store) -> None:
 async def test_read_state_in_the_ui(store: Store) -> None:
     app = make_app(store, Settings(mark_read_after=0.1, poll_interval=5))
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.4)
         first = store.ids()[0]
+
+        def unread_count() -> int:
+            return next(n for n in app.screen.tree.root.children
+                        if n.data.name == "Unread").data.count
+
+        await pilot_until(pilot, lambda: unread_count() == 29, timeout=10,
+                          what="the first item, shown for 0.1 s, to count as read")
         assert store.state.is_read(first)  # shown for a moment → read
-        unread = next(n for n in app.screen.tree.root.children if n.data.name == "Unread")
-        assert unread.data.count == 29
+        assert unread_count() == 29
         await pilot.press("r")
         await pilot.pause()
         assert not store.state.is_read(first)

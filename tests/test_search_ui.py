@@ -12,6 +12,7 @@ from textual import events
 
 from store.desk import Store
 from tests.conftest import REPO
+from tests.waiting import pilot_until
 from tui.app import make_app
 from tui.config import Settings
 from tui.screens.prompt import PromptScreen
@@ -90,10 +91,19 @@ def test_saved_searches_are_nodes_with_live_counts(store: Store) -> None:
 
 
 async def wait_ready(app, pilot) -> None:
-    for _ in range(50):
-        if app.store.search_index is not None:
-            break
-        await pilot.pause(0.05)
+    """Until the search index is loaded (a worker) and the screen knows it."""
+    await pilot_until(pilot, lambda: app.store.search_index is not None and app.screen.view.ready,
+                      what="the search index to load")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_searched(app, pilot, text: str) -> None:
+    """Until the query ``text``, typed, has run (after the bar's debounce) and the tree
+    has been counted over its results."""
+    await pilot_until(pilot, lambda: app.screen.view.query_text == text,
+                      what=f"the search for {text!r} to run")
+    await app.workers.wait_for_complete()
     await pilot.pause()
 
 
@@ -102,7 +112,7 @@ async def test_typing_a_query_updates_the_list(store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("slash", *"scholz")
-        await pilot.pause(0.3)
+        await wait_searched(app, pilot, "scholz")
         items = app.screen.query_one(ItemList)
         assert sorted(lines_of(store, items.ids)) == [18, 20]
         row = items.source.row(items.ids[0])
@@ -110,7 +120,9 @@ async def test_typing_a_query_updates_the_list(store: Store) -> None:
         await pilot.press("enter")
         assert app.focused is items
         await pilot.press("slash", "escape")
-        await pilot.pause(0.2)
+        bar = app.screen.query_one(SearchBar)
+        await pilot_until(pilot, lambda: not bar.display and items.item_count == 30,
+                          what="Escape to close the bar and bring back All items")
         assert items.item_count == 30 and not app.screen.query_one(SearchBar).display
 
 
@@ -121,11 +133,24 @@ async def test_a_slash_typed_right_after_enter_opens_a_new_search(store: Store) 
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("slash", *"tusk")
-        await pilot.pause(0.3)
+        await wait_searched(app, pilot, "tusk")
+        bar = app.screen.query_one(SearchBar)
+        screen = app.screen
+        opened: list[str] = []
+        action_search = screen.action_search
+
+        def counting_search() -> None:  # the "/" ran as the command
+            opened.append(bar.value)
+            action_search()
+
+        screen.action_search = counting_search
         for key, char in (("enter", "\r"), ("slash", "/")):  # no pause in between
             app.post_message(events.Key(key, char))
-        await pilot.pause(0.3)
-        bar = app.screen.query_one(SearchBar)
+        # Until the "/" has been handled: as the command, or typed into the query.
+        await pilot_until(pilot, lambda: opened or bar.value != "tusk",
+                          what="the queued Enter and / to be handled")
+        await pilot.pause()
+        assert opened == ["tusk"], "the / ran as the search command"
         assert bar.display and app.focused is bar.input
         assert bar.value == "tusk", "the / opened the bar again on the kept query"
         assert "/" not in bar.value
@@ -136,11 +161,15 @@ async def test_malformed_query_points_at_the_position(store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("slash", *"tusk")
-        await pilot.pause(0.3)
+        await wait_searched(app, pilot, "tusk")
         await pilot.press(*" OR (")
-        await pilot.pause(0.3)
-        status = str(app.screen.query_one("#search-status").render())
-        assert status.startswith(" " * 8 + "^") and "unclosed" in status
+
+        def status() -> str:
+            return str(app.screen.query_one("#search-status").render())
+
+        await pilot_until(pilot, lambda: "^" in status(), what="the query's error to show")
+        shown = status()
+        assert shown.startswith(" " * 8 + "^") and "unclosed" in shown
         assert app.screen.query_one(ItemList).item_count == 2  # last good results stay
 
 
@@ -149,15 +178,20 @@ async def test_save_search_and_see_it_in_the_tree(store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("slash", *"place:poland", "enter")
-        await pilot.pause(0.2)
+        await wait_searched(app, pilot, "place:poland")
         await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, PromptScreen)
+        await pilot_until(pilot, lambda: isinstance(app.screen, PromptScreen),
+                          what="the prompt for the search's name")
         await pilot.press("ctrl+u", *"Polish news", "enter")
-        await pilot.pause()
+
+        def saved_node():
+            return next(n for n in app.screen.tree.root.children
+                        if n.data and n.data.name == "Saved searches")
+
+        await pilot_until(pilot, lambda: saved_node().children,
+                          what="the saved search to appear in the tree")
         assert store.state.saved_searches() == {"Polish news": "place:poland"}
-        saved = next(n for n in app.screen.tree.root.children
-                     if n.data and n.data.name == "Saved searches")
+        saved = saved_node()
         assert [(c.data.name, c.data.count) for c in saved.children] == [("Polish news", 3)]
 
 
