@@ -11,6 +11,7 @@ import pytest
 import tui.screens.main as main_screen
 from store.desk import Store
 from store.errors import StoreFormatError
+from tests.waiting import pilot_until
 from tui.app import make_app
 from tui.widgets.item_list import ItemList
 
@@ -54,10 +55,7 @@ async def test_lists_the_index_titles_while_the_items_load(store_dir: Path, big:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
         items = app.screen.query_one(ItemList)
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if items.item_count:
-                break
+        await pilot_until(pilot, lambda: items.item_count, what="the index's titles listed")
         assert items.item_count == 30 and "Loading" in items._title_text
         assert not store.loaded
         await pilot.press("j")  # moving is fine; tagging waits for the items

@@ -459,12 +459,13 @@ def test_a_second_group_member_shares_a_group_store(tmp_path: Path) -> None:
 
 
 async def test_the_palette_export_asks_before_replacing_a_file(
-        store_dir: Path, tmp_path: Path) -> None:
+        store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tui.app import make_app
     from tui.config import Settings
     from tui.screens.confirm import ConfirmScreen
     from tui.screens.prompt import PromptScreen
 
+    monkeypatch.chdir(tmp_path)  # a short name to type, relative to the working folder
     target = tmp_path / "view.jsonl"
     target.write_text("precious\n")
     target.chmod(0o640)
@@ -476,7 +477,7 @@ async def test_the_palette_export_asks_before_replacing_a_file(
             export.callback()
             await pilot.pause()
             assert isinstance(app.screen, PromptScreen)
-            await pilot.press("ctrl+u", *str(target), "enter")
+            await pilot.press("ctrl+u", *target.name, "enter")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.press(answer)

@@ -83,3 +83,19 @@ def read_lines(fd: int, count: int, timeout: float = 30.0, data: bytes = b"") ->
             break
         data += chunk
     return data
+
+
+def report_each_fsync(fd: int) -> None:
+    """In a child process: write ``F`` to ``fd`` after every ``os.fsync``.
+
+    Each file made durable becomes a point the parent can wait for (``read_lines``) and
+    then kill the child at: a crash test picks its moments from the child's own progress
+    instead of from a random sleep.
+    """
+    fsync = os.fsync
+
+    def reporting_fsync(target: Any) -> None:
+        fsync(target)
+        os.write(fd, b"F\n")
+
+    os.fsync = reporting_fsync
