@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from hypothesis import given, settings
@@ -74,10 +73,8 @@ async def test_100k_rows_first_frame_is_quick_and_lazy() -> None:
     app = ListApp(source, [])
     async with app.run_test(size=(100, 30)) as pilot:
         items = app.query_one(ItemList)
-        start = time.perf_counter()
-        items.set_rows(ids(100_000))
+        items.set_rows(ids(100_000))  # its time: bench/limits.py ("item list: N rows")
         await pilot.pause()
-        elapsed = time.perf_counter() - start
         lines = screen_lines(items)
         assert "Headline i0 " in lines[0].text
         assert "Headline i29 " in lines[29].text
@@ -86,9 +83,9 @@ async def test_100k_rows_first_frame_is_quick_and_lazy() -> None:
         assert all(line.cell_length == items.size.width for line in lines)
         assert items.virtual_size.height == 100_000
         assert items.border_title == "Items (100,000)"
-        # Only what is on screen was fetched, not 100,000 rows.
+        # Only what is on screen was fetched, not 100,000 rows (ListView, which builds
+        # a widget per row, needed 48 s for 10k).
         assert source.calls <= 2 * items.size.height
-        assert elapsed < 5  # generous: ListView needed 48 s for 10k rows
         await pilot.press("G")
         assert items.cursor == 99_999
         assert "Headline i99999 " in items.render_line(items.size.height - 1).text
