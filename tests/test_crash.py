@@ -29,6 +29,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from store.desk import Store, default_rules
 from store.disk.atomic import temp_files
 from store.doctor import check_store
@@ -36,6 +38,8 @@ from store.state import userstate as state_module
 from store.state.journal import read_journal
 from store.state.tagnames import is_under
 from tests.waiting import read_lines, report_each_fsync
+
+pytestmark = pytest.mark.slow  # 200 forks and kills: about ten seconds
 
 ROUNDS = 2000 if os.environ.get("NEWSDESK_SOAK") else 200
 KILL_AFTER = 40

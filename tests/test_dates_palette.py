@@ -69,6 +69,7 @@ def test_url_is_an_osc8_link_and_other_text_is_not() -> None:
     assert links == {"https://example.org/a"}
 
 
+@pytest.mark.slow
 async def test_palette_lists_actions_and_exports_the_view(
         store_dir: Path, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # a short name to type, relative to the working folder
@@ -89,6 +90,7 @@ async def test_palette_lists_actions_and_exports_the_view(
         assert len(target.read_text().splitlines()) == app.screen.query_one(ItemList).item_count
 
 
+@pytest.mark.slow
 async def test_palette_import_adds_items(store_dir: Path, tmp_path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # a short name to type, relative to the working folder

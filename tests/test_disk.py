@@ -66,6 +66,7 @@ FAILURES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("call", "code", "reason"), FAILURES)
 async def test_refused_write_says_not_saved_and_shows_nothing(
         store_dir: Path, monkeypatch: pytest.MonkeyPatch, call: str, code: int,
@@ -106,6 +107,7 @@ async def test_refused_write_says_not_saved_and_shows_nothing(
     assert Store.open(store_dir).state.tags_of(first) == ["before"]
 
 
+@pytest.mark.slow
 async def test_a_compaction_that_fails_after_the_append_is_not_a_failed_tag(
         store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store.open(store_dir)

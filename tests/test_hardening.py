@@ -340,6 +340,7 @@ def test_cut_text_stops_after_a_whole_word() -> None:
     assert hard == "x" * 999 + "…"
 
 
+@pytest.mark.slow
 def test_a_long_line_is_cut_with_one_note_per_file(
         store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     words = " ".join(f"word{n}" for n in range(400_000))  # ~3.6 million characters
@@ -386,6 +387,7 @@ def test_a_1_mb_csv_cell_reads_back(tmp_path: Path) -> None:
 # -- bounded queries in the TUI's search bar ---------------------------------------------
 
 
+@pytest.mark.slow
 async def test_a_pasted_wall_of_terms_is_refused_in_the_search_bar(store_dir: Path) -> None:
     from tui.app import make_app
     from tui.config import Settings
@@ -458,6 +460,7 @@ def test_a_second_group_member_shares_a_group_store(tmp_path: Path) -> None:
         shutil.rmtree(base)
 
 
+@pytest.mark.slow
 async def test_the_palette_export_asks_before_replacing_a_file(
         store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tui.app import make_app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -92,6 +93,7 @@ async def test_100k_rows_first_frame_is_quick_and_lazy() -> None:
         assert source.calls <= 4 * items.size.height
 
 
+@pytest.mark.slow
 async def test_navigation_keys_move_cursor_and_post_highlighted() -> None:
     app = ListApp(Source(), ids(200))
     async with app.run_test(size=(60, 12)) as pilot:
@@ -312,6 +314,7 @@ async def test_wide_and_rtl_text_keeps_columns_aligned() -> None:
             assert offsets == {columns.tags_offset}
 
 
+@pytest.mark.slow
 async def test_zero_and_tiny_widths_do_not_crash() -> None:
     class SqueezeApp(ListApp):
         CSS = """

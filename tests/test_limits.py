@@ -26,6 +26,8 @@ from tui.widgets.detail_view import BODY_SHOWN, Detail, DetailView
 from tui.widgets.item_list import Columns, RowData, RowStyles, render_row
 from tui.widgets.topic_tree import MAX_CHILDREN
 
+pytestmark = pytest.mark.slow  # 1 MB items, 100,000 tags and items: seconds each
+
 QUIET = Settings(mark_read_after=None, poll_interval=60)
 STYLES = RowStyles(*(Style() for _ in range(5)))
 

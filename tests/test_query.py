@@ -259,6 +259,7 @@ _PIECES = st.sampled_from(
 _QUERIES = st.one_of(st.text(max_size=40), st.lists(_PIECES, max_size=14).map("".join))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(_QUERIES)
 def test_any_string_parses_or_raises_a_positioned_syntax_error(query: str) -> None:

@@ -126,6 +126,7 @@ async def test_typing_a_query_updates_the_list(store: Store) -> None:
         assert items.item_count == 30 and not app.screen.query_one(SearchBar).display
 
 
+@pytest.mark.slow
 async def test_a_slash_typed_right_after_enter_opens_a_new_search(store: Store) -> None:
     """Keys queued together (a fast typist over SSH): Enter, then "/" before Enter's
     messages have settled. The "/" must open a new search, not be typed into the old one."""
@@ -156,6 +157,7 @@ async def test_a_slash_typed_right_after_enter_opens_a_new_search(store: Store) 
         assert "/" not in bar.value
 
 
+@pytest.mark.slow
 async def test_malformed_query_points_at_the_position(store: Store) -> None:
     app = make_app(store, QUIET)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -173,6 +175,7 @@ async def test_malformed_query_points_at_the_position(store: Store) -> None:
         assert app.screen.query_one(ItemList).item_count == 2  # last good results stay
 
 
+@pytest.mark.slow
 async def test_save_search_and_see_it_in_the_tree(store: Store) -> None:
     app = make_app(store, QUIET)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -195,6 +198,7 @@ async def test_save_search_and_see_it_in_the_tree(store: Store) -> None:
         assert [(c.data.name, c.data.count) for c in saved.children] == [("Polish news", 3)]
 
 
+@pytest.mark.slow
 def test_cli_search_shapes(store_dir: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "tui", "--store", str(store_dir), *args],

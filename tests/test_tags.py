@@ -220,6 +220,7 @@ print(json.dumps(done))
 """
 
 
+@pytest.mark.slow
 def test_four_processes_times_250_ops_lose_nothing(store: Store, store_dir: Path) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", RANDOM_WRITER, str(store_dir), str(w), "250"],
                               cwd=REPO, stdout=subprocess.PIPE, text=True) for w in range(4)]
@@ -255,6 +256,7 @@ def _crash_writer(store_dir: str, tag_prefix: str, report_fd: int) -> None:
         os.write(report_fd, f"{n}\n".encode())
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_never_loses_a_reported_tag(store_dir: Path) -> None:
     Store.open(store_dir)
     ctx = multiprocessing.get_context("fork")

@@ -99,6 +99,7 @@ QUERY_TEXT = st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(QUERY_TEXT, st.sampled_from(["built", "segments", "out-of-order"]))
 def test_random_queries_agree(query: str, shape: str) -> None:
