@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     scale = 10 if args.quick else 1
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"median of {runs} run(s)")
-    print(f"{'measure':34} {'small':>9} {'large':>9} {'small s':>9} {'large s':>9} "
+    print(f"{'measure':34} {'small':>10} {'large':>10} {'small s':>9} {'large s':>9} "
           f"{'ratio':>7} {'size ratio':>10}")
     for case in CASES:
         if args.only and args.only not in case.name:
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         small, large = max(1, case.small // scale), max(1, case.large // scale)
         t_small, t_large = measure(case, small, runs), measure(case, large, runs)
         ratio = t_large / t_small if t_small > 0 else float("inf")
-        print(f"{case.name:34} {small:>9,} {large:>9,} {t_small:>9.4f} {t_large:>9.4f} "
+        print(f"{case.name:34} {small:>10,} {large:>10,} {t_small:>9.4f} {t_large:>9.4f} "
               f"{ratio:>6.1f}x {large / small:>9.0f}x")
     return 0
 
