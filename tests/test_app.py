@@ -38,6 +38,7 @@ async def test_opens_on_all_items_with_the_cursor_on_the_first(store: Store) -> 
         assert "Zelenskyy is offering alternative security guarantees" in detail_text(app)
 
 
+@pytest.mark.slow
 async def test_choosing_a_topic_filters_the_list(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -138,6 +139,7 @@ async def test_hostile_text_is_shown_literally_and_inert(store_dir: Path, tmp_pa
         assert app.is_running
 
 
+@pytest.mark.slow
 def test_snapshot_80x24(snap_compare, store_dir: Path) -> None:
     store = Store.open(store_dir)
     assert snap_compare(make_app(store), press=["j", "j"], terminal_size=(80, 24))

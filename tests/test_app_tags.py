@@ -23,6 +23,7 @@ def store(store_dir: Path) -> Store:
     return Store.open(store_dir)
 
 
+@pytest.mark.slow
 async def test_tag_editor_autocompletes_and_applies(store: Store) -> None:
     ids = store.ids()
     store.state.tag(ids[5:6], add=["region/baltics", "verify"])
@@ -43,6 +44,7 @@ async def test_tag_editor_autocompletes_and_applies(store: Store) -> None:
         assert Store.open(store.root).state.tags_of(ids[0]) == ["region/baltics", "follow-up"]
 
 
+@pytest.mark.slow
 async def test_refused_name_shows_why_and_keeps_the_editor(store: Store) -> None:
     app = make_app(store, QUIET)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -55,6 +57,7 @@ async def test_refused_name_shows_why_and_keeps_the_editor(store: Store) -> None
         assert store.state.tag_counts() == {}
 
 
+@pytest.mark.slow
 async def test_remove_with_minus_and_repeat_with_dot(store: Store) -> None:
     ids = store.ids()
     store.state.tag(ids[:2], add=["verify"])
@@ -68,6 +71,7 @@ async def test_remove_with_minus_and_repeat_with_dot(store: Store) -> None:
         assert store.state.tags_of(ids[1]) == ["done"]
 
 
+@pytest.mark.slow
 async def test_bulk_over_threshold_asks_first(store: Store) -> None:
     app = make_app(store, QUIET)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -96,6 +100,7 @@ async def test_marked_items_under_threshold_are_tagged_directly(store: Store) ->
         assert [store.state.tags_of(i) for i in ids[:4]] == [["pair"], [], ["pair"], []]
 
 
+@pytest.mark.slow
 async def test_rename_from_the_tree_then_undo_after_restart(store: Store) -> None:
     ids = store.ids()
     store.state.tag(ids[:3], add=["draft"])
@@ -123,6 +128,7 @@ async def test_rename_from_the_tree_then_undo_after_restart(store: Store) -> Non
         assert restarted.store.state.tag_counts() == {"final": 3}
 
 
+@pytest.mark.slow
 async def test_delete_from_the_tree_names_the_count(store: Store) -> None:
     store.state.tag(store.ids()[:4], add=["gone"])
     app = make_app(store, QUIET)

@@ -1,4 +1,5 @@
-"""The benchmark suite still runs: ``bench/run.py --quick`` prints its table.
+"""The benchmark suite still runs: ``bench/run.py --quick`` and ``bench/limits.py
+--quick`` print their tables.
 
 The full run (1k/10k/100k items, minutes) is done by hand and recorded in
 bench/RESULTS.md; this only keeps the suite from rotting as the code changes.
@@ -11,7 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow  # whole benchmark runs, even quick ones: seconds each
 
 
 def test_quick_benchmark_prints_the_table(tmp_path: Path) -> None:
@@ -32,3 +37,19 @@ def test_quick_benchmark_prints_the_table(tmp_path: Path) -> None:
         assert line is not None, f"no {row!r} row in:\n{out}"
     first = next(x for x in out.splitlines() if x.startswith("first frame, items visible"))
     assert " s " in first and " - " not in first.split("minimal")[0], first
+
+
+def test_quick_limits_benchmark_prints_a_row_per_case(tmp_path: Path) -> None:
+    from bench.limits import CASES
+
+    env = {**os.environ, "NEWSDESK_CONFIG_DIR": str(tmp_path / "config")}
+    env.pop("NEWSDESK_STORE", None)
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "limits.py"), "--quick"],
+                          capture_output=True, text=True, timeout=180, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("measure") and "ratio" in line for line in lines)
+    for case in CASES:
+        row = next((x for x in lines if x.startswith(case.name)), None)
+        assert row is not None, f"no {case.name!r} row in:\n{done.stdout}"
+        assert row.split()[-2].endswith("x") and row.split()[-1].endswith("x"), row

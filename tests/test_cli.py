@@ -41,6 +41,7 @@ def test_store_from_environment(tmp_path: Path) -> None:
     assert out.returncode == 0 and (tmp_path / "env-store" / "items.json").exists()
 
 
+@pytest.mark.slow
 def test_init_empty_then_import_reports(store_dir: Path, tmp_path: Path) -> None:
     assert run("--store", str(store_dir), "init", "--empty").returncode == 0
     src = tmp_path / "a.txt"
@@ -98,6 +99,7 @@ def test_list_piped_into_head_is_quiet(store_dir: Path) -> None:
     assert out.stdout.count("\n") == 1 and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_tag_commands_round_trip(store_dir: Path, tmp_path: Path) -> None:
     s = ("--store", str(store_dir))
     ids = [line.split()[0] for line in run(*s, "list").stdout.splitlines()]
@@ -129,6 +131,7 @@ def test_tag_refusals_exit_1_with_the_reason(store_dir: Path) -> None:
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_tags_survive_a_move_to_a_new_store(store_dir: Path, tmp_path: Path) -> None:
     s = ("--store", str(store_dir))
     item = run(*s, "list").stdout.split()[0]
@@ -155,6 +158,7 @@ def listed(store_dir: Path) -> list[dict]:
     return [json.loads(line) for line in out.stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_import_many_formats_reports_positions_and_exits_1(store_dir: Path) -> None:
     s = ("--store", str(store_dir))
     run(*s, "init", "--empty")
@@ -179,6 +183,7 @@ def test_import_many_formats_reports_positions_and_exits_1(store_dir: Path) -> N
     assert clean.returncode == 0 and clean.stdout == "3 added, 0 already present\n"
 
 
+@pytest.mark.slow
 def test_import_from_stdin_with_format_and_map(store_dir: Path) -> None:
     s = ("--store", str(store_dir))
     run(*s, "init", "--empty")
@@ -207,6 +212,7 @@ def test_import_usage_errors_exit_2(store_dir: Path) -> None:
     assert out.returncode == 2
 
 
+@pytest.mark.slow
 def test_import_update_keeps_ids_and_tags(store_dir: Path, tmp_path: Path) -> None:
     s = ("--store", str(store_dir))
     run(*s, "init", "--empty")
@@ -266,6 +272,7 @@ def test_progress_bar_only_on_a_terminal_after_a_second() -> None:
     assert shown.bar is None and screen.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_export_round_trip_through_the_cli(store_dir: Path, tmp_path: Path, fmt: str) -> None:
     s = ("--store", str(store_dir))
@@ -284,6 +291,7 @@ def test_export_round_trip_through_the_cli(store_dir: Path, tmp_path: Path, fmt:
         [r[k] for k in keys] for r in listed(store_dir)]
 
 
+@pytest.mark.slow
 def test_export_to_stdout_with_query(store_dir: Path) -> None:
     s = ("--store", str(store_dir))
     run(*s, "import", str(FIXTURES / "rss2.xml"))

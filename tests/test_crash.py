@@ -2,8 +2,10 @@
 
 A forked child loops over a random mix of tag operations, tag renames and imports
 (journal compaction forced every few operations, so kills also land mid-compaction
-and mid-backup). Before each operation it writes ``B <op>`` to a pipe and after it
-returns ``D``. After each kill the parent reopens the store and checks:
+and mid-backup). Before each operation it writes ``B <op>`` to a pipe, after each
+fsync ``F``, and after the operation returns ``D``; the parent kills it right after
+a report chosen at random (no sleeping: the moment is a point of the child's own
+progress). After each kill the parent reopens the store and checks:
 
 * it loads, with no damaged journal line and no operation missing;
 * every operation reported done is there, and the one in flight is either wholly
@@ -27,14 +29,21 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from store.desk import Store, default_rules
 from store.disk.atomic import temp_files
 from store.doctor import check_store
 from store.state import userstate as state_module
 from store.state.journal import read_journal
 from store.state.tagnames import is_under
+from tests.waiting import read_lines, report_each_fsync
+
+pytestmark = pytest.mark.slow  # 200 forks and kills: about ten seconds
 
 ROUNDS = 2000 if os.environ.get("NEWSDESK_SOAK") else 200
+KILL_AFTER = 40
+"""At most this many reports (B, F, D lines) after "ready" before the kill."""
 POOL = ["a", "b", "c", "d/e", "d/f", "h/e", "x"]
 TOPS = ["a", "b", "c", "d", "h", "x"]
 
@@ -52,7 +61,8 @@ RULES = default_rules()
 def _worker(store_dir: str, batches: str, round_: int, report_fd: int) -> None:
     state_module.COMPACT_BYTES = 2500  # compact every ten or so operations
     store = Store.open(store_dir, rules=RULES)
-    os.write(report_fd, b"R\n")  # the clock starts now, not while a busy CI forks
+    report_each_fsync(report_fd)  # "F": a file made durable, a point to kill at
+    os.write(report_fd, b"R\n")  # the count starts now, not while a busy CI forks
     rng = random.Random(round_ * 7919)
     n = 0
     while True:
@@ -154,7 +164,9 @@ def test_200_sigkills_during_tags_renames_and_imports_lose_nothing(tmp_path: Pat
         proc.start()
         os.close(write_fd)
         early = _wait_ready(read_fd)
-        time.sleep(rng.uniform(0.0, 0.03))
+        # Kill right after the child's k-th report since it became ready: an operation
+        # begun (B) or done (D), or a file of it made durable (F), mid-compaction too.
+        early = read_lines(read_fd, 1 + rng.randint(1, KILL_AFTER), data=early)
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
         with os.fdopen(read_fd, "rb") as fh:
@@ -197,6 +209,8 @@ def test_200_sigkills_during_tags_renames_and_imports_lose_nothing(tmp_path: Pat
                 imports_seen["present" if present else "absent"] += 1
         done_total += len(done)
 
+    print("done", done_total, "in flight", in_flight, "mid-compaction", mid_compaction,
+          "imports", imports_seen)
     # The harness must really have exercised what it claims to.
     assert done_total > ROUNDS, "the writer must get real work done between kills"
     assert in_flight > ROUNDS // 2, "most kills should land inside an operation"

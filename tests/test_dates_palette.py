@@ -8,6 +8,7 @@ import pytest
 
 from store.desk import Store
 from tests.conftest import until
+from tests.waiting import pilot_until
 from tui.app import make_app
 from tui.config import Settings
 from tui.screens.prompt import PromptScreen
@@ -69,7 +70,10 @@ def test_url_is_an_osc8_link_and_other_text_is_not() -> None:
     assert links == {"https://example.org/a"}
 
 
-async def test_palette_lists_actions_and_exports_the_view(store_dir: Path, tmp_path) -> None:
+@pytest.mark.slow
+async def test_palette_lists_actions_and_exports_the_view(
+        store_dir: Path, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a short name to type, relative to the working folder
     store = Store.open(store_dir)
     app = make_app(store, QUIET)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -82,12 +86,15 @@ async def test_palette_lists_actions_and_exports_the_view(store_dir: Path, tmp_p
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
         target = tmp_path / "view.jsonl"
-        await pilot.press("ctrl+u", *str(target), "enter")
-        await pilot.pause()
+        await pilot.press("ctrl+u", *"view.jsonl", "enter")
+        await pilot_until(pilot, target.exists, what="the export to be written")
         assert len(target.read_text().splitlines()) == app.screen.query_one(ItemList).item_count
 
 
-async def test_palette_import_adds_items(store_dir: Path, tmp_path) -> None:
+@pytest.mark.slow
+async def test_palette_import_adds_items(store_dir: Path, tmp_path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a short name to type, relative to the working folder
     store = Store.open(store_dir)
     src = tmp_path / "new.txt"
     src.write_text("A brand new brief about Lisbon.\n")
@@ -95,10 +102,11 @@ async def test_palette_import_adds_items(store_dir: Path, tmp_path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         command = next(c for c in app.get_system_commands(app.screen)
                        if c.title == "Import a file…")
+        items = app.screen.query_one(ItemList)
         command.callback()
         await pilot.pause()
         await pilot.press(*str(src), "enter")
         await until(pilot, lambda: app.screen.query_one(ItemList).item_count == 31,
                     "the imported item")
         assert len(store) == 31
-        assert app.screen.query_one(ItemList).item_count == 31
+        assert items.item_count == 31

@@ -12,25 +12,22 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import wait_until
 
 TMUX = shutil.which("tmux")
 NEWSDESK = shutil.which("newsdesk", path=f"{Path(sys.executable).parent}{os.pathsep}"
                         f"{os.environ.get('PATH', '')}")
 
+pytestmark = pytest.mark.e2e
+
 if not (TMUX and NEWSDESK) and not os.environ.get("CI"):
     pytest.skip("needs tmux and the installed newsdesk command (CI installs both)",
                 allow_module_level=True)
-
-pytestmark = pytest.mark.e2e
-
-
-_LOOK = threading.Event()
-"""Never set: ``_LOOK.wait(t)`` is the pause between two looks at a tmux pane."""
 
 
 class Terminal:
@@ -53,31 +50,25 @@ class Terminal:
         return out.stdout
 
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            _LOOK.wait(0.2)  # between two looks at the screen
-        raise AssertionError(f"{text!r} never appeared; screen was:\n{self.screen()}")
+        """The screen, as soon as it shows ``text``."""
+        return self.wait_for_screen(lambda screen: text in screen, timeout, f"{text!r}")
 
     def wait_for_re(self, pattern: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if re.search(pattern, screen):
-                return screen
-            _LOOK.wait(0.2)
-        raise AssertionError(f"{pattern!r} never matched; screen was:\n{self.screen()}")
+        """The screen, as soon as ``pattern`` matches it."""
+        return self.wait_for_screen(lambda screen: re.search(pattern, screen) is not None,
+                                    timeout, f"a match of {pattern!r}")
 
     def wait_for_gone(self, text: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """The screen, as soon as it no longer shows ``text``."""
+        return self.wait_for_screen(lambda screen: text not in screen, timeout,
+                                    f"{text!r} to go")
+
+    def wait_for_screen(self, holds: Callable[[str], bool], timeout: float, what: str) -> str:
+        def shown() -> str | None:
             screen = self.screen()
-            if text not in screen:
-                return screen
-            _LOOK.wait(0.2)
-        raise AssertionError(f"{text!r} stayed; screen was:\n{self.screen()}")
+            return screen if holds(screen) else None
+
+        return wait_until(shown, timeout, what=lambda: f"{what}; screen was:\n{self.screen()}")
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         flags = ["-l"] if literal else []
@@ -127,9 +118,9 @@ def test_installed_command_browses_the_seed_in_tmux(terminal, tmp_path: Path) ->
     term.keys("j", "j", "j")
     term.wait_for("Lavrov called it a direct threat")
     term.keys("?")
-    term.wait_for("Keys")
+    term.wait_for("Keys — Esc closes")
     term.keys("Escape")
-    term.wait_for_gone("Keys — Esc closes")  # else q could land in the help screen
+    term.wait_for_gone("Esc closes")  # else the "q" lands in the help and only closes it
     term.keys("q")
     screen = term.wait_for("EXITED 0")
     assert "Traceback" not in screen

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -211,6 +210,7 @@ def test_hostile_text_never_raises(text):
         assert m.name.strip()
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_any_text_never_raises(text):
@@ -251,14 +251,17 @@ def test_fixture_f1_floors():
             assert f1 >= floor, (split, group, round(f1, 3))
 
 
-def test_extraction_is_fast_enough():
+def test_extraction_over_many_briefs_finds_names_the_same_way_each_time():
+    """500 synthetic briefs: names found in nearly all, each a span of its text, and
+    the same answer twice. The time it takes (budget 0.6 ms a brief) is measured by
+    ``bench/entities_eval.py`` (throughput) and ``bench/limits.py`` (growth)."""
     ev = _eval_module()
-    briefs = ev.synthetic(2000, ev.load())
-    start = time.perf_counter()
-    for b in briefs:
-        extract(b)
-    per_brief = (time.perf_counter() - start) / len(briefs)
-    assert per_brief < 0.003  # the budget is 0.6 ms; generous for shared CI machines
+    briefs = ev.synthetic(500, ev.load())
+    found = [extract(b) for b in briefs]
+    assert sum(1 for mentions in found if mentions) >= 0.9 * len(briefs)
+    for brief, mentions in zip(briefs[:200], found[:200], strict=True):
+        assert extract(brief) == mentions
+        assert all(brief[m.start:m.end] == m.surface for m in mentions), brief
 
 
 def test_store_does_not_import_the_ui():

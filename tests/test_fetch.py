@@ -54,6 +54,7 @@ def by_url(outcomes: list) -> dict:
 # -- fetch: one feed at a time ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_each_fault_is_named_and_never_stops_the_others(tmp_path: Path,
                                                         server: FeedServer) -> None:
     store = subscribed(tmp_path, server, "/rss.xml", "/missing", "/page", "/bad.xml",
@@ -155,6 +156,7 @@ def test_the_lock_is_free_while_a_feed_hangs(tmp_path: Path, server: FeedServer)
     assert done.is_set()
 
 
+@pytest.mark.slow
 def test_fetch_all_yields_each_answer_as_it_comes(server: FeedServer) -> None:
     requests = [FetchRequest(server.url("/hang")), FetchRequest(server.url("/rss.xml"))]
     results = list(fetch_all(requests, timeout=1))

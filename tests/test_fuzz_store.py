@@ -36,6 +36,8 @@ from tests.conftest import REPO
 from tests.test_importers import READERS, assert_well_formed
 from tests.test_query import _QUERIES
 
+pytestmark = pytest.mark.slow  # fuzzing with hypothesis: about ten seconds in all
+
 SOAK = 10 if os.environ.get("NEWSDESK_SOAK") else 1
 FUZZ = settings(max_examples=120 * SOAK, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -340,6 +340,7 @@ def test_cut_text_stops_after_a_whole_word() -> None:
     assert hard == "x" * 999 + "…"
 
 
+@pytest.mark.slow
 def test_a_long_line_is_cut_with_one_note_per_file(
         store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     words = " ".join(f"word{n}" for n in range(400_000))  # ~3.6 million characters
@@ -386,6 +387,7 @@ def test_a_1_mb_csv_cell_reads_back(tmp_path: Path) -> None:
 # -- bounded queries in the TUI's search bar ---------------------------------------------
 
 
+@pytest.mark.slow
 async def test_a_pasted_wall_of_terms_is_refused_in_the_search_bar(store_dir: Path) -> None:
     from tui.app import make_app
     from tui.config import Settings
@@ -458,13 +460,15 @@ def test_a_second_group_member_shares_a_group_store(tmp_path: Path) -> None:
         shutil.rmtree(base)
 
 
+@pytest.mark.slow
 async def test_the_palette_export_asks_before_replacing_a_file(
-        store_dir: Path, tmp_path: Path) -> None:
+        store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tui.app import make_app
     from tui.config import Settings
     from tui.screens.confirm import ConfirmScreen
     from tui.screens.prompt import PromptScreen
 
+    monkeypatch.chdir(tmp_path)  # a short name to type, relative to the working folder
     target = tmp_path / "view.jsonl"
     target.write_text("precious\n")
     target.chmod(0o640)
@@ -476,7 +480,7 @@ async def test_the_palette_export_asks_before_replacing_a_file(
             export.callback()
             await pilot.pause()
             assert isinstance(app.screen, PromptScreen)
-            await pilot.press("ctrl+u", *str(target), "enter")
+            await pilot.press("ctrl+u", *target.name, "enter")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.press(answer)

@@ -497,6 +497,7 @@ def assert_well_formed(result: ImportResult) -> None:
         assert record.body.strip()
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.binary(max_size=400))
 def test_random_bytes_never_raise(data: bytes) -> None:
@@ -511,6 +512,7 @@ _json = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
                      | st.dictionaries(_keys, inner, max_size=6), max_leaves=20)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(_json)
 def test_random_json_shapes_never_raise(value: object) -> None:
@@ -525,6 +527,7 @@ def test_random_json_shapes_never_raise(value: object) -> None:
 _cell = st.text(alphabet=st.sampled_from('ab ,\t"\n\r\\é\x00'), max_size=8)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(st.lists(_cell, min_size=1, max_size=4), max_size=6))
 def test_random_csv_shapes_never_raise(rows: list[list[str]]) -> None:
@@ -539,6 +542,7 @@ _entry_parts = st.lists(st.tuples(st.sampled_from(
      "id", "updated", "author"]), _xml_text), max_size=5)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.sampled_from(["rss", "atom"]), st.lists(_entry_parts, max_size=3), _xml_text)
 def test_random_feed_shapes_never_raise(kind: str, entries: list[list[tuple[str, str]]],

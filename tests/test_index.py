@@ -435,6 +435,7 @@ def test_corrupt_cache_is_none(index: SearchIndex, tmp_path: Path, damage: str) 
     assert SearchIndex.load(path, "sig") is None
 
 
+@pytest.mark.slow
 def test_lazy_checks_answer_the_same_or_raise_on_damage(
     index: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -74,10 +74,8 @@ async def test_100k_rows_first_frame_is_quick_and_lazy() -> None:
     app = ListApp(source, [])
     async with app.run_test(size=(100, 30)) as pilot:
         items = app.query_one(ItemList)
-        start = time.perf_counter()
-        items.set_rows(ids(100_000))
+        items.set_rows(ids(100_000))  # its time: bench/limits.py ("item list: N rows")
         await pilot.pause()
-        elapsed = time.perf_counter() - start
         lines = screen_lines(items)
         assert "Headline i0 " in lines[0].text
         assert "Headline i29 " in lines[29].text
@@ -86,15 +84,16 @@ async def test_100k_rows_first_frame_is_quick_and_lazy() -> None:
         assert all(line.cell_length == items.size.width for line in lines)
         assert items.virtual_size.height == 100_000
         assert items.border_title == "Items (100,000)"
-        # Only what is on screen was fetched, not 100,000 rows.
+        # Only what is on screen was fetched, not 100,000 rows (ListView, which builds
+        # a widget per row, needed 48 s for 10k).
         assert source.calls <= 2 * items.size.height
-        assert elapsed < 5  # generous: ListView needed 48 s for 10k rows
         await pilot.press("G")
         assert items.cursor == 99_999
         assert "Headline i99999 " in items.render_line(items.size.height - 1).text
         assert source.calls <= 4 * items.size.height
 
 
+@pytest.mark.slow
 async def test_navigation_keys_move_cursor_and_post_highlighted() -> None:
     app = ListApp(Source(), ids(200))
     async with app.run_test(size=(60, 12)) as pilot:
@@ -315,6 +314,7 @@ async def test_wide_and_rtl_text_keeps_columns_aligned() -> None:
             assert offsets == {columns.tags_offset}
 
 
+@pytest.mark.slow
 async def test_zero_and_tiny_widths_do_not_crash() -> None:
     class SqueezeApp(ListApp):
         CSS = """

@@ -28,6 +28,7 @@ docs = st.dictionaries(st.text(max_size=8), st.one_of(
     st.dictionaries(st.text(max_size=5), texts, max_size=2)), max_size=5)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.integers(1, 10_000).map(str), docs, min_size=1, max_size=30),
        st.booleans())

@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.e2e  # builds the wheel and runs the installed packages
+
 PROBE = """
 import asyncio, sys, tempfile
 import store, tui

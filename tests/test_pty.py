@@ -25,6 +25,8 @@ from bench.terminal import app_env, measure_moves
 NEWSDESK = shutil.which("newsdesk", path=f"{Path(sys.executable).parent}{os.pathsep}"
                         f"{os.environ.get('PATH', '')}")
 
+pytestmark = pytest.mark.e2e
+
 if not NEWSDESK and not os.environ.get("CI"):
     pytest.skip("needs the installed newsdesk command (CI installs it)",
                 allow_module_level=True)

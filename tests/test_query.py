@@ -181,8 +181,19 @@ def test_fields_combine_with_words() -> None:
 
 def test_every_field_in_the_table_parses() -> None:
     samples = {"date": "2025", "before": "2025", "after": "2025", "is": "read"}
+    expected = {
+        "title": t("x", "title"),
+        **{name: FieldMatch(name, "x") for name in
+           ("tag", "topic", "source", "person", "place", "org")},
+        "id": FieldMatch("id", "x", prefix=True),  # an id prefix
+        "date": DateMatch("=", "2025"),
+        "before": DateMatch("<", "2025"),
+        "after": DateMatch(">=", "2025"),
+        "is": Flag("read"),
+    }
+    assert set(FIELDS) == set(expected), "a new field needs its expected tree here"
     for name in FIELDS:
-        parse(f"{name}:{samples.get(name, 'x')}")
+        assert parse(f"{name}:{samples.get(name, 'x')}") == expected[name], name
 
 
 def test_positive_text_skips_negated_and_predicates() -> None:
@@ -257,6 +268,7 @@ _PIECES = st.sampled_from(
 _QUERIES = st.one_of(st.text(max_size=40), st.lists(_PIECES, max_size=14).map("".join))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(_QUERIES)
 def test_any_string_parses_or_raises_a_positioned_syntax_error(query: str) -> None:

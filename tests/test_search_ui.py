@@ -12,6 +12,7 @@ from textual import events
 
 from store.desk import Store
 from tests.conftest import REPO, until
+from tests.waiting import pilot_until
 from tui.app import make_app
 from tui.config import Settings
 from tui.screens.prompt import PromptScreen
@@ -111,6 +112,7 @@ async def test_typing_a_query_updates_the_list(store: Store) -> None:
         assert items.item_count == 30 and not app.screen.query_one(SearchBar).display
 
 
+@pytest.mark.slow
 async def test_a_slash_typed_right_after_enter_opens_a_new_search(store: Store) -> None:
     """Keys queued together (a fast typist over SSH): Enter, then "/" before Enter's
     messages have settled. The "/" must open a new search, not be typed into the old one."""
@@ -128,6 +130,7 @@ async def test_a_slash_typed_right_after_enter_opens_a_new_search(store: Store) 
         assert "/" not in bar.value
 
 
+@pytest.mark.slow
 async def test_malformed_query_points_at_the_position(store: Store) -> None:
     app = make_app(store, QUIET)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -142,6 +145,7 @@ async def test_malformed_query_points_at_the_position(store: Store) -> None:
         assert app.screen.query_one(ItemList).item_count == 2  # last good results stay
 
 
+@pytest.mark.slow
 async def test_save_search_and_see_it_in_the_tree(store: Store) -> None:
     app = make_app(store, QUIET)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -149,16 +153,22 @@ async def test_save_search_and_see_it_in_the_tree(store: Store) -> None:
         await pilot.press("slash", *"place:poland", "enter")
         await until(pilot, lambda: app.screen.view.query_text == "place:poland", "the search")
         await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, PromptScreen)
+        await pilot_until(pilot, lambda: isinstance(app.screen, PromptScreen),
+                          what="the prompt for the search's name")
         await pilot.press("ctrl+u", *"Polish news", "enter")
-        await pilot.pause()
+
+        def saved_node():
+            return next(n for n in app.screen.tree.root.children
+                        if n.data and n.data.name == "Saved searches")
+
+        await pilot_until(pilot, lambda: saved_node().children,
+                          what="the saved search to appear in the tree")
         assert store.state.saved_searches() == {"Polish news": "place:poland"}
-        saved = next(n for n in app.screen.tree.root.children
-                     if n.data and n.data.name == "Saved searches")
+        saved = saved_node()
         assert [(c.data.name, c.data.count) for c in saved.children] == [("Polish news", 3)]
 
 
+@pytest.mark.slow
 def test_cli_search_shapes(store_dir: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "tui", "--store", str(store_dir), *args],

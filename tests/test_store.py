@@ -146,6 +146,7 @@ for n in range(int(sys.argv[3])):
 """
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing(store_dir: Path, tmp_path: Path) -> None:
     Store.open(store_dir, seed=False)
     procs = [

@@ -40,6 +40,7 @@ def main_screen(app: NewsdeskApp) -> MainScreen:
 # -- sizes ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_60_columns_fold_the_tree_away_and_keys_bring_it_back(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(60, 20)) as pilot:
@@ -66,6 +67,7 @@ async def test_80_columns_keep_the_tree_and_put_the_detail_below(store: Store) -
         assert screen.detail.region.x == screen.item_list.region.x
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(49, 24), (80, 13), (40, 12), (20, 5), (1, 1)])
 async def test_too_small_shows_a_hint_and_growing_restores_the_panes(
     store: Store, size: tuple[int, int]
@@ -99,6 +101,7 @@ async def test_the_smallest_usable_size_shows_the_panes(store: Store) -> None:
         assert "Terminal too small" not in text and "All items (30)" in text
 
 
+@pytest.mark.slow
 async def test_hiding_the_detail_and_zooming_the_focused_pane(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -134,6 +137,7 @@ async def test_the_help_screen_survives_a_tiny_terminal(store: Store) -> None:
 # -- copy ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_copy_puts_title_body_and_id_on_the_clipboard(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -278,6 +282,7 @@ WIDE = [
 ]
 
 
+@pytest.mark.slow
 async def test_wide_and_rtl_text_keeps_every_pane_aligned(
     store_dir: Path, tmp_path: Path
 ) -> None:

@@ -120,6 +120,7 @@ def test_tree_json_has_the_named_groups(store_dir: Path) -> None:
     assert set(REQUIRED_PEOPLE) <= people
 
 
+@pytest.mark.slow
 def test_a_new_extractor_version_rederives_a_big_store_on_every_core(store_dir: Path,
                                                                       tmp_path: Path) -> None:
     """Above the pool's threshold, retopic derives entities in worker processes: the

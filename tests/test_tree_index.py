@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,6 +111,7 @@ def flat(nodes: Sequence[TreeNode]) -> list[tuple[str, int, tuple[str, ...], int
                                        *flat(n.children)]]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(items_strategy, st.data())
 def test_counts_and_members_match_a_plain_scan(raw: list[dict[str, Any]],
@@ -178,6 +180,7 @@ def test_counts_follow_tag_and_read_operations_incrementally(tmp_path) -> None: 
     assert index.select(("tag", "urgent"), view) == ids[8:9]
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(items_strategy, st.data())
 def test_search_results_as_ordinals_count_like_their_ids(raw: list[dict[str, Any]],
