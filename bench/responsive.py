@@ -66,7 +66,7 @@ TARGET_MS = 250.0
 DIALOG = "Tag this item"
 FAILURE_WORDS = ("busy", "Not saved")
 ACTIONS = ("j/k: cursor row moved", "t: tag dialog open", "type tag name: echoed",
-           "enter: tag shown")
+           "enter: tag shown", "j/k right after the Enter")
 CLI_ACTION = "cli: tag ID +TAG (process)"
 
 
@@ -187,6 +187,9 @@ class Tui:
         self.screen = VTScreen(COLS, ROWS)
         self.list_column: int | None = None  # a column inside the item list
         self.failures: list[str] = []  # "busy" / "Not saved" as seen on screen
+        # answers still awaited while other keys are sent: (done, report(ms, late), sent)
+        self.watchers: list[tuple[Callable[[], bool], Callable[[float, bool], None],
+                                  float]] = []
 
     def close(self) -> None:
         self.term.close()
@@ -206,7 +209,25 @@ class Tui:
                 snippet = next(line.strip() for line in text.splitlines() if word in line)
                 if not self.failures or self.failures[-1] != snippet:
                     self.failures.append(snippet)
+        now = time.perf_counter()
+        for watcher in list(self.watchers):
+            done, report, sent = watcher
+            if done():
+                self.watchers.remove(watcher)
+                report((now - sent) * 1000, False)
         return True
+
+    def watch(self, done: Callable[[], bool], report: Callable[[float, bool], None],
+              sent: float) -> None:
+        """Call ``report(ms since sent, False)`` as soon as ``done()`` holds."""
+        self.watchers.append((done, report, sent))
+
+    def drain(self, timeout: float) -> None:
+        """Wait for every watched answer; those not there after ``timeout`` s time out."""
+        self.wait_until(lambda: not self.watchers, timeout)
+        for _, report, sent in self.watchers:
+            report((time.perf_counter() - sent) * 1000, True)
+        self.watchers.clear()
 
     def pump_for(self, seconds: float) -> None:
         end = time.perf_counter() + seconds
@@ -289,8 +310,21 @@ def timed_key(tui: Tui, key: str, done: Callable[[], bool], timeout: float, phas
     return (time.perf_counter() - t0) * 1000, not ok, sent_in
 
 
-def move(tui: Tui, going_down: bool, timeout: float, phase: Phase, run: Run) -> bool:
-    """One j or k, timed; the direction for the next move."""
+@dataclass
+class Move:
+    """A j or k planned from the screen: from ``row`` to ``row + step``."""
+
+    row: int
+    step: int
+    title: str  # the text of the row the cursor should land on
+
+    @property
+    def key(self) -> str:
+        return "j" if self.step > 0 else "k"
+
+
+def plan_move(tui: Tui, going_down: bool, timeout: float) -> Move:
+    """Down the list and back up, within the first screenful (no scrolling)."""
     if not tui.wait_until(lambda: tui.cursor_row() is not None, timeout):
         raise BenchError(f"no cursor row in the item list; screen:\n{tui.text()}")
     row = tui.cursor_row()
@@ -300,20 +334,28 @@ def move(tui: Tui, going_down: bool, timeout: float, phase: Phase, run: Run) -> 
     elif row >= 14:
         going_down = False
     step = 1 if going_down else -1
-    expected_title = tui.row_text(row + step)
+    return Move(row, step, tui.row_text(row + step))
 
+
+def timed_move(tui: Tui, plan: Move, action: str, timeout: float, phase: Phase,
+               run: Run) -> None:
     def moved() -> bool:
+        if DIALOG in tui.text():
+            return False
         now = tui.cursor_row()
-        return now is not None and (now == row + step or tui.row_text(now) == expected_title
-                                    and now != row)
+        return now is not None and now != plan.row and (
+            now == plan.row + plan.step or tui.row_text(now) == plan.title)
 
-    ms, late, sent_in = timed_key(tui, "j" if going_down else "k", moved, timeout, phase)
-    run.samples.append(Sample(ACTIONS[0], sent_in, ms, late))
-    return going_down
+    ms, late, sent_in = timed_key(tui, plan.key, moved, timeout, phase)
+    run.samples.append(Sample(action, sent_in, ms, late))
 
 
-def tag_op(tui: Tui, name: str, phase: Phase, run: Run, timeout: float) -> None:
-    """t, type ``name``, Enter: three timed steps."""
+def tag_op(tui: Tui, name: str, phase: Phase, run: Run, args: argparse.Namespace,
+           going_down: bool) -> None:
+    """t, type ``name``, Enter, then j/k as a user goes on: four timed steps. The Enter's
+    answer (the tag on screen) is awaited while the j/k is sent."""
+    timeout = args.key_timeout
+    after = plan_move(tui, going_down, timeout)
     ms, late, sent_in = timed_key(tui, "t", lambda: DIALOG in tui.text(), timeout, phase)
     run.samples.append(Sample(ACTIONS[1], sent_in, ms, late))
     if late:  # the dialog may still open later: give it time, then go on or give up
@@ -327,12 +369,18 @@ def tag_op(tui: Tui, name: str, phase: Phase, run: Run, timeout: float) -> None:
         text = tui.text()
         return DIALOG not in text and (name in text or len(tui.failures) > seen_failures)
 
-    ms, late, sent_in = timed_key(tui, "\r", shown, timeout, phase)
+    sent_in = phase()
     run.tags_given[name] = sent_in
-    note = "; ".join(tui.failures[seen_failures:])
-    run.samples.append(Sample(ACTIONS[3], sent_in, ms, late, note))
-    if late:  # let the write finish before the next key, so keys do not pile up
-        tui.wait_until(shown, timeout)
+
+    def report(ms: float, late: bool) -> None:
+        note = "; ".join(tui.failures[seen_failures:])
+        run.samples.append(Sample(ACTIONS[3], sent_in, ms, late, note))
+
+    tui.watch(shown, report, time.perf_counter())
+    tui.term.send("\r")
+    tui.pump_for(min(args.gap, 0.1))
+    timed_move(tui, after, ACTIONS[4], timeout, phase, run)
+    tui.drain(timeout)  # the tag is on screen (or never came) before the next key
 
 
 def key_session(tui: Tui, phase: Phase, run: Run, args: argparse.Namespace,
@@ -344,9 +392,11 @@ def key_session(tui: Tui, phase: Phase, run: Run, args: argparse.Namespace,
     while moves < minimum or keep_going():
         if moves % args.tag_every == 2:
             run.tag_ops += 1
-            tag_op(tui, f"bench-{run.tag_ops:03d}", phase, run, args.key_timeout)
+            tag_op(tui, f"bench-{run.tag_ops:03d}", phase, run, args, going_down)
         else:
-            going_down = move(tui, going_down, args.key_timeout, phase, run)
+            plan = plan_move(tui, going_down, args.key_timeout)
+            going_down = plan.step > 0
+            timed_move(tui, plan, ACTIONS[0], args.key_timeout, phase, run)
         moves += 1
         tui.pump_for(args.gap)
 
