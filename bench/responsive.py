@@ -390,7 +390,7 @@ def key_session(tui: Tui, phase: Phase, run: Run, args: argparse.Namespace,
     going_down = True
     moves = 0
     while moves < minimum or keep_going():
-        if moves % args.tag_every == 2:
+        if moves % args.tag_every == args.tag_every - 1:  # a few plain moves first
             run.tag_ops += 1
             tag_op(tui, f"bench-{run.tag_ops:03d}", phase, run, args, going_down)
         else:

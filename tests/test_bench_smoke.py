@@ -44,7 +44,7 @@ def test_responsive_benchmark_prints_its_table(tmp_path: Path) -> None:
     env.pop("NEWSDESK_STORE", None)
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "responsive.py"), "--items", "400",
-         "--seed-items", "60", "--idle-keys", "4", "--tag-every", "3", "--after", "0.5",
+         "--seed-items", "60", "--idle-keys", "3", "--tag-every", "3", "--after", "0.5",
          "--cli-runs", "1", "--key-timeout", "20", "--workdir", str(tmp_path / "work")],
         capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
