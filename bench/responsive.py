@@ -187,6 +187,7 @@ class Tui:
         self.screen = VTScreen(COLS, ROWS)
         self.list_column: int | None = None  # a column inside the item list
         self.failures: list[str] = []  # "busy" / "Not saved" as seen on screen
+        self.timeout_screens: list[str] = []  # what the screen showed when a key timed out
         # answers still awaited while other keys are sent: (done, report(ms, late), sent)
         self.watchers: list[tuple[Callable[[], bool], Callable[[float, bool], None],
                                   float]] = []
@@ -307,6 +308,9 @@ def timed_key(tui: Tui, key: str, done: Callable[[], bool], timeout: float, phas
     t0 = time.perf_counter()
     tui.term.send(key)
     ok = tui.wait_until(done, timeout)
+    if not ok:
+        tui.timeout_screens.append(f"{key!r} sent in phase {sent_in}, no answer in "
+                                   f"{timeout:g} s; the screen then:\n{tui.text()}")
     return (time.perf_counter() - t0) * 1000, not ok, sent_in
 
 
@@ -544,6 +548,8 @@ def benchmark(args: argparse.Namespace, command: list[str], work: Path) -> list[
             tui.term.wait(10)
     finally:
         tui_failures = list(tui.failures)
+        for screen in tui.timeout_screens[:3]:
+            print(f"  ! {screen}", file=sys.stderr)
         tui.close()
         if importer is not None:
             importer.close()
