@@ -53,3 +53,23 @@ def test_quick_limits_benchmark_prints_a_row_per_case(tmp_path: Path) -> None:
         row = next((x for x in lines if x.startswith(case.name)), None)
         assert row is not None, f"no {case.name!r} row in:\n{done.stdout}"
         assert row.split()[-2].endswith("x") and row.split()[-1].endswith("x"), row
+@pytest.mark.slow
+def test_responsive_benchmark_prints_its_table(tmp_path: Path) -> None:
+    """bench/responsive.py (keys in the TUI while another process imports) still runs:
+    a tiny import, few keys; its figures are not checked, only that it measures."""
+    env = {**os.environ, "NEWSDESK_CONFIG_DIR": str(tmp_path / "config")}
+    env.pop("NEWSDESK_STORE", None)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "responsive.py"), "--items", "400",
+         "--seed-items", "60", "--idle-keys", "3", "--tag-every", "3", "--after", "0.5",
+         "--cli-runs", "1", "--key-timeout", "20", "--workdir", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("$ ") and "responsive.py" in lines[0]
+    for action in ("j/k: cursor row moved", "t: tag dialog open", "type tag name: echoed",
+                   "enter: tag shown", "cli: tag ID +TAG (process)"):
+        assert any(x.startswith(action) and " idle " in x for x in lines), done.stdout
+    given = next(x for x in lines if x.startswith("TUI tags given (idle)"))
+    assert given.endswith("1, in the store afterwards: 1"), given
+    assert any(x.startswith("'busy' / 'Not saved' on the TUI's screen:") for x in lines)
