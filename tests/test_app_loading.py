@@ -12,6 +12,7 @@ import tui.screens.main as main_screen
 from store.desk import Store
 from store.errors import StoreFormatError
 from tests.conftest import until
+from tests.waiting import pilot_until
 from tui.app import make_app
 from tui.widgets.item_list import ItemList
 
@@ -76,10 +77,8 @@ async def test_a_store_that_cannot_be_read_ends_the_app_with_its_error(store_dir
     store = Store.open(store_dir, load=False)  # opening checks nothing slow yet
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):  # until the loading worker has started, failed and said so
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            if app.load_error is not None:
-                break
+        # until the loading worker (started after the first frame) has failed and said so
+        await pilot_until(pilot, lambda: app.load_error is not None, 30,
+                          what="the store's error to end the app")
     assert isinstance(app.load_error, StoreFormatError)
     assert "newer newsdesk" in str(app.load_error) and app.return_code == 1

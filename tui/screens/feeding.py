@@ -8,8 +8,6 @@ on the network or the lock.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import work
 from textual.widgets import Static
@@ -17,12 +15,9 @@ from textual.widgets import Static
 from store import StoreError, sanitize_line
 from tui.screens.tagging import plural
 
-if TYPE_CHECKING:
-    from tui.screens.main import MainScreen
-
-    _Base = MainScreen
-else:
-    _Base = object
+# Mixed into MainScreen, whose attributes (store, settings, item_list, view, _write…)
+# its methods use; it never imports the screen, so the two modules do not loop.
+_Base = object
 
 
 class FeedActions(_Base):

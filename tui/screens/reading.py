@@ -13,19 +13,14 @@ A mixin of ``MainScreen``: the rules live in ``tui.view.BrowseView`` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import events, work
 
 from tui.links import open_link
+from tui.widgets.item_list import ItemList
 
-if TYPE_CHECKING:
-    from tui.screens.main import MainScreen
-    from tui.widgets.item_list import ItemList
-
-    _Base = MainScreen
-else:
-    _Base = object
+# Mixed into MainScreen, whose attributes (store, settings, item_list, view, _write…)
+# its methods use; it never imports the screen, so the two modules do not loop.
+_Base = object
 
 READER_HEIGHT = 30
 """Below this many rows Enter opens the item in a reader view (the whole screen):

@@ -9,7 +9,6 @@ anything is redrawn) and the store's own methods.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from store import (
     NodeKey,
@@ -26,12 +25,9 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.tag_editor import TagEdit, TagEditorScreen
 
-if TYPE_CHECKING:
-    from tui.screens.main import MainScreen
-
-    _Base = MainScreen
-else:
-    _Base = object
+# Mixed into MainScreen, whose attributes (store, settings, item_list, view, _write…)
+# its methods use; it never imports the screen, so the two modules do not loop.
+_Base = object
 
 
 def plural(n: int, word: str) -> str:
