@@ -131,12 +131,12 @@ def test_a_tag_given_in_tmux_persists_to_the_next_launch(terminal, tmp_path: Pat
     term = terminal("--store", str(store))
     term.wait_for(SEED_TITLE)
     term.keys("j", "j")
-    term.wait_for("briefs.txt:3")
+    term.wait_for("Macron plans")  # the third brief's second sentence: only its detail shows it
     term.keys("t")
     term.wait_for("Tag this item")
     term.keys("follow-up", literal=True)
     term.keys("Enter")
-    term.wait_for_re(r"tags\s+follow-up")
+    term.wait_for_re(r"Tags\s+1\b")  # the tree counts the tagged item
     term.keys("q")
     assert "Traceback" not in term.wait_for("EXITED 0")
 
@@ -144,7 +144,8 @@ def test_a_tag_given_in_tmux_persists_to_the_next_launch(terminal, tmp_path: Pat
     screen = again.wait_for(SEED_TITLE)
     assert re.search(r"Tags\s+1\b", screen), screen  # the tree's Tags group counts it
     again.keys("j", "j")
-    again.wait_for_re(r"tags\s+follow-up")
+    again.wait_for("Macron plans")
+    again.wait_for("follow-up")  # in the list's tags column
     again.keys("q")
     again.wait_for("EXITED 0")
 
@@ -206,7 +207,7 @@ def test_16_colour_terminals_render_the_seed_list(
     coloured = term.screen(escapes=True)
     assert not re.search(r"\x1b\[[0-9;]*38;2;", coloured)  # no 24-bit colour sent to them
     term.keys("j")
-    term.wait_for("briefs.txt:2")
+    term.wait_for("consultations on")  # the second brief's second sentence, in its detail
     term.keys("q")
     assert "Traceback" not in term.wait_for("EXITED 0")
 

@@ -184,7 +184,7 @@ def test_every_field_in_the_table_parses() -> None:
     expected = {
         "title": t("x", "title"),
         **{name: FieldMatch(name, "x") for name in
-           ("tag", "topic", "source", "person", "place", "org")},
+           ("tag", "topic", "source", "person", "place", "org", "subject", "feed")},
         "id": FieldMatch("id", "x", prefix=True),  # an id prefix
         "date": DateMatch("=", "2025"),
         "before": DateMatch("<", "2025"),
