@@ -79,6 +79,7 @@ async def test_a_vanished_node_gives_way_to_its_parent(store: Store) -> None:
         assert screen.tree.cursor_node.data.key == ("tag", "area")
 
 
+@pytest.mark.slow  # seconds of Pilot keys: the full suite runs it
 async def test_a_scoped_search_keeps_its_scope_through_a_change(store: Store) -> None:
     key, name = _topic(store)
     app = make_app(store, QUIET)
@@ -235,6 +236,7 @@ async def test_o_opens_the_link_with_browser(store: Store, tmp_path: Path,
                     "the no-link notice")
 
 
+@pytest.mark.slow  # seconds of Pilot keys: the full suite runs it
 async def test_S_cycles_the_order(store: Store) -> None:
     app = make_app(store, QUIET)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -251,6 +253,7 @@ async def test_S_cycles_the_order(store: Store) -> None:
         assert screen.view.order == "relevance" and list(screen.item_list.ids) == best
 
 
+@pytest.mark.slow  # seconds of Pilot keys: the full suite runs it
 async def test_undo_is_per_session_in_two_apps(store: Store) -> None:
     ids = store.ids()
     a = make_app(store, QUIET)

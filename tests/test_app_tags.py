@@ -90,6 +90,7 @@ async def test_bulk_over_threshold_asks_first(store: Store) -> None:
         assert store.state.tag_counts() == {"bulk": 30}
 
 
+@pytest.mark.slow  # seconds of Pilot keys: the full suite runs it
 async def test_marked_items_under_threshold_are_tagged_directly(store: Store) -> None:
     ids = store.ids()
     app = make_app(store, QUIET)

@@ -31,6 +31,7 @@ def test_complete_path(tmp_path: Path) -> None:
         ".hidden")
 
 
+@pytest.mark.slow  # seconds of Pilot keys: the full suite runs it
 async def test_tab_completes_in_the_import_dialog_and_empty_files_warn(
         store_dir: Path, tmp_path: Path) -> None:
     store = Store.open(store_dir)
