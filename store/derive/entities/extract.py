@@ -45,11 +45,9 @@ from store.derive.entities.classify import (
 from store.derive.entities.merge import resolve_people
 from store.derive.entities.shape import refine
 from store.derive.entities.tokens import (
-    _COMMON,
     _COUNTRIES,
     _LEX,
     _is_given,
-    _next_word,
     _Tok,
     _tokenize,
 )
@@ -71,17 +69,6 @@ class Mention:
 
 
 # --------------------------------------------------------------------------- extract
-
-
-def _sentence_start_ok(text: str, toks: list[_Tok], units: list[_Unit], i: int) -> bool:
-    """May the first word of a sentence, a common word, still be a name here?"""
-    t = toks[i]
-    if t.f in gz.STOP_CAPS or t.f in gz.GENERIC_SUBJECTS:
-        return False
-    if t.low != t.f and t.f in _COMMON:
-        return False  # "Officials", "Investors"
-    nx = _next_word(text, toks, i + 1)
-    return nx is not None and nx.f in gz.SPEECH_VERBS and len(units) == 1
 
 
 def extract(text: str) -> list[Mention]:
