@@ -93,7 +93,8 @@ def main() -> int:
     rows.append(("first search (builds the index; setup)", f"{wall:.1f} s", "-", out.strip()))
 
     words = [w.strip(".#'").lower() for item in items[:400] for w in item["body"].split()]
-    words = [w for w in words if w.isalpha()]
+    # and/or/not are operators in any case (as in notmuch): not words of a query
+    words = [w for w in words if w.isalpha() and w not in ("and", "or", "not")]
     queries = _queries(words)
     for label, query in queries:
         wall, rc, out, err = _cli(store, "search", "--count", query, env=env)
