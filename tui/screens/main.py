@@ -39,6 +39,7 @@ from store import (
 )
 from store import OpRecord as Record
 from tui.config import Settings
+from tui.places import load_place, save_place
 from tui.rows import IndexRows, StoreRows, detail_for, with_feed_error
 from tui.screens.feeding import FeedActions
 from tui.screens.prompt import PromptScreen
@@ -240,11 +241,31 @@ class MainScreen(TaggingActions, ReadingActions, FeedActions, Screen[None]):
         self.tree.show_nodes(nodes)
         self.view.choose(ALL, "All items")
         self._show_list(keep_cursor=moved)
+        if not moved:
+            self._return_to_place()
         self.set_interval(self.settings.poll_interval, self._poll)
         if self.settings.refresh_minutes:
             self.set_interval(self.settings.refresh_minutes * 60, self._timed_refresh)
         self._load_index()
         self.app.warn_store_problems()  # type: ignore[attr-defined]  # NewsdeskApp
+
+    def _return_to_place(self) -> None:
+        """Back to the node and item shown when the browser last closed on this store
+        (if they are still there: a vanished node leaves All items)."""
+        place = load_place(self.store.root)
+        if place is None:
+            return
+        key, item = place
+        if key != ALL and self.tree.choose(key):
+            node = self.tree.cursor_node
+            label = node.data.name if node is not None and node.data is not None else ""
+            self._show_node(key, label)
+        if item is not None:
+            self.item_list.move_to(item)
+
+    def on_unmount(self) -> None:
+        if self.store.loaded:  # where the user was, for the next start (the widgets are
+            save_place(self.store.root, self.node_key, self._detail_id)  # gone by now)
 
     @work(thread=True, exclusive=True, group="store")
     def _load_store(self) -> None:
