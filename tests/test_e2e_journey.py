@@ -124,10 +124,13 @@ def test_import_browse_search_tag_undo_quit_reopen(pane, tmp_path: Path) -> None
     term.keys("Escape")  # leave the search from the list
     term.wait_for(r"All items \(31\)")
     term.wait_for(r"Search in", gone=True)
+    term.keys("g", "j", "j", "j", "j")  # the fifth brief: the place to come back to
+    term.wait_for("Europe has lost influence")
     term.keys("q")
     assert "Traceback" not in term.wait_for("EXITED 0")
 
     again = pane("--store", str(store_dir))
+    again.wait_for("Europe has lost influence")  # back on the item it was left on
     screen = again.wait_for(r"Tags\s+1\b")  # the tag survived; the undone one did not
     assert "journey" not in screen
     assert Store.open(store_dir).state.tag_counts() == {"kept": 1}
