@@ -172,6 +172,7 @@ async def test_zero_means_only_opening_reads(store: Store) -> None:
             await pilot.pause()
         assert not store.user.state.read
         await pilot.press("enter")
+        await pilot.pause()  # the read mark is a store job (see conftest)
         assert store.state.is_read(screen.item_list.current_id)
 
 
