@@ -45,10 +45,6 @@ class SerialJobs:
                 self._serving += 1
                 self._turn.notify_all()
 
-    def skip(self, ticket: int) -> None:
-        """Give up a place in the line without running anything (a cancelled worker)."""
-        self.run(ticket, lambda: None)
-
     @property
     def pending(self) -> int:
         """How many jobs are asked for and not yet done."""
