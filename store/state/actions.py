@@ -31,8 +31,9 @@ class UserActions:
     def tag_counts(self) -> dict[str, int]:
         """Every tag in use on an item of this store, with how many items carry it."""
         counts: dict[str, int] = {}
+        known = self._known()
         for item_id, tags in self.files.state.tags.items():
-            if item_id in self._known():
+            if item_id in known:
                 for tag in tags:
                     counts[tag] = counts.get(tag, 0) + 1
         return counts
