@@ -45,7 +45,15 @@ from store.disk.atomic import (
     is_writable,
     make_dir,
 )
-from store.disk.layout import ITEMS_FILE, ITEMS_SCHEMA, LOCK_FILE, PREVIOUS_ITEMS, user_topics_file
+from store.disk.layout import (
+    BACKUP_DIR,
+    ITEMS_FILE,
+    ITEMS_SCHEMA,
+    LOCK_FILE,
+    PREVIOUS_ITEMS,
+    STORE_RULES,
+    user_topics_file,
+)
 from store.disk.links import refuse_link
 from store.disk.perms import secure_new_store
 from store.errors import ReadOnlyStoreError, StoreError
@@ -61,7 +69,7 @@ from store.search.cache import StateView, build_index, items_signature, load_ind
 from store.search.index import SearchIndex
 from store.search.query import Node, parse
 from store.state.actions import UserActions
-from store.state.userstate import BACKUP_DIR, StateFiles
+from store.state.userstate import StateFiles
 from store.text.clean import item_id as text_id
 
 if TYPE_CHECKING:
@@ -89,11 +97,6 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-STORE_RULES = "topics.toml"
-"""In a store folder: its own topic rules, used instead of the shipped seed rules (a store
-made with ``init --empty`` has one, without rules: the seed's rules belong to the seed)."""
 
 
 def default_rules(root: Path | None = None) -> TopicRules:

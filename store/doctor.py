@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from store.desk import ITEMS_FILE, LOCK_FILE, PREVIOUS_ITEMS, items_from
 from store.disk.atomic import (
     NOFOLLOW,
     AtomicJSONStorage,
@@ -41,9 +40,11 @@ from store.disk.atomic import (
     is_writable,
     temp_files,
 )
+from store.disk.layout import ITEMS_FILE, LOCK_FILE, PREVIOUS_ITEMS
 from store.disk.links import PROBLEM as LINK_PROBLEM
 from store.disk.links import link_advice
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
+from store.model import items_from
 from store.state.journal import read_journal
 from store.state.userstate import (
     BACKUP_DIR,

@@ -428,20 +428,14 @@ class TreeIndex:
                 facets = []
                 for d in self.items:
                     row: list[int] = []
-                    if topics := tuple(d["topics"]):
-                        known = by_topics.get(topics)
-                        if known is None:
-                            paths = {a for p in topics for a in ancestors(p)}
-                            known = by_topics[topics] = (has["topics"], *(
-                                key("topics", p) for p in paths))
-                        row.extend(known)
-                    if subjects := tuple(d.get("subjects") or ()):
-                        known = by_subjects.get(subjects)
-                        if known is None:
-                            paths = {a for p in subjects for a in ancestors(p)}
-                            known = by_subjects[subjects] = (has["subjects"], *(
-                                key("subjects", p) for p in paths))
-                        row.extend(known)
+                    for group, seen_paths in (("topics", by_topics), ("subjects", by_subjects)):
+                        if combo := tuple(d.get(group) or ()):
+                            known = seen_paths.get(combo)
+                            if known is None:  # each combination of paths once
+                                paths = {a for p in combo for a in ancestors(p)}
+                                known = seen_paths[combo] = (has[group], *(
+                                    key(group, p) for p in paths))
+                            row.extend(known)
                     for field, seen in names.items():
                         if values := d.get(field):
                             row.append(has[field])

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from store.derive.rules import TopicRules
+from store.disk.layout import SUBJECTS_FILE
 from store.model import Item
 from store.text.clean import mask_wire, source_suffix
 
@@ -241,7 +242,6 @@ def _resolved(name: str, stored: list[str]) -> str:
     return name
 
 
-SUBJECTS_FILE = "subjects.json"
 """Beside items.json: the discovered subjects (``store.derive.subjects.SubjectModel``)."""
 
 

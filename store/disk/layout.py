@@ -11,6 +11,9 @@ A store is a folder::
                         before the latest write), torn journal tails
     index.bin           the search index: a cache, rebuilt when stale (INDEX_FORMAT)
     tree.json           the topic tree's counts: a cache          (TREE_CACHE_FORMAT)
+    feeds.json          the feed subscriptions (user state: atomic, merged by url)
+    subjects.json       the discovered subjects' model (derived; rebuilt by retopic)
+    topics.toml         the store's own topic rules (``init --empty`` writes an empty one)
     lock                the cross-process write lock (flock; reads never take it)
 
 Also the default locations: ``NEWSDESK_STORE`` and ``NEWSDESK_CONFIG_DIR`` override
@@ -33,6 +36,10 @@ PREVIOUS_ITEMS = "items.prev.json"
 INDEX_FILE = "index.bin"
 TREE_CACHE = "tree.json"
 LOCK_FILE = "lock"
+FEEDS_FILE = "feeds.json"
+SUBJECTS_FILE = "subjects.json"
+STORE_RULES = "topics.toml"
+"""The store's own topic rules, used instead of the shipped seed rules."""
 
 DATA_FILES = (ITEMS_FILE, STATE_FILE, JOURNAL_FILE, LOCK_FILE)
 """Files that hold what a user cannot get back: refused when they are links."""

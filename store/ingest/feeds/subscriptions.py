@@ -25,10 +25,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from store.disk.atomic import AtomicJSONStorage, StoreLock, file_signature
+from store.disk.layout import FEEDS_FILE
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.text.clean import sanitize_line
 
-FEEDS_FILE = "feeds.json"
 FEEDS_SCHEMA = 1
 _META, _FEEDS = "_meta", "feeds"
 
