@@ -2,7 +2,9 @@
 
 Layout of a store folder::
 
-    items.json     imported content (TinyDB, written at import and retopic only)
+    items.json     imported content (TinyDB): the newest items, and the list of
+    items/         sealed segments of older ones (see store.disk.segments), written
+                   at import and retopic only, each write only what it changed
     state.json     user state snapshot: tags, read marks, saved searches, undo history
     journal.jsonl  user operations since that snapshot (see store.state.userstate)
     backups/       copies of the last five state snapshots, and items.prev.json: the
@@ -10,7 +12,7 @@ Layout of a store folder::
     feeds.json     the feeds subscribed to (see store.ingest.feeds.subscriptions)
     lock           the cross-process write lock (flock; never stale; reads never take it)
 
-Content is written rarely and wholesale; user state (tags, read marks, saved
+Content is written rarely and by the segment; user state (tags, read marks, saved
 searches) lives in its own files so a tag never rewrites the imported text.
 Every write takes the lock, re-reads what another process may have changed,
 applies the change and replaces the file atomically.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
@@ -34,11 +37,11 @@ from store.derive.pipeline import (
     explain,
     explain_subjects,
     resolve_all,
+    resolve_names,
     update_subjects,
 )
 from store.derive.rules import TopicRules, load_rules
 from store.disk.atomic import (
-    AtomicJSONStorage,
     StoreLock,
     atomic_write,
     file_signature,
@@ -51,11 +54,15 @@ from store.disk.layout import (
     ITEMS_SCHEMA,
     LOCK_FILE,
     PREVIOUS_ITEMS,
+    SEGMENT_DIR,
+    SEGMENT_ITEMS,
     STORE_RULES,
+    V1_ITEMS,
     user_topics_file,
 )
 from store.disk.links import refuse_link
 from store.disk.perms import secure_new_store
+from store.disk.segments import SegmentedItems, segment_list
 from store.errors import ReadOnlyStoreError, StoreError
 from store.ingest.dedupe import Identities, ImportReport, refreshed
 from store.ingest.feeds.subscriptions import Subscriptions
@@ -119,6 +126,8 @@ class _ImportPlan(NamedTuple):
     merged: dict[str, Item]
     changes: dict[str, Item]
     import_tags: dict[str, list[str]]
+    renamed: set[str]
+    """Stored items whose names the new ones re-resolved (written, not re-indexed)."""
 
 
 class Store:
@@ -131,10 +140,10 @@ class Store:
         ReadOnlyStoreError, and nothing (not even the lock file) is created."""
         self.rules = rules if rules is not None else default_rules(self.root)
         self._storage_path = self.root / ITEMS_FILE
-        # The items file is a TinyDB file (its tables are TinyDB's), read and written
-        # whole through the storage alone: no query layer is needed to reach it.
-        self._storage = AtomicJSONStorage(self._storage_path, kind="items",
-                                          previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS)
+        # The items are TinyDB files (items.json and its sealed segments), read whole
+        # and written by the segment through the storage alone: no query layer needed.
+        self._storage = SegmentedItems(self._storage_path,
+                                       previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS)
         self._lock = StoreLock(self.root / LOCK_FILE)
         self.user = StateFiles(self.root, self._lock, readonly=self.readonly)
         self.state = UserActions(self.user, self.ordinals)
@@ -151,6 +160,8 @@ class Store:
         self._loaded_signature: object = object()
         self.loaded = False
         """Whether the items have been read (see ``open(load=False)``)."""
+        self.notes: list[str] = []
+        """What opening did that the user should hear of once (a format conversion)."""
 
     # -- opening -------------------------------------------------------------------
 
@@ -213,12 +224,37 @@ class Store:
         from the index while the store loads; loading it a second time would map the
         same 90 MB (at 100k items) twice."""
         self._read_items()
+        if not self.readonly and len(self._items) >= SEGMENT_ITEMS and not segment_list(
+                self._storage.read()):
+            self._convert()
         if adopt is not None and adopt[1] == self.loaded_signature:
             self._index, self._index_signature = adopt
         self.user.load()
         if not self.readonly and self._derived_signature() != (
                 self.rules.signature, ENTITIES_VERSION):
             self.retopic()
+
+    def _convert(self) -> None:
+        """Seal a store from before segments (every item in items.json) into segments,
+        once, keeping the old file as ``backups/items.v1.json``; ``notes`` says so."""
+        with self._lock.hold():
+            data = self._storage.read()
+            if data is None or segment_list(data):
+                return  # another process converted it meanwhile
+            backup = self.root / BACKUP_DIR / V1_ITEMS
+            make_dir(backup.parent)
+            if backup.exists():
+                backup.unlink()
+            try:
+                os.link(self._storage_path, backup)  # the old inode: replaced, never written
+            except OSError:
+                atomic_write(backup, self._storage_path.read_bytes())
+            self._storage.write(data)
+        self._read_items()
+        count = len(segment_list(self._storage.read()))
+        self.notes.append(f"Converted items.json to the segmented layout ({count} sealed "
+                          f"segments in {SEGMENT_DIR}/, {len(self._items):,} items); the old "
+                          f"file is kept as {BACKUP_DIR}/{V1_ITEMS}.")
 
     def _initialise(self, seed: bool) -> None:
         if self.readonly:
@@ -475,18 +511,24 @@ class Store:
                 import_tags.setdefault(tag, []).append(target)
         if progress is not None:
             progress(len(records), len(records), "importing")
+        renamed: set[str] = set()
         if changes:
             to_derive.finish(None if progress is None else (
                 lambda done, total: progress(done, total, "deriving")))
             merged = {**table, **changes}
-            resolve_all(merged.values())
+            for doc_id, people, orgs in resolve_names(merged):
+                doc = merged[doc_id]
+                if doc_id not in changes:  # a copy: the items as read stay as on disk
+                    doc = merged[doc_id] = {**doc}
+                    renamed.add(doc_id)
+                doc["people"], doc["orgs"] = people, orgs
         else:
             merged = table
-        return _ImportPlan(data, merged, changes, import_tags)
+        return _ImportPlan(data, merged, changes, import_tags, renamed)
 
     def _commit(self, plan: _ImportPlan, report: ImportReport) -> None:
         """Write what ``_prepare`` made, under the lock: subjects, tags, then items."""
-        data, merged, changes, import_tags = plan
+        data, merged, changes, import_tags, renamed = plan
         if changes:
             update_subjects(self.root, list(merged.values()), list(changes.values()))
         # The tags go to the journal BEFORE the items are written: tags of ids
@@ -496,7 +538,7 @@ class Store:
         if changes:
             before = items_signature(self.root)
             try:
-                self._storage.write({**data, _ITEMS: merged})
+                self._storage.write({**data, _ITEMS: merged}, dirty=changes.keys() | renamed)
             except BaseException:
                 if tags_record is not None:  # best effort: the disk may be full
                     with contextlib.suppress(StoreError):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
-from store.disk.layout import ITEMS_SCHEMA
+from store.disk.layout import ITEMS_SCHEMA, ITEMS_TABLE, META_TABLE
 from store.errors import StoreError, StoreFormatError
 from store.text.clean import (
     GIVEN_TITLE_MAX,
@@ -120,8 +120,6 @@ def resolve_id(ids: Collection[str], prefix: str) -> str:
 
 DERIVED = ("topics", "people", "places", "orgs", "subjects")
 """Fields derived from an item's text: lists of strings, [] when an older file lacks them."""
-ITEMS_TABLE, META_TABLE = "items", "_meta"
-"""The two tables of items.json."""
 TEXT_FIELDS = ("title", "source", "imported_at", "updated_at", *OPTIONAL_FIELDS)
 
 

@@ -41,6 +41,8 @@ def _open(args: argparse.Namespace, *, create: bool = True, settings=None,
     from store import Store
 
     store = Store.open(_store_root(args, settings), create=create, load=load)
+    for note in store.notes:
+        _err(note)
     if load:  # else the app reports them once it has read the store
         for problem in store.problems():  # damage that was worked around: say so, go on
             _err(f"warning: {problem}")
