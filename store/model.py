@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, cast
 
 from store.disk.layout import ITEMS_SCHEMA, ITEMS_TABLE, META_TABLE
 from store.errors import StoreError, StoreFormatError
@@ -123,6 +123,28 @@ DERIVED = ("topics", "people", "places", "orgs", "subjects")
 TEXT_FIELDS = ("title", "source", "imported_at", "updated_at", *OPTIONAL_FIELDS)
 
 
+def checked_item(doc_id: str, doc: Any, path: Path) -> Item:
+    """``doc`` (stored under ``doc_id``) as an Item, with defaults filled in (in place);
+    StoreFormatError naming ``path`` when a field has the wrong shape."""
+    if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
+            and isinstance(doc.get("body"), str)):
+        raise StoreFormatError(path, f"item {doc_id} is not an object with 'id' and 'body'")
+    doc.setdefault("title", "")
+    for key in DERIVED:
+        doc.setdefault(key, [])
+    doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
+    wrong = next((k for k in TEXT_FIELDS if k in doc and not isinstance(doc[k], str)), None)
+    if wrong is None:
+        wrong = next((k for k in DERIVED if not isinstance(doc[k], list)
+                      or not all(isinstance(v, str) for v in doc[k])), None)
+    if wrong is None and (type(doc["position"]) is not int
+                          or not isinstance(doc.get("line"), int | None)):
+        wrong = "position" if type(doc["position"]) is not int else "line"
+    if wrong is not None:
+        raise StoreFormatError(path, f"item {doc_id} has a wrong {wrong!r}")
+    return cast("Item", doc)  # its fields checked above
+
+
 def items_from(data: dict[str, Any] | None, path: Path) -> list[Item]:
     """The items an ``items.json`` holds, in original order, with defaults filled in.
 
@@ -145,24 +167,6 @@ def items_from(data: dict[str, Any] | None, path: Path) -> list[Item]:
     table = data.get(ITEMS_TABLE)
     if not isinstance(table, dict):
         raise StoreFormatError(path, "it has no 'items' table")
-    items = list(table.values())
-    for doc_id, doc in table.items():
-        if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
-                and isinstance(doc.get("body"), str)):
-            raise StoreFormatError(path, f"item {doc_id} is not an object with 'id' and 'body'")
-        doc.setdefault("title", "")
-        for key in DERIVED:
-            doc.setdefault(key, [])
-        doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
-        wrong = next((k for k in TEXT_FIELDS if k in doc and not isinstance(doc[k], str)),
-                     None)
-        if wrong is None:
-            wrong = next((k for k in DERIVED if not isinstance(doc[k], list)
-                          or not all(isinstance(v, str) for v in doc[k])), None)
-        if wrong is None and (type(doc["position"]) is not int
-                              or not isinstance(doc.get("line"), int | None)):
-            wrong = "position" if type(doc["position"]) is not int else "line"
-        if wrong is not None:
-            raise StoreFormatError(path, f"item {doc_id} has a wrong {wrong!r}")
+    items = [checked_item(doc_id, doc, path) for doc_id, doc in table.items()]
     items.sort(key=lambda d: d["position"])
     return items

@@ -35,7 +35,7 @@ def records(n: int, start: int = 0) -> list[Record]:
 
 def sealed(root: Path) -> dict[str, int]:
     """Segment file name -> inode, of the files on disk."""
-    return {p.name: p.stat().st_ino for p in sorted((root / SEGMENT_DIR).glob("seg-*"))}
+    return {p.name: p.stat().st_ino for p in sorted((root / SEGMENT_DIR).glob("seg-*.json"))}
 
 
 def listed(root: Path) -> list[str]:
@@ -154,3 +154,33 @@ def test_another_sessions_import_is_seen_and_sealed_segments_are_read_once(
     assert mine.refresh() and len(mine) == 27
     assert not [n for n in reads if n.startswith("seg-")]  # only items.json was read
     assert os.path.exists(store_dir / BACKUP_DIR / "items.prev.json")
+
+
+def test_search_json_reads_only_the_printed_items_and_prints_what_list_does(
+        store_dir: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(store_dir, seed=False)
+    store.import_records(records(24))
+    store.ensure_index()
+    store.state.tag([store.ids()[13]], ["verify"])
+    assert main(["--store", str(store_dir), "list", "--json"]) == 0
+    listed_items = {json.loads(line)["id"]: line for line in
+                    capsys.readouterr().out.splitlines()}
+
+    def no_items(self: Store) -> None:
+        raise AssertionError("the search read every item")
+
+    monkeypatch.setattr(Store, "_read_items", no_items)
+    for query in ("tallinn", "tag:verify", '"brief number 3"'):
+        assert main(["--store", str(store_dir), "search", "--json", "--limit", "50",
+                     query]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines and all(line == listed_items[json.loads(line)["id"]] for line in lines)
+    assert json.loads(lines[0])["title"] == "Brief 3"
+    # Without the offsets beside a segment, the segment is read whole: same answer.
+    for path in (store_dir / SEGMENT_DIR).glob("*.off"):
+        path.unlink()
+    assert main(["--store", str(store_dir), "search", "--json", "tag:verify"]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["tags"] == ["verify"] and out.strip() == \
+        listed_items[store.ids()[13]]

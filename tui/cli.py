@@ -243,16 +243,24 @@ def cmd_search(args: argparse.Namespace) -> int:
     index, view = _cached_search(root)
     cached = index is not None
     titles: list[str] | None = None
+    found: list[dict] | None = None
     try:  # any error from the cache: take the slow path, which rebuilds it
-        if index is not None and not args.json:
+        if index is not None:
             result = (index.count(node, view) if args.count
                       else index.search(node, view, order=args.order, limit=args.limit))
-            if not args.count:  # here: the titles' checksum is checked on first read
+            if args.count:
+                pass
+            elif args.json:  # the printed items alone, read from their segments
+                found = _items_of(root, index, result)
+                if found is None:
+                    index = None
+                else:
+                    store = _open(args, create=False, load=False)
+                    store.user.load()  # their tags and read marks
+            else:  # here: the titles' checksum is checked on first read
                 titles = [index.title(item_id) or "" for item_id in result]
-        else:
-            index = None
     except Exception:  # noqa: BLE001 - any damage in a cache the store rebuilds
-        index, titles = None, None
+        index, titles, found, store = None, None, None, None
     if index is None:
         store = _open(args, create=False)
         if not cached and len(store) >= 2000 and sys.stderr.isatty():
@@ -270,13 +278,28 @@ def cmd_search(args: argparse.Namespace) -> int:
         if store is not None and args.json:
             import orjson
 
-            out.write(orjson.dumps(item_json(store, store.get(item_id))).decode() + "\n")
+            item = found[n] if found is not None else store.get(item_id)
+            out.write(orjson.dumps(item_json(store, item)).decode() + "\n")
         else:
             from store import sanitize_line
 
             title = titles[n] if titles is not None else index.title(item_id) or ""
             out.write(f"{item_id}  {sanitize_line(title)}\n")
     return 0
+
+
+def _items_of(root: Path, index, ids: list[str]) -> list[dict] | None:
+    """The items of ``ids`` read by their places in the index, or None (read the
+    store) when a place is unknown or holds another item (a stale layout)."""
+    from store import items_at
+
+    ordinals = [index.ordinal(item_id) for item_id in ids]
+    if None in ordinals:
+        return None
+    items = items_at(root, ordinals)
+    if any(item is None or item["id"] != item_id for item, item_id in zip(items, ids, strict=True)):
+        return None
+    return items
 
 
 def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
@@ -326,7 +349,8 @@ def cmd_tree(args: argparse.Namespace) -> int:
 def cmd_tag(args: argparse.Namespace) -> int:
     from tui.tagcmd import tag_command
 
-    return tag_command(args, _open, _err, build_parser)
+    return tag_command(args, _open, _err, build_parser,
+                       lambda a: _cached_search(_store_root(a))[0])
 
 
 def cmd_tags(args: argparse.Namespace) -> int:

@@ -10,7 +10,8 @@ from typing import Any
 
 
 def tag_command(args: argparse.Namespace, open_store: Callable[..., Any],
-                err: Callable[[str], None], parser: Callable[[], argparse.ArgumentParser]) -> int:
+                err: Callable[[str], None], parser: Callable[[], argparse.ArgumentParser],
+                cached_index: Callable[[argparse.Namespace], Any]) -> int:
     """``newsdesk tag``: ``ID... +x -y``, or ``+x -y -- QUERY`` (``--dry-run``)."""
     words = list(args.words)
     while words and words[0] == "--":  # put there by _protect_tag_words, or typed
@@ -36,7 +37,7 @@ def tag_command(args: argparse.Namespace, open_store: Callable[..., Any],
         return 2
     from store import resolve_id
 
-    known = _indexed_ids(args, ids)
+    known = _indexed_ids(cached_index, args, ids)
     store = open_store(args, create=False, load=known is None)
     resolved = [resolve_id(store.ordinals() if known is None else known, i) for i in ids]
     if dry_run:
@@ -64,14 +65,13 @@ class _IndexIds:
         return len(self._index)
 
 
-def _indexed_ids(args: argparse.Namespace, ids: list[str]) -> _IndexIds | None:
+def _indexed_ids(cached_index: Callable[[argparse.Namespace], Any], args: argparse.Namespace,
+                 ids: list[str]) -> _IndexIds | None:
     """The store's ids from its search index, when that is current: a tag then reads
     neither the items nor more of the index than their ids (flat at any store size).
     None (read the store) when the cache is missing, stale or damaged."""
-    from tui.cli import _cached_search, _store_root
-
     try:
-        index, _ = _cached_search(_store_root(args))
+        index = cached_index(args)
         if index is None:
             return None
         known = _IndexIds(index)
