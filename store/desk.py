@@ -26,7 +26,7 @@ import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from store.derive.pipeline import (
     ENTITIES_VERSION,
@@ -78,6 +78,7 @@ from store.search.query import Node, parse
 from store.state.actions import UserActions
 from store.state.userstate import StateFiles
 from store.text.clean import item_id as text_id
+from store.tree import TreeIndex, save_counts, update_counts
 
 if TYPE_CHECKING:
     from store.ingest.feeds.refresh import FeedOutcome
@@ -250,20 +251,28 @@ class Store:
             data = self._storage.read()
             if data is None or segment_list(data):
                 return  # another process converted it meanwhile
-            backup = self.root / BACKUP_DIR / V1_ITEMS
-            make_dir(backup.parent)
-            if backup.exists():
-                backup.unlink()
-            try:
-                os.link(self._storage_path, backup)  # the old inode: replaced, never written
-            except OSError:
-                atomic_write(backup, self._storage_path.read_bytes())
+            self._keep_v1()
             self._storage.write(data)
         self._read_items()
-        count = len(segment_list(self._storage.read()))
-        self.notes.append(f"Converted items.json to the segmented layout ({count} sealed "
-                          f"segments in {SEGMENT_DIR}/, {len(self._items):,} items); the old "
-                          f"file is kept as {BACKUP_DIR}/{V1_ITEMS}.")
+        self._converted(len(self._items))
+
+    def _keep_v1(self) -> None:
+        """Keep items.json as it is before its conversion (a hard link: the file is
+        replaced, never written in place, so the link costs no copy)."""
+        backup = self.root / BACKUP_DIR / V1_ITEMS
+        make_dir(backup.parent)
+        if backup.exists():
+            backup.unlink()
+        try:
+            os.link(self._storage_path, backup)
+        except OSError:
+            atomic_write(backup, self._storage_path.read_bytes())
+
+    def _converted(self, count: int) -> None:
+        sealed = len(segment_list(self._storage.read()))
+        self.notes.append(f"Converted items.json to the segmented layout ({sealed} sealed "
+                          f"segments in {SEGMENT_DIR}/, {count:,} items); the old file is "
+                          f"kept as {BACKUP_DIR}/{V1_ITEMS}.")
 
     def _initialise(self, seed: bool) -> None:
         if self.readonly:
@@ -312,7 +321,8 @@ class Store:
         """Reload what another process changed (items or user state); True if anything did."""
         changed_state = self.user.sync()
         changed_feeds = self.feeds.sync()
-        if file_signature(self._storage_path) == self._loaded_signature:
+        if not self.loaded or file_signature(self._storage_path) == self._loaded_signature:
+            # (not loaded: opened to write, the items are read when needed, not here)
             return changed_state is None or bool(changed_state) or changed_feeds
         self._read_items()
         return True
@@ -450,6 +460,8 @@ class Store:
                 with self._lock.hold() if last else contextlib.nullcontext():
                     data = self._storage.read() or {}
                     seen = self._storage.signature
+                    if seen != self._loaded_signature:  # not as loaded: check it first
+                        items_from(data, self._storage_path)
                     report = ImportReport(update=update)
                     to_derive = Deriving(self.rules, len(records))
                     try:
@@ -538,21 +550,37 @@ class Store:
     def _commit(self, plan: _ImportPlan, report: ImportReport) -> None:
         """Write what ``_prepare`` made, under the lock: subjects, tags, then items."""
         data, merged, changes, import_tags, renamed = plan
-        if changes:
-            update_subjects(self.root, list(merged.values()), list(changes.values()))
+        rediscovered = bool(changes) and update_subjects(
+            self.root, list(merged.values()), list(changes.values()))
         # The tags go to the journal BEFORE the items are written: tags of ids
         # not in items.json are invisible, so a crash in between shows neither;
         # writing them after would leave visible items without their tags.
         tags_record = self.state.add_import_tags(import_tags) if import_tags else None
         if changes:
             before = items_signature(self.root)
-            try:
-                self._storage.write({**data, _ITEMS: merged}, dirty=changes.keys() | renamed)
+            dirty = changes.keys() | renamed
+            # an items.json of the old layout holding it all (this one never does)
+            converting = len(data.get(_ITEMS, {})) >= SEGMENT_ITEMS and not segment_list(data)
+            if converting:
+                self._keep_v1()
+            try:  # subjects discovered anew touch every item: then write them all
+                self._storage.write({**data, _ITEMS: merged},
+                                    dirty=None if rediscovered else dirty)
             except BaseException:
                 if tags_record is not None:  # best effort: the disk may be full
                     with contextlib.suppress(StoreError):
                         self.user.withdraw(tags_record)
                 raise
+            if converting:
+                self._converted(len(merged))
+            # The tree's counts: shifted by what changed, else counted (all in memory)
+            table = data.get(_ITEMS, {})
+            after = items_signature(self.root)
+            if rediscovered or not update_counts(self.root, before, after,
+                                                 [merged[k] for k in dirty],
+                                                 [table[k] for k in dirty if k in table]):
+                save_counts(self.root, after, TreeIndex(cast("list[dict[str, Any]]",
+                                                             list(merged.values()))))
             if not report.updated:  # only additions: extend the search cache
                 update_index(self.root, before, [changes[k] for k in sorted(
                     changes, key=int)])

@@ -120,7 +120,9 @@ def test_failed_rename_leaves_the_old_file_intact(
         store.import_files([src])
     monkeypatch.undo()
     assert (store_dir / ITEMS_FILE).read_bytes() == before
-    assert sorted(p.name for p in store_dir.iterdir()) == ["backups", ITEMS_FILE, "lock"]
+    # (tree.json: the counts of the seed's import, before)
+    assert sorted(p.name for p in store_dir.iterdir()) == ["backups", ITEMS_FILE, "lock",
+                                                           "tree.json"]
     assert [p.name for p in (store_dir / "backups").iterdir()] == ["items.prev.json"]
 
 
