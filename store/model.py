@@ -123,23 +123,50 @@ DERIVED = ("topics", "people", "places", "orgs", "subjects")
 TEXT_FIELDS = ("title", "source", "imported_at", "updated_at", *OPTIONAL_FIELDS)
 
 
+_MISSING: Any = object()
+
+
 def checked_item(doc_id: str, doc: Any, path: Path) -> Item:
     """``doc`` (stored under ``doc_id``) as an Item, with defaults filled in (in place);
-    StoreFormatError naming ``path`` when a field has the wrong shape."""
-    if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
-            and isinstance(doc.get("body"), str)):
+    StoreFormatError naming ``path`` when a field has the wrong shape.
+
+    Every item passes here on every load, so it is written for speed (a third of the
+    time of isinstance checks in generators): ``type() is``, and a list of strings checked
+    by joining it."""
+    if type(doc) is not dict or type(doc.get("id")) is not str \
+            or type(doc.get("body")) is not str:
         raise StoreFormatError(path, f"item {doc_id} is not an object with 'id' and 'body'")
-    doc.setdefault("title", "")
-    for key in DERIVED:
-        doc.setdefault(key, [])
-    doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
-    wrong = next((k for k in TEXT_FIELDS if k in doc and not isinstance(doc[k], str)), None)
+    if "title" not in doc:
+        doc["title"] = ""
+    wrong = None
+    for key in TEXT_FIELDS:
+        value = doc.get(key, "")
+        if type(value) is not str:
+            wrong = key
+            break
     if wrong is None:
-        wrong = next((k for k in DERIVED if not isinstance(doc[k], list)
-                      or not all(isinstance(v, str) for v in doc[k])), None)
-    if wrong is None and (type(doc["position"]) is not int
-                          or not isinstance(doc.get("line"), int | None)):
-        wrong = "position" if type(doc["position"]) is not int else "line"
+        for key in DERIVED:
+            values = doc.get(key, _MISSING)
+            if values is _MISSING:
+                doc[key] = []
+            elif type(values) is not list:
+                wrong = key
+                break
+            elif values:
+                try:
+                    "".join(values)
+                except TypeError:
+                    wrong = key
+                    break
+    if wrong is None:
+        position = doc.get("position")
+        if position is None:
+            doc["position"] = int(doc_id) if doc_id.isdigit() else 0
+        elif type(position) is not int:
+            wrong = "position"
+        line = doc.get("line")
+        if line is not None and type(line) is not int:
+            wrong = "line"
     if wrong is not None:
         raise StoreFormatError(path, f"item {doc_id} has a wrong {wrong!r}")
     return cast("Item", doc)  # its fields checked above
