@@ -70,7 +70,7 @@ from store.ingest.importers import ImportOptions, ImportResult, Problem, Record,
 from store.model import DERIVED as _DERIVED
 from store.model import ITEMS_TABLE as _ITEMS
 from store.model import META_TABLE as _META
-from store.model import Item, checked_item, items_from, make_item, now_iso
+from store.model import Item, check_schema, checked_item, items_from, make_item, now_iso
 from store.resources import seed_file
 from store.search.cache import StateView, build_index, items_signature, load_index, update_index
 from store.search.index import SearchIndex
@@ -119,7 +119,7 @@ def items_at(root: Path, ordinals: Sequence[int]) -> list[Item | None]:
     ``items.json`` and one line of a sealed segment per item (``search --json`` prints
     50 of 300,000 so). None for a place past the end; StoreFormatError for damage."""
     path = Path(root) / ITEMS_FILE
-    found = SegmentedItems(path).fetch(ordinals)
+    found = SegmentedItems(path).fetch(ordinals, lambda head: check_schema(head, path))
     return [None if pair is None else checked_item(pair[0], pair[1], path) for pair in found]
 
 

@@ -179,6 +179,18 @@ def items_from(data: dict[str, Any] | None, path: Path) -> list[Item]:
     this or an older schema, or an item has the wrong shape: checked here, once,
     so no later code (the tree, the list, a sort) trips over a wrong type.
     """
+    check_schema(data, path)
+    assert data is not None  # checked
+    table = data.get(ITEMS_TABLE)
+    if not isinstance(table, dict):
+        raise StoreFormatError(path, "it has no 'items' table")
+    items = [checked_item(doc_id, doc, path) for doc_id, doc in table.items()]
+    items.sort(key=lambda d: d["position"])
+    return items
+
+
+def check_schema(data: dict[str, Any] | None, path: Path) -> None:
+    """StoreFormatError unless ``data`` is an items.json of this or an older schema."""
     if data is None:
         raise StoreFormatError(path, "the file is missing")
     meta = data.get(META_TABLE, {}).get("1")
@@ -191,9 +203,3 @@ def items_from(data: dict[str, Any] | None, path: Path) -> list[Item]:
             f"reads up to {ITEMS_SCHEMA})",
             "Upgrade newsdesk to open it; the file has not been changed.",
         )
-    table = data.get(ITEMS_TABLE)
-    if not isinstance(table, dict):
-        raise StoreFormatError(path, "it has no 'items' table")
-    items = [checked_item(doc_id, doc, path) for doc_id, doc in table.items()]
-    items.sort(key=lambda d: d["position"])
-    return items

@@ -184,3 +184,23 @@ def test_search_json_reads_only_the_printed_items_and_prints_what_list_does(
     out = capsys.readouterr().out
     assert json.loads(out)["tags"] == ["verify"] and out.strip() == \
         listed_items[store.ids()[13]]
+
+
+def test_list_limit_reads_the_first_items_alone_and_a_newer_schema_is_refused(
+        store_dir: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(store_dir, seed=False)
+    store.import_records(records(24))
+    assert main(["--store", str(store_dir), "list", "--json"]) == 0
+    every = capsys.readouterr().out.splitlines()
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "_read_items", lambda self: pytest.fail("read every item"))
+        for limit in (0, 3, 12, 40):
+            assert main(["--store", str(store_dir), "list", "--json", "--limit",
+                         str(limit)]) == 0
+            assert capsys.readouterr().out.splitlines() == every[:limit]
+    head = json.loads((store_dir / ITEMS_FILE).read_text(encoding="utf-8"))
+    head["_meta"]["1"]["schema"] = 99
+    (store_dir / ITEMS_FILE).write_text(json.dumps(head), encoding="utf-8")
+    assert main(["--store", str(store_dir), "list", "--limit", "3"]) != 0
+    assert "written by a newer newsdesk" in capsys.readouterr().err

@@ -210,9 +210,20 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     from store import sanitize_line
 
-    store = _open(args)
+    if args.limit is not None and args.limit < 0:
+        _err("--limit must be 0 or more")
+        return 2
+    if args.limit is not None:  # the first N alone, from their segment
+        from store import items_at
+
+        store = _open(args, create=False, load=False)
+        store.user.load()  # their tags and read marks
+        items = [d for d in items_at(store.root, range(args.limit)) if d is not None]
+    else:
+        store = _open(args)
+        items = store.items()
     out = sys.stdout
-    for item in store.items():
+    for item in items:
         if args.json:
             out.write(orjson.dumps(item_json(store, item)).decode() + "\n")
         else:

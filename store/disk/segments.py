@@ -25,7 +25,7 @@ import os
 import secrets
 from array import array
 from bisect import bisect_right
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -216,13 +216,17 @@ class SegmentedItems:
         self._head.close()
         self._sealed.clear()
 
-    def fetch(self, ordinals: Sequence[int]) -> list[tuple[str, Any] | None]:
+    def fetch(self, ordinals: Sequence[int], check: Callable[[dict[str, Any]], None] | None = None
+              ) -> list[tuple[str, Any] | None]:
         """``(key, item)`` at each ordinal (place in the store's order), None past the
         end, reading ``items.json`` (bounded) and, of a sealed segment, only the lines
-        of the items asked for. For a few items of a large store; ``read`` for all."""
+        of the items asked for. For a few items of a large store; ``read`` for all.
+        ``check`` sees ``items.json`` first (its schema), and may raise."""
         head = self._head.read()
         if head is None:
             return [None] * len(ordinals)
+        if check is not None:
+            check(head)
         segments = segment_list(head)
         bounds = list(accumulate(int(s.get("count") or 0) for s in segments))
         sealed = bounds[-1] if bounds else 0
