@@ -454,7 +454,10 @@ def ready_figure(parts: Sequence[Sequence[Any]], note: str) -> Figure:
 def tui_run(nd: Newsdesk, store: Path, titles: Sequence[str], timeout: float
             ) -> tuple[Run, Run]:
     """One TUI launch in a pseudo-terminal: (until an item's title shows, until the list
-    is loaded); both with the process's peak RSS (it is quit with q once loaded)."""
+    is loaded); both with the process's peak RSS (it is quit with q once loaded).
+
+    Like ``bench/ptyterm.PtyTerminal`` (whose ``set_size`` and ``screen_text`` it uses),
+    but the program is started by the spawner, so that its peak RSS is its own."""
     probes = sorted({" ".join(t.split())[:24] for t in titles if t.strip()})
     master, slave = os.openpty()
     set_size(slave, *TUI_SIZE)
@@ -617,7 +620,8 @@ def growth(row: Row, sizes: Sequence[int]) -> str:
 def render(header: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
     if markdown:
         lines = ["| " + " | ".join(header) + " |",
-                 "| " + " | ".join([":-"] + ["-:"] * (len(header) - 1)) + " |"]
+                 "| " + " | ".join([":-"] + ["-:"] * (len(header) - 3) + [":-", ":-"])
+                 + " |"]
         return lines + ["| " + " | ".join(c.strip() for c in r) + " |" for r in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
