@@ -73,6 +73,9 @@ TUI_SIZE = (120, 40)
 MB = 1024  # ru_maxrss is in KB on Linux
 META = "meta.json"
 META_VERSION = 1
+TITLES = "titles.txt"
+PROBE = 24  # characters of a title that must show: shorter than any list row's
+CANDIDATE = re.compile(rf"(?=([A-Z][^│┃\r\n]{{{PROBE - 1}}}))")  # titles start upper-case
 LOADED = re.compile(r"All items, [^()\n]{0,40}\(\d")  # "All items, newest first (30,000)"
 
 
@@ -380,7 +383,8 @@ class Built:
 
 def build_store(nd: Newsdesk, size: int, folder: Path, log: Callable[[str], None]
                 ) -> dict[str, Any]:
-    """The newsdesk store of ``size`` items in ``folder/store``; its meta (ready, titles)."""
+    """The newsdesk store of ``size`` items in ``folder/store`` (and their titles in
+    ``folder/titles.txt``); its meta: what the import and the first search cost."""
     meta_path = folder / META
     if meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -401,10 +405,10 @@ def build_store(nd: Newsdesk, size: int, folder: Path, log: Callable[[str], None
     log(f"{size:,}: import {imported.seconds:.1f} s, first search {first.seconds:.2f} s "
         f"({first.out.strip()} hits)")
     source.unlink()
+    write_titles(items, folder / TITLES)
     meta = {
         "version": META_VERSION,
         "size": size,
-        "titles": [it["title"] for it in items[:60] + items[-60:]],
         "newsdesk": {
             "built": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "import": [imported.seconds, imported.rss_kb, imported.out.strip()],
@@ -451,14 +455,32 @@ def ready_figure(parts: Sequence[Sequence[Any]], note: str) -> Figure:
     return Figure(sum(p[0] for p in parts), max(p[1] for p in parts), 1, note)
 
 
-def tui_run(nd: Newsdesk, store: Path, titles: Sequence[str], timeout: float
+def write_titles(items: Sequence[dict[str, Any]], path: Path) -> None:
+    path.write_text("".join(" ".join(it["title"].split()) + "\n" for it in items),
+                    encoding="utf-8")
+
+
+def title_probes(built: Built) -> frozenset[str]:
+    """The first ``PROBE`` characters of every item's title (what a list row shows)."""
+    path = built.folder / TITLES
+    if not path.exists():  # a store kept by an older version of this script
+        write_titles(corpus(built.size, SEED), path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line[:PROBE] for line in lines if len(line) >= PROBE)
+
+
+def shows_a_title(text: str, probes: frozenset[str]) -> bool:
+    """Whether any title's first ``PROBE`` characters are on screen (any item, any order)."""
+    return any(m.group(1) in probes for m in CANDIDATE.finditer(text))
+
+
+def tui_run(nd: Newsdesk, store: Path, probes: frozenset[str], timeout: float
             ) -> tuple[Run, Run]:
     """One TUI launch in a pseudo-terminal: (until an item's title shows, until the list
     is loaded); both with the process's peak RSS (it is quit with q once loaded).
 
     Like ``bench/ptyterm.PtyTerminal`` (whose ``set_size`` and ``screen_text`` it uses),
     but the program is started by the spawner, so that its peak RSS is its own."""
-    probes = sorted({" ".join(t.split())[:24] for t in titles if t.strip()})
     master, slave = os.openpty()
     set_size(slave, *TUI_SIZE)
     helper = spawner()
@@ -485,7 +507,7 @@ def tui_run(nd: Newsdesk, store: Path, titles: Sequence[str], timeout: float
             got = read(min(0.2, max(0.0, deadline - time.monotonic())))
             text = screen_text(bytes(output))
             now = time.monotonic() - started
-            if first is None and any(p in text for p in probes):
+            if first is None and shows_a_title(text, probes):
                 first = now
             if first is not None and LOADED.search(text):
                 loaded = now
@@ -553,10 +575,17 @@ def measure_size(nd: Newsdesk, built: Built, args: argparse.Namespace, home: Pat
         shutil.rmtree(scratch, ignore_errors=True)
     if args.tui:
         log(f"{built.size:,}: TUI")
-        tui_run(nd, store, meta["titles"], args.tui_timeout)  # warm caches, writes place
-        pairs = [tui_run(nd, store, meta["titles"], args.tui_timeout) for _ in range(runs)]
-        out["tui_first"] = Figure.of([p[0] for p in pairs])
-        out["tui_loaded"] = Figure.of([p[1] for p in pairs])
+        probes = title_probes(built)
+        try:
+            tui_run(nd, store, probes, args.tui_timeout)  # warm the caches; writes its place
+            pairs = [tui_run(nd, store, probes, args.tui_timeout) for _ in range(runs)]
+        except BenchError as exc:  # the other rows are still worth printing
+            log(f"{built.size:,}: TUI failed: {exc}")
+            failed = f"failed at {built.size:,}: {str(exc)[:120]}"
+            out["tui_first"] = Figure(None, None, 0, failed)
+        else:
+            out["tui_first"] = Figure.of([p[0] for p in pairs])
+            out["tui_loaded"] = Figure.of([p[1] for p in pairs])
     return out
 
 
@@ -742,20 +771,27 @@ def main(argv: list[str] | None = None) -> int:
             rows["top50"].note = "skipped: `list` has no --limit"
         if not args.tui:
             rows["tui_first"].note = rows["tui_loaded"].note = "skipped (--no-tui)"
+        nm_failures: list[str] = []
         for size in sizes:
             folder = stores / f"scale-{size}"
             built = Built(size, folder, build_store(nd, size, folder, log))
             figures = measure_size(nd, built, args, home, has_top, log)
             for key, figure in figures.items():
                 rows[key].figures[size] = figure
+                if figure.note.startswith("failed"):
+                    rows[key].note = "; ".join(filter(None, [rows[key].note, figure.note]))
             if notmuch:
-                build_notmuch(built, home, log)
-                log(f"{size:,}: notmuch actions")
-                ids = [json.loads(line)["id"] for line in
-                       nd.run(built.store, "search", "--json", "--limit", "5",
-                              QUERY).out.splitlines()]
-                for key, figure in measure_notmuch(built, args, home, ids).items():
-                    nm_rows[key][0].figures[size] = figure
+                try:
+                    build_notmuch(built, home, log)
+                    log(f"{size:,}: notmuch actions")
+                    ids = [json.loads(line)["id"] for line in
+                           nd.run(built.store, "search", "--json", "--limit", "5",
+                                  QUERY).out.splitlines()]
+                    for key, figure in measure_notmuch(built, args, home, ids).items():
+                        nm_rows[key][0].figures[size] = figure
+                except BenchError as exc:
+                    log(f"{size:,}: notmuch failed: {exc}")
+                    nm_failures.append(f"notmuch failed at {size:,}: {str(exc)[:200]}")
     load_after = os.getloadavg()
     spawner().close()
 
@@ -797,6 +833,7 @@ def main(argv: list[str] | None = None) -> int:
         nm_notes = [f"notmuch ready at {n:,}: {row.figures[n].note}"
                     for row, key in nm_rows.values() if key == "ready"
                     for n in sizes if n in row.figures]
+        nm_notes += nm_failures
         nm_notes.append("the same corpus as one mail per item in a maildir (Subject = "
                         "title, Date, Message-ID = item id, body), a temporary NOTMUCH_CONFIG")
         print()
