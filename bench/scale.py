@@ -752,6 +752,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(set(args.sizes) | ({1_000_000} if args.million else set()))
     args.runs = max(1, args.runs)
     started = time.perf_counter()
+    started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def log(message: str) -> None:
         if not args.quiet:
@@ -799,7 +800,7 @@ def main(argv: list[str] | None = None) -> int:
     shown_argv = ["python", "bench/scale.py", *(sys.argv[1:] if argv is None else argv)]
     facts = [
         f"command: `{shlex.join(shown_argv)}`",
-        f"date: {datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        f"date: {started_at} to {datetime.now(UTC).strftime('%H:%M:%SZ')}",
         f"newsdesk: `{shlex.join(command) if args.command else 'this checkout'}` at "
         f"{REPO} ({git_head()})",
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
