@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import chain
 
 from store.text.clean import fold
 
@@ -26,6 +27,22 @@ def _fullest(forms: Counter[str]) -> str:
     return max(forms, key=lambda n: (len(n.split()), forms[n], -sorted(forms).index(n)))
 
 
+def _mapped(per_item: Sequence[Sequence[str]], final: dict[str, str]) -> list[list[str]]:
+    """Each item's names through ``final``, in order, without duplicates (the loop is
+    plain: it runs once per item of the store)."""
+    out: list[list[str]] = []
+    append = out.append
+    for names in per_item:
+        if not names:
+            append([])
+            continue
+        resolved = [final[n] for n in names]
+        if len(resolved) > 1 and len(set(resolved)) < len(resolved):
+            resolved = list(dict.fromkeys(resolved))
+        append(resolved)
+    return out
+
+
 def resolve_people(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
     """Merge person names across a whole store into one node each, named by the fullest
     common form: "George Bush" and "George W. Bush" are one name (initials aside), and a
@@ -34,10 +51,11 @@ def resolve_people(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
     more often than the others (``DOMINANT``). Ambiguous names (two Smiths) are left as
     they are. Each item's list keeps its order, without duplicates.
     """
+    # Every distinct name once (a store of 300,000 items names ~850,000, ~50,000 distinct)
+    counts = Counter(chain.from_iterable(per_item))
     forms: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    for names in per_item:
-        for name in names:
-            forms[_core(name)][name] += 1
+    for name, n in counts.items():
+        forms[_core(name)][name] += n
     uses = {core: sum(c.values()) for core, c in forms.items()}
     by_tail: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
     for core in forms:
@@ -57,19 +75,15 @@ def resolve_people(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
         best = max(longer, key=lambda x: (uses[x], x))
         if uses[best] >= DOMINANT * total:
             target[core] = best
-    out: list[list[str]] = []
-    cache: dict[str, str] = {}
-    for names in per_item:
-        resolved: list[str] = []
-        for name in names:
-            final = cache.get(name)
-            if final is None:
-                core = _core(name)
-                final = cache[name] = _fullest(forms[target.get(core, core)])
-            if final not in resolved:
-                resolved.append(final)
-        out.append(resolved)
-    return out
+    fullest: dict[tuple[str, ...], str] = {}
+    final: dict[str, str] = {}
+    for name in counts:
+        core = _core(name)
+        goal = target.get(core, core)
+        if goal not in fullest:
+            fullest[goal] = _fullest(forms[goal])
+        final[name] = fullest[goal]
+    return _mapped(per_item, final)
 
 
 def resolve_orgs(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
@@ -78,29 +92,22 @@ def resolve_orgs(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
     "Toyota", "Apple Computer" -> "Apple"); see ``gazetteer.COMPANY_WORDS``."""
     from store.derive.entities.gazetteer import COMPANY_WORDS
 
-    known = {_core(n): n for names in per_item for n in names}
+    # Each distinct name once, in the order of its last use (the last use of a core wins)
+    latest = list(dict.fromkeys(reversed(list(chain.from_iterable(per_item)))))[::-1]
+    known = {_core(n): n for n in latest}
     # "HP" is Hewlett-Packard when the store names exactly one organisation so initialled
     initials: dict[str, set[str]] = defaultdict(set)
-    for name in {n for names in per_item for n in names}:
+    for name in latest:
         words = [w for w in re.split(r"[\s-]+", name) if w[:1].isupper()]
         if len(words) >= 2:
             initials["".join(w[0] for w in words)].add(name)
-    cache: dict[str, str] = {}
-    out: list[list[str]] = []
-    for names in per_item:
-        resolved: list[str] = []
-        for name in names:
-            final = cache.get(name)
-            if final is None:
-                core, final = _core(name), name
-                if name.isupper() and len(initials.get(name, ())) == 1:
-                    final = next(iter(initials[name]))
-                for k in range(len(core) - 1, 0, -1):
-                    if all(w in COMPANY_WORDS for w in core[k:]) and core[:k] in known:
-                        final = known[core[:k]]
-                        break
-                cache[name] = final
-            if final not in resolved:
-                resolved.append(final)
-        out.append(resolved)
-    return out
+    final: dict[str, str] = {}
+    for name in latest:
+        core, final[name] = _core(name), name
+        if name.isupper() and len(initials.get(name, ())) == 1:
+            final[name] = next(iter(initials[name]))
+        for k in range(len(core) - 1, 0, -1):
+            if all(w in COMPANY_WORDS for w in core[k:]) and core[:k] in known:
+                final[name] = known[core[:k]]
+                break
+    return _mapped(per_item, final)
