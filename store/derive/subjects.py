@@ -33,8 +33,12 @@ MIN_ITEMS = 40
 """Fewer items than this are too few to discover subjects in."""
 ITEMS_PER_LEAF = 10
 """About this many items make one leaf (so 600 items or more make the full 60 leaves)."""
-LSA_DIMS = 100
-LEAVES_PER_TOP = 3
+LSA_DIMS = 64
+"""At most this many latent dimensions; fewer for fewer items (about their square root)."""
+TOP_DIMS_SHARE = 0.6
+"""Top subjects are grouped in the first this-share of the latent dimensions: the broad
+themes are in the strongest ones, the finer ones only split hairs between them."""
+LEAVES_PER_TOP = 2
 TERMS_PER_LEAF = 400
 """A leaf keeps this many of its strongest terms: enough to assign, small to store."""
 NAME_CHARS = 40
@@ -179,15 +183,21 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
     from sklearn.preprocessing import normalize
 
     # LSA first: k-means on the raw sparse vectors makes one giant cluster of everything
-    # that shares only common words; in a hundred latent dimensions the groups separate.
-    dims = max(2, min(LSA_DIMS, rows.shape[1] - 1, rows.shape[0] // 10))
-    latent = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(rows))
+    # that shares only common words; in a few dozen latent dimensions the groups separate.
+    # Few: with more, the clusters follow the rare words of a handful of items (on wire
+    # stories purity fell steadily beyond about the square root of the item count).
     n = rows.shape[0]
+    dims = max(2, min(LSA_DIMS, rows.shape[1] - 1, max(8, round(math.sqrt(n)))))
+    raw = TruncatedSVD(dims, random_state=seed).fit_transform(rows)
+    latent = normalize(raw)
+    broad = normalize(raw[:, :max(2, round(dims * TOP_DIMS_SHARE))])
     n_leaves = max(2, min(MAX_LEAVES, round(n / ITEMS_PER_LEAF)))
-    n_tops = max(3, min(MAX_TOPS, round(n_leaves / LEAVES_PER_TOP)))
-    # Top-down: the top subjects first, then each one's leaves, in proportion to its size.
+    # As many top subjects as allowed once there are leaves enough: smaller tops are purer.
+    n_tops = max(2, min(MAX_TOPS, n_leaves // LEAVES_PER_TOP))
+    # Top-down: the top subjects first (on the broad dimensions), then each one's leaves
+    # (on all of them), in proportion to its size.
     tops_of_docs = KMeans(n_clusters=n_tops, n_init=4, random_state=seed,
-                          max_iter=200).fit_predict(latent)
+                          max_iter=200).fit_predict(broad)
     labels = np.zeros(n, dtype=int)
     tops_list: list[int] = []
     for t in range(n_tops):
