@@ -42,7 +42,10 @@ LEAVES_PER_TOP = 2
 TERMS_PER_LEAF = 400
 """A leaf keeps this many of its strongest terms: enough to assign, small to store."""
 NAME_CHARS = 40
-MODEL_VERSION = 1
+UNFILED_SHARE = 0.05
+"""About this share of items, those that fit every subject worst, are filed under none:
+forced in, they muddy the subject they land in (a story sharing only a common word)."""
+MODEL_VERSION = 2
 _ENTITY = "§"  # marks an entity feature: "§hugo chavez"
 _STOP = frozenset("""
 a about above after again against all also am an and any are as at be because been before
@@ -72,12 +75,14 @@ class SubjectModel:
     idf: dict[str, float]
     items: int = 0
     """How many items it was discovered from."""
+    floor: float = 0.0
+    """An item whose best score is below this is filed under no subject (see UNFILED_SHARE)."""
     version: int = MODEL_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": self.version, "items": self.items, "leaves": self.leaves,
-                "weights": self.weights, "idf": self.idf}
+        return {"version": self.version, "items": self.items, "floor": self.floor,
+                "leaves": self.leaves, "weights": self.weights, "idf": self.idf}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SubjectModel | None:
@@ -87,7 +92,7 @@ class SubjectModel:
             return cls([str(p) for p in data["leaves"]],
                        [{str(t): float(w) for t, w in d.items()} for d in data["weights"]],
                        {str(t): float(v) for t, v in data["idf"].items()},
-                       int(data.get("items", 0)))
+                       int(data.get("items", 0)), float(data.get("floor", 0.0)))
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
@@ -217,9 +222,9 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
     n_leaves = len(tops_list)
     tops = np.array(tops_list)
     sizes = np.bincount(labels, minlength=n_leaves)
-    centroids = np.vstack([np.asarray(rows[labels == k].mean(axis=0)).ravel()
-                           for k in range(n_leaves)])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12
+    sums = np.vstack([np.asarray(rows[labels == k].sum(axis=0)).ravel()
+                      for k in range(n_leaves)])
+    centroids = sums / (np.linalg.norm(sums, axis=1, keepdims=True) + 1e-12)
     overall = np.asarray(rows.mean(axis=0)).ravel() + 1e-6
     ranked = [np.argsort(-(c * np.log1p(c / overall)))[:8] for c in centroids]
     wanted = {w for r in ranked for k in r for w in str(vocab[k]).lstrip(_ENTITY).split()}
@@ -236,6 +241,7 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
     weights: list[dict[str, float]] = []
     used: dict[str, float] = {}
     leaf_taken: dict[int, set[str]] = {}
+    kept_columns: list[Any] = []
     for k in range(n_leaves):
         centre = centroids[k]
         top = top_names[int(tops[k])]
@@ -244,11 +250,50 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
         names.add(leaf)
         paths.append(f"{top}/{leaf}")
         strongest = np.argsort(-centre)[:TERMS_PER_LEAF]
-        kept = {str(vocab[j]): round(float(centre[j]), 5) for j in strongest if centre[j] > 0}
+        strongest = strongest[centre[strongest] > 0]
+        kept_columns.append(strongest)
+        kept = {str(vocab[j]): round(float(centre[j]), 5) for j in strongest}
         weights.append(kept)
         for term in kept:
             used[term] = round(float(vectorizer.idf_[vectorizer.vocabulary_[term]]), 4)
-    return SubjectModel(paths, weights, used, len(items))
+    floor = _floor(rows, labels, sums, kept_columns)
+    return SubjectModel(paths, weights, used, len(items), round(floor, 5))
+
+
+def _floor(rows: Any, labels: Any, sums: Any, kept: list[Any]) -> float:
+    """The best score (as ``assign`` computes it) of the UNFILED_SHARE worst-fitting items.
+
+    Each item is scored against its own leaf *without itself* in it: a leaf's centroid
+    holds its members' own rare words, so its members score higher than any item imported
+    later would, and a floor taken from those scores would leave out most later items.
+    """
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    columns = np.unique(np.concatenate(kept))  # the model's vocabulary
+    where = [np.searchsorted(columns, c) for c in kept]
+    # As assign sees items: the model's terms only, less those that only this item and
+    # one other have (without the item, they would not be in the vocabulary at all).
+    queries = rows[:, columns].tocsr(copy=True)
+    rare = (rows.getnnz(axis=0) <= 2)[columns]
+    queries.data[rare[queries.indices]] = 0
+    queries.eliminate_zeros()
+    queries = normalize(queries)
+    norms = np.linalg.norm(sums, axis=1) + 1e-12
+    weights = np.zeros((len(kept), len(columns)), dtype=np.float64)
+    for k, cols in enumerate(kept):
+        weights[k, where[k]] = sums[k, cols] / norms[k]
+    scores = np.asarray(queries @ weights.T)
+    for k, cols in enumerate(kept):
+        members = np.flatnonzero(labels == k)
+        if not len(members):
+            continue
+        own = rows[members]
+        mine = queries[members][:, where[k]].toarray()
+        dot = mine @ sums[k, cols] - (mine * own[:, cols].toarray()).sum(axis=1)
+        rest = np.sqrt(np.maximum(norms[k] ** 2 - 2 * (own @ sums[k]) + 1.0, 0.0)) + 1e-12
+        scores[members, k] = dot / rest
+    return float(np.quantile(scores.max(axis=1), UNFILED_SHARE))
 
 
 def _vector(model: SubjectModel, item: Mapping[str, Any]) -> dict[str, float]:
@@ -264,14 +309,14 @@ SECOND_SHARE = 0.85
 
 def assign(model: SubjectModel, item: Mapping[str, Any]) -> list[str]:
     """The item's subjects, best first (``Top/Leaf``): its best leaf, and a second one
-    when that scores nearly as well; [] when it shares no term with any subject."""
+    when that scores nearly as well; [] when it fits no subject (scores below the floor)."""
     vec = _vector(model, item)
     if not vec:
         return []
     scores = sorted(((sum(w.get(t, 0.0) * v for t, v in vec.items()), n)
                      for n, w in enumerate(model.weights)), reverse=True)
     best, first = scores[0]
-    if best <= 0:
+    if best <= 0 or best < model.floor - 1e-6:
         return []
     out = [model.leaves[first]]
     if len(scores) > 1 and scores[1][0] >= SECOND_SHARE * best:
@@ -321,13 +366,15 @@ def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
         ptr.append(len(cols))
     matrix = csr_matrix((np.array(data, dtype=np.float32), np.array(cols, dtype=np.int64),
                          np.array(ptr, dtype=np.int64)), shape=(len(items), len(index)))
-    matrix = matrix.multiply(idf).tocsr()
-    scores = np.asarray(matrix @ weights.T)  # unnormalised: the ranking per item is the same
+    from sklearn.preprocessing import normalize
+
+    matrix = normalize(matrix.multiply(idf).tocsr())
+    scores = np.asarray(matrix @ weights.T)
     out: list[list[str]] = []
     for row in scores:
         order = np.argsort(-row)[:2]
         best = row[order[0]]
-        if best <= 0:
+        if best <= 0 or best < model.floor - 1e-6:
             out.append([])
             continue
         paths = [model.leaves[order[0]]]
