@@ -82,12 +82,15 @@ class SubjectModel:
     """How many items it was discovered from."""
     floor: float = 0.0
     """An item whose best score is below this is filed under no subject (see UNFILED_SHARE)."""
+    sizes: list[int] = field(default_factory=list)
+    """Per leaf: how many of the discovering items it holds (weighs it in its top)."""
     version: int = MODEL_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": self.version, "items": self.items, "floor": self.floor,
-                "leaves": self.leaves, "weights": self.weights, "idf": self.idf}
+                "sizes": self.sizes, "leaves": self.leaves, "weights": self.weights,
+                "idf": self.idf}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SubjectModel | None:
@@ -97,7 +100,8 @@ class SubjectModel:
             return cls([str(p) for p in data["leaves"]],
                        [{str(t): float(w) for t, w in d.items()} for d in data["weights"]],
                        {str(t): float(v) for t, v in data["idf"].items()},
-                       int(data.get("items", 0)), float(data.get("floor", 0.0)))
+                       int(data.get("items", 0)), float(data.get("floor", 0.0)),
+                       [int(n) for n in data.get("sizes") or ()])
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
@@ -269,7 +273,8 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
         for term in kept:
             used[term] = round(float(vectorizer.idf_[vectorizer.vocabulary_[term]]), 4)
     floor = _floor(rows, labels, sums, kept_columns)
-    return SubjectModel(paths, weights, used, len(items), round(floor, 5))
+    return SubjectModel(paths, weights, used, len(items), round(floor, 5),
+                        [int(n) for n in sizes])
 
 
 def _floor(rows: Any, labels: Any, sums: Any, kept: list[Any]) -> float:
@@ -325,14 +330,51 @@ def assign(model: SubjectModel, item: Mapping[str, Any]) -> list[str]:
     vec = _vector(model, item)
     if not vec:
         return []
-    scores = sorted(((sum(w.get(t, 0.0) * v for t, v in vec.items()), n)
-                     for n, w in enumerate(model.weights)), reverse=True)
-    best, first = scores[0]
+    return _choose(model, [sum(w.get(t, 0.0) * v for t, v in vec.items())
+                           for w in model.weights])
+
+
+def _tops(model: SubjectModel) -> tuple[list[int], list[float], list[int]]:
+    """Each leaf's top (an index); the length of each top's centroid, the sum of its
+    leaves' centroids weighed by their sizes; the sizes (computed once per model)."""
+    if "tops" not in model.extra:
+        names = [p.split("/")[0] for p in model.leaves]
+        index = {n: k for k, n in enumerate(dict.fromkeys(names))}
+        of = [index[n] for n in names]
+        sizes = model.sizes if len(model.sizes) == len(model.leaves) else [1] * len(of)
+        sums: list[dict[str, float]] = [{} for _ in index]
+        for k, w in enumerate(model.weights):
+            total = sums[of[k]]
+            for t, v in w.items():
+                total[t] = total.get(t, 0.0) + sizes[k] * v
+        norms = [math.sqrt(sum(v * v for v in d.values())) or 1.0 for d in sums]
+        model.extra["tops"] = (of, norms, sizes)
+    tops: tuple[list[int], list[float], list[int]] = model.extra["tops"]
+    return tops
+
+
+def _choose(model: SubjectModel, scores: Sequence[float]) -> list[str]:
+    """The subjects of an item scoring ``scores`` on the leaves: first its top (the one
+    whose centroid it matches best: a top's centroid, of many more items than a leaf's,
+    misleads less), then that top's best leaf; and a second leaf scoring nearly as well.
+    None when even its best leaf scores below the model's floor."""
+    if not scores:
+        return []
+    best = max(scores)
     if best <= 0 or best < model.floor - 1e-6:
         return []
+    of, norms, sizes = _tops(model)
+    top_scores = [0.0] * len(norms)
+    for k, score in enumerate(scores):
+        top_scores[of[k]] += sizes[k] * score
+    top = max(range(len(norms)), key=lambda t: top_scores[t] / norms[t])
+    first = max((k for k in range(len(scores)) if of[k] == top), key=lambda k: scores[k])
     out = [model.leaves[first]]
-    if len(scores) > 1 and scores[1][0] >= SECOND_SHARE * best:
-        out.append(model.leaves[scores[1][1]])
+    others = [k for k in range(len(scores)) if k != first]
+    if others:
+        second = max(others, key=lambda k: scores[k])
+        if scores[second] >= SECOND_SHARE * scores[first] and scores[second] > 0:
+            out.append(model.leaves[second])
     return out
 
 
@@ -381,16 +423,5 @@ def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
     from sklearn.preprocessing import normalize
 
     matrix = normalize(matrix.multiply(idf).tocsr())
-    scores = np.asarray(matrix @ weights.T)
-    out: list[list[str]] = []
-    for row in scores:
-        order = np.argsort(-row)[:2]
-        best = row[order[0]]
-        if best <= 0 or best < model.floor - 1e-6:
-            out.append([])
-            continue
-        paths = [model.leaves[order[0]]]
-        if len(order) > 1 and row[order[1]] >= SECOND_SHARE * best:
-            paths.append(model.leaves[order[1]])
-        out.append(paths)
-    return out
+    scores = np.asarray(matrix @ weights.T, dtype=np.float64)
+    return [_choose(model, row.tolist()) for row in scores]
