@@ -1,14 +1,18 @@
 """Subjects discovered from the text itself: a two-level grouping nobody wrote rules for.
 
 ``discover`` reads every item once: TF-IDF over its folded words (the wire's dateline
-and credit left out) plus one feature per person and
-organisation it names, clustered by spherical k-means into at most ``MAX_LEAVES``
-leaves, whose centroids are clustered again into at most ``MAX_TOPS`` top subjects.
-Each subject is named by its most distinctive words. What is kept (the ``SubjectModel``)
-is small: per leaf, its strongest terms and their weights, and the idf of those terms.
+and credit left out) plus one feature per person and organisation it names, reduced by
+LSA to a few dozen latent dimensions. Spherical k-means on the strongest of those
+dimensions makes up to ``MAX_TOPS`` top subjects; k-means on all of them splits each top
+into leaves (``MAX_LEAVES`` in all). Each subject is named by its most distinctive words.
+What is kept (the ``SubjectModel``) is small: per leaf, its strongest terms and their
+weights and its size, the idf of those terms, and the floor below which an item fits
+no subject.
 
-``assign`` files an item under the leaf whose terms it matches best, with that model
-alone: an import assigns its new items to the existing subjects, and the subjects of
+``assign`` files an item with that model alone: under the top whose centroid (its
+leaves', by size) it matches best, then under that top's best leaf; under none when even
+its best leaf scores below the floor (the worst-fitting ``UNFILED_SHARE`` of items). An
+import assigns its new items to the existing subjects, and the subjects of
 stored items stay put until ``newsdesk retopic --subjects`` discovers them again. The
 same weights explain each assignment ("Why here": the words that count most).
 
