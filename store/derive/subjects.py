@@ -424,8 +424,9 @@ def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
         ptr.append(len(cols))
     matrix = csr_matrix((np.array(data, dtype=np.float32), np.array(cols, dtype=np.int64),
                          np.array(ptr, dtype=np.int64)), shape=(len(items), len(index)))
-    from sklearn.preprocessing import normalize
-
-    matrix = normalize(matrix.multiply(idf).tocsr())
-    scores = np.asarray(matrix @ weights.T, dtype=np.float64)
+    matrix = matrix.multiply(idf).tocsr()
+    # Scores of unit-length items (the floor is one): divided by the length afterwards,
+    # without scikit-learn (importing it would cost an import a second or more).
+    lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    scores = np.asarray(matrix @ weights.T, dtype=np.float64) / np.maximum(lengths, 1e-12)[:, None]
     return [_choose(model, row.tolist()) for row in scores]
