@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from store.desk import Store
+    from store.desk import Store, items_at
     from store.disk.atomic import atomic_write
     from store.disk.layout import ITEMS_FILE, config_dir, default_store_dir, items_size
     from store.disk.safe_output import write_output
@@ -84,6 +84,7 @@ _WHERE = {
     "ReadOnlyStoreError": "store.errors",
     "SearchIndex": "store.search.index",
     "Store": "store.desk",
+    "items_at": "store.desk",
     "StoreBusyError": "store.errors",
     "StoreError": "store.errors",
     "StoreFormatError": "store.errors",
@@ -180,6 +181,7 @@ __all__ = [
     "read_opml",
     "render",
     "resolve_id",
+    "items_at",
     "restore_store",
     "sanitize",
     "sanitize_line",

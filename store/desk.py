@@ -2,7 +2,9 @@
 
 Layout of a store folder::
 
-    items.json     imported content (TinyDB, written at import and retopic only)
+    items.json     imported content (TinyDB): the newest items, and the list of
+    items/         sealed segments of older ones (see store.disk.segments), written
+                   at import and retopic only, each write only what it changed
     state.json     user state snapshot: tags, read marks, saved searches, undo history
     journal.jsonl  user operations since that snapshot (see store.state.userstate)
     backups/       copies of the last five state snapshots, and items.prev.json: the
@@ -10,7 +12,7 @@ Layout of a store folder::
     feeds.json     the feeds subscribed to (see store.ingest.feeds.subscriptions)
     lock           the cross-process write lock (flock; never stale; reads never take it)
 
-Content is written rarely and wholesale; user state (tags, read marks, saved
+Content is written rarely and by the segment; user state (tags, read marks, saved
 searches) lives in its own files so a tag never rewrites the imported text.
 Every write takes the lock, re-reads what another process may have changed,
 applies the change and replaces the file atomically.
@@ -20,10 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from store.derive.pipeline import (
     ENTITIES_VERSION,
@@ -34,11 +37,11 @@ from store.derive.pipeline import (
     explain,
     explain_subjects,
     resolve_all,
+    resolve_names,
     update_subjects,
 )
 from store.derive.rules import TopicRules, load_rules
 from store.disk.atomic import (
-    AtomicJSONStorage,
     StoreLock,
     atomic_write,
     file_signature,
@@ -51,11 +54,15 @@ from store.disk.layout import (
     ITEMS_SCHEMA,
     LOCK_FILE,
     PREVIOUS_ITEMS,
+    SEGMENT_DIR,
+    SEGMENT_ITEMS,
     STORE_RULES,
+    V1_ITEMS,
     user_topics_file,
 )
 from store.disk.links import refuse_link
 from store.disk.perms import secure_new_store
+from store.disk.segments import SegmentedItems, segment_list
 from store.errors import ReadOnlyStoreError, StoreError
 from store.ingest.dedupe import Identities, ImportReport, refreshed
 from store.ingest.feeds.subscriptions import Subscriptions
@@ -63,7 +70,7 @@ from store.ingest.importers import ImportOptions, ImportResult, Problem, Record,
 from store.model import DERIVED as _DERIVED
 from store.model import ITEMS_TABLE as _ITEMS
 from store.model import META_TABLE as _META
-from store.model import Item, items_from, make_item, now_iso
+from store.model import Item, check_schema, checked_item, items_from, make_item, now_iso
 from store.resources import seed_file
 from store.search.cache import StateView, build_index, items_signature, load_index, update_index
 from store.search.index import SearchIndex
@@ -71,6 +78,7 @@ from store.search.query import Node, parse
 from store.state.actions import UserActions
 from store.state.userstate import StateFiles
 from store.text.clean import item_id as text_id
+from store.tree import TreeIndex, save_counts, update_counts
 
 if TYPE_CHECKING:
     from store.ingest.feeds.refresh import FeedOutcome
@@ -106,6 +114,15 @@ def default_rules(root: Path | None = None) -> TopicRules:
     return load_rules([first, user_topics_file()])
 
 
+def items_at(root: Path, ordinals: Sequence[int]) -> list[Item | None]:
+    """The items at these places in a store's order, read without loading the store:
+    ``items.json`` and one line of a sealed segment per item (``search --json`` prints
+    50 of 300,000 so). None for a place past the end; StoreFormatError for damage."""
+    path = Path(root) / ITEMS_FILE
+    found = SegmentedItems(path).fetch(ordinals, lambda head: check_schema(head, path))
+    return [None if pair is None else checked_item(pair[0], pair[1], path) for pair in found]
+
+
 _IMPORT_TRIES = 3
 """Imports prepared without the lock that may start again when another process wrote
 items.json meanwhile; the last try holds the lock throughout."""
@@ -119,6 +136,8 @@ class _ImportPlan(NamedTuple):
     merged: dict[str, Item]
     changes: dict[str, Item]
     import_tags: dict[str, list[str]]
+    renamed: set[str]
+    """Stored items whose names the new ones re-resolved (written, not re-indexed)."""
 
 
 class Store:
@@ -131,10 +150,10 @@ class Store:
         ReadOnlyStoreError, and nothing (not even the lock file) is created."""
         self.rules = rules if rules is not None else default_rules(self.root)
         self._storage_path = self.root / ITEMS_FILE
-        # The items file is a TinyDB file (its tables are TinyDB's), read and written
-        # whole through the storage alone: no query layer is needed to reach it.
-        self._storage = AtomicJSONStorage(self._storage_path, kind="items",
-                                          previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS)
+        # The items are TinyDB files (items.json and its sealed segments), read whole
+        # and written by the segment through the storage alone: no query layer needed.
+        self._storage = SegmentedItems(self._storage_path,
+                                       previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS)
         self._lock = StoreLock(self.root / LOCK_FILE)
         self.user = StateFiles(self.root, self._lock, readonly=self.readonly)
         self.state = UserActions(self.user, self.ordinals)
@@ -151,6 +170,8 @@ class Store:
         self._loaded_signature: object = object()
         self.loaded = False
         """Whether the items have been read (see ``open(load=False)``)."""
+        self.notes: list[str] = []
+        """What opening did that the user should hear of once (a format conversion)."""
 
     # -- opening -------------------------------------------------------------------
 
@@ -213,12 +234,45 @@ class Store:
         from the index while the store loads; loading it a second time would map the
         same 90 MB (at 100k items) twice."""
         self._read_items()
+        if not self.readonly and len(self._items) >= SEGMENT_ITEMS and not segment_list(
+                self._storage.read()):
+            self._convert()
         if adopt is not None and adopt[1] == self.loaded_signature:
             self._index, self._index_signature = adopt
         self.user.load()
         if not self.readonly and self._derived_signature() != (
                 self.rules.signature, ENTITIES_VERSION):
             self.retopic()
+
+    def _convert(self) -> None:
+        """Seal a store from before segments (every item in items.json) into segments,
+        once, keeping the old file as ``backups/items.v1.json``; ``notes`` says so."""
+        with self._lock.hold():
+            data = self._storage.read()
+            if data is None or segment_list(data):
+                return  # another process converted it meanwhile
+            self._keep_v1()
+            self._storage.write(data)
+        self._read_items()
+        self._converted(len(self._items))
+
+    def _keep_v1(self) -> None:
+        """Keep items.json as it is before its conversion (a hard link: the file is
+        replaced, never written in place, so the link costs no copy)."""
+        backup = self.root / BACKUP_DIR / V1_ITEMS
+        make_dir(backup.parent)
+        if backup.exists():
+            backup.unlink()
+        try:
+            os.link(self._storage_path, backup)
+        except OSError:
+            atomic_write(backup, self._storage_path.read_bytes())
+
+    def _converted(self, count: int) -> None:
+        sealed = len(segment_list(self._storage.read()))
+        self.notes.append(f"Converted items.json to the segmented layout ({sealed} sealed "
+                          f"segments in {SEGMENT_DIR}/, {count:,} items); the old file is "
+                          f"kept as {BACKUP_DIR}/{V1_ITEMS}.")
 
     def _initialise(self, seed: bool) -> None:
         if self.readonly:
@@ -267,7 +321,8 @@ class Store:
         """Reload what another process changed (items or user state); True if anything did."""
         changed_state = self.user.sync()
         changed_feeds = self.feeds.sync()
-        if file_signature(self._storage_path) == self._loaded_signature:
+        if not self.loaded or file_signature(self._storage_path) == self._loaded_signature:
+            # (not loaded: opened to write, the items are read when needed, not here)
             return changed_state is None or bool(changed_state) or changed_feeds
         self._read_items()
         return True
@@ -405,6 +460,8 @@ class Store:
                 with self._lock.hold() if last else contextlib.nullcontext():
                     data = self._storage.read() or {}
                     seen = self._storage.signature
+                    if seen != self._loaded_signature:  # not as loaded: check it first
+                        items_from(data, self._storage_path)
                     report = ImportReport(update=update)
                     to_derive = Deriving(self.rules, len(records))
                     try:
@@ -475,33 +532,55 @@ class Store:
                 import_tags.setdefault(tag, []).append(target)
         if progress is not None:
             progress(len(records), len(records), "importing")
+        renamed: set[str] = set()
         if changes:
             to_derive.finish(None if progress is None else (
                 lambda done, total: progress(done, total, "deriving")))
             merged = {**table, **changes}
-            resolve_all(merged.values())
+            for doc_id, people, orgs in resolve_names(merged):
+                doc = merged[doc_id]
+                if doc_id not in changes:  # a copy: the items as read stay as on disk
+                    doc = merged[doc_id] = {**doc}
+                    renamed.add(doc_id)
+                doc["people"], doc["orgs"] = people, orgs
         else:
             merged = table
-        return _ImportPlan(data, merged, changes, import_tags)
+        return _ImportPlan(data, merged, changes, import_tags, renamed)
 
     def _commit(self, plan: _ImportPlan, report: ImportReport) -> None:
         """Write what ``_prepare`` made, under the lock: subjects, tags, then items."""
-        data, merged, changes, import_tags = plan
-        if changes:
-            update_subjects(self.root, list(merged.values()), list(changes.values()))
+        data, merged, changes, import_tags, renamed = plan
+        rediscovered = bool(changes) and update_subjects(
+            self.root, list(merged.values()), list(changes.values()))
         # The tags go to the journal BEFORE the items are written: tags of ids
         # not in items.json are invisible, so a crash in between shows neither;
         # writing them after would leave visible items without their tags.
         tags_record = self.state.add_import_tags(import_tags) if import_tags else None
         if changes:
             before = items_signature(self.root)
-            try:
-                self._storage.write({**data, _ITEMS: merged})
+            dirty = changes.keys() | renamed
+            # an items.json of the old layout holding it all (this one never does)
+            converting = len(data.get(_ITEMS, {})) >= SEGMENT_ITEMS and not segment_list(data)
+            if converting:
+                self._keep_v1()
+            try:  # subjects discovered anew touch every item: then write them all
+                self._storage.write({**data, _ITEMS: merged},
+                                    dirty=None if rediscovered else dirty)
             except BaseException:
                 if tags_record is not None:  # best effort: the disk may be full
                     with contextlib.suppress(StoreError):
                         self.user.withdraw(tags_record)
                 raise
+            if converting:
+                self._converted(len(merged))
+            # The tree's counts: shifted by what changed, else counted (all in memory)
+            table = data.get(_ITEMS, {})
+            after = items_signature(self.root)
+            if rediscovered or not update_counts(self.root, before, after,
+                                                 [merged[k] for k in dirty],
+                                                 [table[k] for k in dirty if k in table]):
+                save_counts(self.root, after, TreeIndex(cast("list[dict[str, Any]]",
+                                                             list(merged.values()))))
             if not report.updated:  # only additions: extend the search cache
                 update_index(self.root, before, [changes[k] for k in sorted(
                     changes, key=int)])

@@ -40,9 +40,10 @@ from store.disk.atomic import (
     is_writable,
     temp_files,
 )
-from store.disk.layout import ITEMS_FILE, LOCK_FILE, PREVIOUS_ITEMS
+from store.disk.layout import ITEMS_FILE, LOCK_FILE, PREVIOUS_ITEMS, SEGMENT_DIR
 from store.disk.links import PROBLEM as LINK_PROBLEM
 from store.disk.links import link_advice
+from store.disk.segments import SegmentedItems, segment_list
 from store.errors import ReadOnlyStoreError, StoreError, StoreFormatError
 from store.model import items_from
 from store.state.journal import read_journal
@@ -133,7 +134,7 @@ def check_store(root: str | Path) -> DoctorReport:
 def _good_previous_items(root: Path) -> Path | None:
     prev = root / BACKUP_DIR / PREVIOUS_ITEMS
     try:
-        items_from(AtomicJSONStorage(prev).read(), prev)
+        items_from(SegmentedItems(prev, folder=root / SEGMENT_DIR).read(), prev)
     except (StoreError, OSError):
         return None
     return prev
@@ -142,19 +143,23 @@ def _good_previous_items(root: Path) -> Path | None:
 def _check_items(root: Path, report: DoctorReport) -> None:
     path = root / ITEMS_FILE
     try:
-        items = items_from(AtomicJSONStorage(path, kind="items").read(), path)
+        data = SegmentedItems(path).read()
+        items = items_from(data, path)
     except StoreFormatError as exc:
+        name = ITEMS_FILE if exc.path.parent == root else f"{SEGMENT_DIR}/{exc.path.name}"
         if exc.problem == LINK_PROBLEM:  # not damage: nothing to restore
-            report.add(PROBLEM, ITEMS_FILE, f"{exc.problem}. {exc.advice}")
+            report.add(PROBLEM, name, f"{exc.problem}. {exc.advice}")
             return
         prev = _good_previous_items(root)
         advice = (f"`newsdesk doctor --restore` puts back {BACKUP_DIR}/{PREVIOUS_ITEMS}, the "
                   "version before the latest import (import that file again afterwards)"
                   if prev else "there is no good earlier copy: move it aside and import your "
                   "files again; tags are kept apart and come back with the same items")
-        report.add(PROBLEM, ITEMS_FILE, f"{exc.problem}; {advice}")
+        report.add(PROBLEM, name, f"{exc.problem}; {advice}")
         return
-    report.add(OK, ITEMS_FILE, _plural(len(items), "item"))
+    sealed = len(segment_list(data))
+    report.add(OK, ITEMS_FILE, _plural(len(items), "item") + (
+        f" ({_plural(sealed, 'sealed segment')} in {SEGMENT_DIR}/)" if sealed else ""))
 
 
 def _check_state(root: Path, report: DoctorReport) -> UserState | None:
@@ -314,9 +319,9 @@ def _check_lock(root: Path, report: DoctorReport) -> None:
 def _store_files(root: Path) -> list[Path]:
     names = [ITEMS_FILE, STATE_FILE, JOURNAL_FILE, LOCK_FILE]
     files = [root / n for n in names if (root / n).exists() or (root / n).is_symlink()]
-    folder = root / BACKUP_DIR
-    if folder.is_dir() and not folder.is_symlink():
-        files += sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    for folder in (root / BACKUP_DIR, root / SEGMENT_DIR):
+        if folder.is_dir() and not folder.is_symlink():
+            files += sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     return files
 
 
@@ -325,7 +330,7 @@ def _check_permissions(root: Path, report: DoctorReport) -> None:
         report.add(NOTE, "permissions", "the folder is read-only for you: browsing and search "
                    "work, changes cannot be saved")
     unsafe = []
-    for path in [root, root / BACKUP_DIR, *_store_files(root)]:
+    for path in [root, root / BACKUP_DIR, root / SEGMENT_DIR, *_store_files(root)]:
         try:
             st = os.lstat(path)
         except FileNotFoundError:
@@ -432,7 +437,7 @@ def _restore_state(root: Path, stamp: str) -> list[str]:
 def _restore_items(root: Path, stamp: str) -> list[str]:
     path = root / ITEMS_FILE
     try:
-        items_from(AtomicJSONStorage(path).read(), path)
+        items_from(SegmentedItems(path).read(), path)
         return []
     except StoreFormatError:
         pass
@@ -446,7 +451,7 @@ def _restore_items(root: Path, stamp: str) -> list[str]:
         aside = _move_aside(path, stamp)
         out.append(f"Moved the damaged {ITEMS_FILE} aside to {aside.name}.")
     atomic_write(path, prev.read_bytes())
-    count = len(items_from(AtomicJSONStorage(path).read(), path))
+    count = len(items_from(SegmentedItems(path).read(), path))
     out.append(f"Restored {ITEMS_FILE} from {BACKUP_DIR}/{PREVIOUS_ITEMS} ({_plural(count, 'item')}"
                "): the items of the latest import are not in it, so import that file again.")
     return out

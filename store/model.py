@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, cast
 
-from store.disk.layout import ITEMS_SCHEMA
+from store.disk.layout import ITEMS_SCHEMA, ITEMS_TABLE, META_TABLE
 from store.errors import StoreError, StoreFormatError
 from store.text.clean import (
     GIVEN_TITLE_MAX,
@@ -120,9 +120,56 @@ def resolve_id(ids: Collection[str], prefix: str) -> str:
 
 DERIVED = ("topics", "people", "places", "orgs", "subjects")
 """Fields derived from an item's text: lists of strings, [] when an older file lacks them."""
-ITEMS_TABLE, META_TABLE = "items", "_meta"
-"""The two tables of items.json."""
 TEXT_FIELDS = ("title", "source", "imported_at", "updated_at", *OPTIONAL_FIELDS)
+
+
+_MISSING: Any = object()
+
+
+def checked_item(doc_id: str, doc: Any, path: Path) -> Item:
+    """``doc`` (stored under ``doc_id``) as an Item, with defaults filled in (in place);
+    StoreFormatError naming ``path`` when a field has the wrong shape.
+
+    Every item passes here on every load, so it is written for speed (a third of the
+    time of isinstance checks in generators): ``type() is``, and a list of strings checked
+    by joining it."""
+    if type(doc) is not dict or type(doc.get("id")) is not str \
+            or type(doc.get("body")) is not str:
+        raise StoreFormatError(path, f"item {doc_id} is not an object with 'id' and 'body'")
+    if "title" not in doc:
+        doc["title"] = ""
+    wrong = None
+    for key in TEXT_FIELDS:
+        value = doc.get(key, "")
+        if type(value) is not str:
+            wrong = key
+            break
+    if wrong is None:
+        for key in DERIVED:
+            values = doc.get(key, _MISSING)
+            if values is _MISSING:
+                doc[key] = []
+            elif type(values) is not list:
+                wrong = key
+                break
+            elif values:
+                try:
+                    "".join(values)
+                except TypeError:
+                    wrong = key
+                    break
+    if wrong is None:
+        position = doc.get("position")
+        if position is None:
+            doc["position"] = int(doc_id) if doc_id.isdigit() else 0
+        elif type(position) is not int:
+            wrong = "position"
+        line = doc.get("line")
+        if line is not None and type(line) is not int:
+            wrong = "line"
+    if wrong is not None:
+        raise StoreFormatError(path, f"item {doc_id} has a wrong {wrong!r}")
+    return cast("Item", doc)  # its fields checked above
 
 
 def items_from(data: dict[str, Any] | None, path: Path) -> list[Item]:
@@ -132,6 +179,18 @@ def items_from(data: dict[str, Any] | None, path: Path) -> list[Item]:
     this or an older schema, or an item has the wrong shape: checked here, once,
     so no later code (the tree, the list, a sort) trips over a wrong type.
     """
+    check_schema(data, path)
+    assert data is not None  # checked
+    table = data.get(ITEMS_TABLE)
+    if not isinstance(table, dict):
+        raise StoreFormatError(path, "it has no 'items' table")
+    items = [checked_item(doc_id, doc, path) for doc_id, doc in table.items()]
+    items.sort(key=lambda d: d["position"])
+    return items
+
+
+def check_schema(data: dict[str, Any] | None, path: Path) -> None:
+    """StoreFormatError unless ``data`` is an items.json of this or an older schema."""
     if data is None:
         raise StoreFormatError(path, "the file is missing")
     meta = data.get(META_TABLE, {}).get("1")
@@ -144,27 +203,3 @@ def items_from(data: dict[str, Any] | None, path: Path) -> list[Item]:
             f"reads up to {ITEMS_SCHEMA})",
             "Upgrade newsdesk to open it; the file has not been changed.",
         )
-    table = data.get(ITEMS_TABLE)
-    if not isinstance(table, dict):
-        raise StoreFormatError(path, "it has no 'items' table")
-    items = list(table.values())
-    for doc_id, doc in table.items():
-        if not (isinstance(doc, dict) and isinstance(doc.get("id"), str)
-                and isinstance(doc.get("body"), str)):
-            raise StoreFormatError(path, f"item {doc_id} is not an object with 'id' and 'body'")
-        doc.setdefault("title", "")
-        for key in DERIVED:
-            doc.setdefault(key, [])
-        doc.setdefault("position", int(doc_id) if doc_id.isdigit() else 0)
-        wrong = next((k for k in TEXT_FIELDS if k in doc and not isinstance(doc[k], str)),
-                     None)
-        if wrong is None:
-            wrong = next((k for k in DERIVED if not isinstance(doc[k], list)
-                          or not all(isinstance(v, str) for v in doc[k])), None)
-        if wrong is None and (type(doc["position"]) is not int
-                              or not isinstance(doc.get("line"), int | None)):
-            wrong = "position" if type(doc["position"]) is not int else "line"
-        if wrong is not None:
-            raise StoreFormatError(path, f"item {doc_id} has a wrong {wrong!r}")
-    items.sort(key=lambda d: d["position"])
-    return items

@@ -73,3 +73,25 @@ def test_responsive_benchmark_prints_its_table(tmp_path: Path) -> None:
     given = next(x for x in lines if x.startswith("TUI tags given (idle)"))
     assert given.endswith("1, in the store afterwards: 1"), given
     assert any(x.startswith("'busy' / 'Not saved' on the TUI's screen:") for x in lines)
+
+
+@pytest.mark.slow
+def test_scale_benchmark_prints_its_table(tmp_path: Path) -> None:
+    """bench/scale.py (issue 18: whole processes at two store sizes) still runs: tiny
+    stores, one run each, no TUI and no notmuch; only the table's rows are checked."""
+    env = {**os.environ, "NEWSDESK_CONFIG_DIR": str(tmp_path / "config")}
+    env.pop("NEWSDESK_STORE", None)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "scale.py"), "--sizes", "60,120", "--runs", "1",
+         "--new", "20", "--no-tui", "--no-notmuch", "--quiet"],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    header = next(x for x in lines if x.startswith("action"))
+    assert "60: time, peak RSS" in header and "120: time, peak RSS" in header, header
+    for action in ("ready: import all", "CLI tag ID", "CLI search --json --limit 50",
+                   "CLI search --count", "import 20 new items"):
+        row = next((x for x in lines if x.startswith(action)), None)
+        assert row is not None, f"no {action!r} row in:\n{done.stdout}"
+        assert " MB" in row and row.rstrip().endswith(("ok", ")")), row
+    assert any(x.startswith("notmuch: not measured (--no-notmuch)") for x in lines)

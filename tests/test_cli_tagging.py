@@ -99,3 +99,27 @@ def test_the_theme_list_is_textuals_and_checking_it_imports_no_textual() -> None
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parent.parent, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_tag_by_id_reads_the_ids_from_a_current_index_not_the_items(
+        store_dir: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(store_dir)
+    store.ensure_index()  # the cache a search leaves behind
+    first, second = store.ids()[0], store.ids()[1]
+
+    def no_items(self: Store) -> None:
+        raise AssertionError("the tag read every item")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "_read_items", no_items)
+        code, out, _ = cli(capsys, "--store", str(store_dir), "tag", first[:6], second, "+x")
+        assert code == 0 and out.strip() == "+x on 2 items"
+        code, _, err = cli(capsys, "--store", str(store_dir), "tag", "zzzzzz", "+x")
+        assert code != 0 and "No item with an id starting 'zzzzzz'" in err
+    assert Store.open(store_dir).state.tags_of(first) == ["x"]
+    # Without a current index the tag reads the store, with the same answers.
+    (store_dir / "index.bin").unlink()
+    code, out, _ = cli(capsys, "--store", str(store_dir), "tag", second, "-x")
+    assert code == 0 and out.strip() == "-x on 1 item"
+    assert Store.open(store_dir).state.tag_counts() == {"x": 1}

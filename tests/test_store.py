@@ -13,6 +13,7 @@ import pytest
 
 from store.desk import ITEMS_FILE, Store
 from store.disk import atomic as storage
+from store.disk.layout import ITEMS_SCHEMA
 from store.errors import StoreError, StoreFormatError, StoreWriteError
 from tests.conftest import REPO
 
@@ -53,7 +54,7 @@ def test_empty_store_and_persisted_items(store_dir: Path, tmp_path: Path) -> Non
     assert report.added == 2
     reopened = Store.open(store_dir)
     assert [d["title"] for d in reopened.items()] == ["First brief", "Second brief here"]
-    assert json.loads((store_dir / ITEMS_FILE).read_text())["_meta"]["1"]["schema"] == 1
+    assert json.loads((store_dir / ITEMS_FILE).read_text())["_meta"]["1"]["schema"] == ITEMS_SCHEMA
 
 
 def test_plain_import_tolerates_crlf_blank_lines_controls(store_dir: Path, tmp_path: Path) -> None:
@@ -119,7 +120,9 @@ def test_failed_rename_leaves_the_old_file_intact(
         store.import_files([src])
     monkeypatch.undo()
     assert (store_dir / ITEMS_FILE).read_bytes() == before
-    assert sorted(p.name for p in store_dir.iterdir()) == ["backups", ITEMS_FILE, "lock"]
+    # (tree.json: the counts of the seed's import, before)
+    assert sorted(p.name for p in store_dir.iterdir()) == ["backups", ITEMS_FILE, "lock",
+                                                           "tree.json"]
     assert [p.name for p in (store_dir / "backups").iterdir()] == ["items.prev.json"]
 
 

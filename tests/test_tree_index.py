@@ -8,6 +8,7 @@ listed twice in one item, items with and without dates, tags and read marks.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -197,10 +198,14 @@ def test_search_results_as_ordinals_count_like_their_ids(raw: list[dict[str, Any
 
 def test_counts_are_cached_beside_the_items_until_they_change(tmp_path) -> None:  # noqa: ANN001
     from store.desk import Store
+    from store.search.cache import items_signature
     from store.tree import TREE_CACHE, load_counts, save_counts
 
     store = Store.open(tmp_path / "store")
     fresh = TreeIndex(store.items())
+    made = load_counts(store.root, store.loaded_signature)  # by the seed's import
+    assert made is not None and made.to_json() == fresh.content().to_json()
+    (store.root / TREE_CACHE).unlink()
     assert load_counts(store.root, store.loaded_signature) is None
     save_counts(store.root, store.loaded_signature, fresh)
     cached = TreeIndex(store.items(), load_counts(store.root, store.loaded_signature))
@@ -208,7 +213,24 @@ def test_counts_are_cached_beside_the_items_until_they_change(tmp_path) -> None:
         fresh.tree(store.state_view))
     (tmp_path / "more.txt").write_text("NATO met in Vilnius on Tuesday about air defence.\n")
     store.import_files([tmp_path / "more.txt"])
-    assert load_counts(store.root, store.loaded_signature) is None  # stale: recount
+    shifted = load_counts(store.root, store.loaded_signature)  # shifted by the import
+    assert shifted is not None and shifted.total == 31
+    assert shifted.to_json() == TreeIndex(store.items()).content().to_json()
+    # A refreshed item (same url, new text) moves its counts from the old to the new.
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"url": "https://example.org/1", "title": "Drones", "body": "NATO '
+                    'drones over Riga, said Mark Rutte."}\n')
+    store.import_files([feed])
+    feed.write_text('{"url": "https://example.org/1", "title": "Grain", "body": "Grain '
+                    'exports from Odesa resumed, Zelenskyy said."}\n')
+    assert store.import_files([feed], update=True).updated == 1
+    shifted = load_counts(store.root, store.loaded_signature)
+    assert shifted is not None and shifted.total == 32
+    assert shifted.to_json() == TreeIndex(store.items()).content().to_json()
+    old = store.loaded_signature
+    os.utime(store.root / "items.json", ns=(1, 1))  # another signature: stale, recount
+    assert load_counts(store.root, items_signature(store.root)) is None
+    assert load_counts(store.root, old) is not None
     (store.root / TREE_CACHE).write_text("{not json")
     assert load_counts(store.root, store.loaded_signature) is None
 

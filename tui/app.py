@@ -123,6 +123,8 @@ class NewsdeskApp(App[None]):
     def warn_store_problems(self) -> None:
         """Damage the store worked around (a skipped journal line…): said once the
         store is read (MainScreen calls this)."""
+        for note in self.store.notes:
+            self.notify(note, title="Store converted", timeout=15)
         problems = self.store.problems()
         if problems:
             self.notify("\n".join(problems) + "\n`newsdesk doctor` explains more.",

@@ -41,6 +41,8 @@ def _open(args: argparse.Namespace, *, create: bool = True, settings=None,
     from store import Store
 
     store = Store.open(_store_root(args, settings), create=create, load=load)
+    for note in store.notes:
+        _err(note)
     if load:  # else the app reports them once it has read the store
         for problem in store.problems():  # damage that was worked around: say so, go on
             _err(f"warning: {problem}")
@@ -134,7 +136,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     settings = load_settings()
     options = ImportOptions(format=args.format, paragraphs=args.paragraphs, mapping=mapping,
                             max_item_chars=settings.max_item_chars, no_header=args.no_header)
-    store = _open(args, settings=settings)
+    # Not loaded: the import reads what it needs, and keeps the tree's counts and the
+    # search index current itself (a thousand items into 300,000 need not read them all).
+    store = _open(args, settings=settings, load=False)
     progress = ImportProgress()
     results = []
     try:
@@ -149,14 +153,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             progress=lambda done, total, stage: progress.update(stage, done, total))
     finally:
         progress.stop()
-    if report.added or report.updated:
-        _save_tree_counts(store)
     for problem in report.problems:
         print(f"{PROG}: {problem}", file=sys.stderr)
     for warning in report.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     for note in report.notes:
         print(f"{PROG}: {note}", file=sys.stderr)
+    for note in store.notes:  # a store of the old layout, converted by this import
+        _err(note)
     # A file that held nothing at all (not even a record with a problem): say so.
     empty = [name for name, result in zip(args.files, results, strict=True)
              if not result.records and not result.problems]
@@ -164,14 +168,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         _err(f"warning: {'standard input' if name == '-' else name}: no items in it")
     print(report.summary())
     return 1 if report.problems or empty else 0
-
-
-def _save_tree_counts(store) -> None:  # store: Store
-    """Count the tree once now, so the TUI's next start reads the counts (at 100k
-    counting takes ~0.5 s; the import took a minute)."""
-    from store import TreeIndex, save_counts
-
-    save_counts(store.root, store.loaded_signature, TreeIndex(store.items()))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -214,9 +210,20 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     from store import sanitize_line
 
-    store = _open(args)
+    if args.limit is not None and args.limit < 0:
+        _err("--limit must be 0 or more")
+        return 2
+    if args.limit is not None:  # the first N alone, from their segment
+        from store import items_at
+
+        store = _open(args, create=False, load=False)
+        store.user.load()  # their tags and read marks
+        items = [d for d in items_at(store.root, range(args.limit)) if d is not None]
+    else:
+        store = _open(args)
+        items = store.items()
     out = sys.stdout
-    for item in store.items():
+    for item in items:
         if args.json:
             out.write(orjson.dumps(item_json(store, item)).decode() + "\n")
         else:
@@ -241,16 +248,24 @@ def cmd_search(args: argparse.Namespace) -> int:
     index, view = _cached_search(root)
     cached = index is not None
     titles: list[str] | None = None
+    found: list[dict] | None = None
     try:  # any error from the cache: take the slow path, which rebuilds it
-        if index is not None and not args.json:
+        if index is not None:
             result = (index.count(node, view) if args.count
                       else index.search(node, view, order=args.order, limit=args.limit))
-            if not args.count:  # here: the titles' checksum is checked on first read
+            if args.count:
+                pass
+            elif args.json:  # the printed items alone, read from their segments
+                found = _items_of(root, index, result)
+                if found is None:
+                    index = None
+                else:
+                    store = _open(args, create=False, load=False)
+                    store.user.load()  # their tags and read marks
+            else:  # here: the titles' checksum is checked on first read
                 titles = [index.title(item_id) or "" for item_id in result]
-        else:
-            index = None
     except Exception:  # noqa: BLE001 - any damage in a cache the store rebuilds
-        index, titles = None, None
+        index, titles, found, store = None, None, None, None
     if index is None:
         store = _open(args, create=False)
         if not cached and len(store) >= 2000 and sys.stderr.isatty():
@@ -268,13 +283,28 @@ def cmd_search(args: argparse.Namespace) -> int:
         if store is not None and args.json:
             import orjson
 
-            out.write(orjson.dumps(item_json(store, store.get(item_id))).decode() + "\n")
+            item = found[n] if found is not None else store.get(item_id)
+            out.write(orjson.dumps(item_json(store, item)).decode() + "\n")
         else:
             from store import sanitize_line
 
             title = titles[n] if titles is not None else index.title(item_id) or ""
             out.write(f"{item_id}  {sanitize_line(title)}\n")
     return 0
+
+
+def _items_of(root: Path, index, ids: list[str]) -> list[dict] | None:
+    """The items of ``ids`` read by their places in the index, or None (read the
+    store) when a place is unknown or holds another item (a stale layout)."""
+    from store import items_at
+
+    ordinals = [index.ordinal(item_id) for item_id in ids]
+    if None in ordinals:
+        return None
+    items = items_at(root, ordinals)
+    if any(item is None or item["id"] != item_id for item, item_id in zip(items, ids, strict=True)):
+        return None
+    return items
 
 
 def _cached_search(root: Path):  # -> (SearchIndex | None, LazyStateView | None)
@@ -324,7 +354,8 @@ def cmd_tree(args: argparse.Namespace) -> int:
 def cmd_tag(args: argparse.Namespace) -> int:
     from tui.tagcmd import tag_command
 
-    return tag_command(args, _open, _err, build_parser)
+    return tag_command(args, _open, _err, build_parser,
+                       lambda a: _cached_search(_store_root(a))[0])
 
 
 def cmd_tags(args: argparse.Namespace) -> int:
@@ -414,9 +445,8 @@ def _fetch(store, urls, timeout: float) -> int:  # store: Store; -> exit code
             print(f"{PROG}: warning: {outcome.url}: {warning}", file=sys.stderr)
 
     outcomes = store.fetch_feeds(urls, timeout=timeout, on_feed=said)
-    if any(o.new or o.updated for o in outcomes):
-        store.refresh()
-        _save_tree_counts(store)
+    for note in store.notes:  # (each write keeps the tree's counts current itself)
+        _err(note)
     if len(outcomes) > 1:
         new = sum(o.new for o in outcomes)
         updated = sum(o.updated for o in outcomes)

@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="print the items", description="Print every item: id and "
                        "title, or JSON Lines with --json.")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--limit", type=int, metavar="N",
+                   help="only the first N (read alone: as fast in a store of a million)")
 
     p = sub.add_parser(
         "search", help="find items with the query language",

@@ -10,7 +10,8 @@ from typing import Any
 
 
 def tag_command(args: argparse.Namespace, open_store: Callable[..., Any],
-                err: Callable[[str], None], parser: Callable[[], argparse.ArgumentParser]) -> int:
+                err: Callable[[str], None], parser: Callable[[], argparse.ArgumentParser],
+                cached_index: Callable[[argparse.Namespace], Any]) -> int:
     """``newsdesk tag``: ``ID... +x -y``, or ``+x -y -- QUERY`` (``--dry-run``)."""
     words = list(args.words)
     while words and words[0] == "--":  # put there by _protect_tag_words, or typed
@@ -36,14 +37,50 @@ def tag_command(args: argparse.Namespace, open_store: Callable[..., Any],
         return 2
     from store import resolve_id
 
-    store = open_store(args, create=False)
-    resolved = [resolve_id(store.ordinals(), i) for i in ids]
+    known = _indexed_ids(cached_index, args, ids)
+    store = open_store(args, create=False, load=known is None)
+    resolved = [resolve_id(store.ordinals() if known is None else known, i) for i in ids]
     if dry_run:
         print(f"{len(resolved)} items; nothing changed (--dry-run).")
         return 0
     record = store.state.tag(resolved, add, remove)
     print(record["label"] if record else "Nothing changed: the items already look like that.")
     return 0
+
+
+class _IndexIds:
+    """The cached index's ids as ``resolve_id`` reads them: ``in`` by binary search,
+    iteration (a prefix) decodes the id list once."""
+
+    def __init__(self, index: Any) -> None:
+        self._index = index
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._index
+
+    def __iter__(self):  # -> Iterator[str]
+        return iter(self._index.ordinal_ids())
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+def _indexed_ids(cached_index: Callable[[argparse.Namespace], Any], args: argparse.Namespace,
+                 ids: list[str]) -> _IndexIds | None:
+    """The store's ids from its search index, when that is current: a tag then reads
+    neither the items nor more of the index than their ids (flat at any store size).
+    None (read the store) when the cache is missing, stale or damaged."""
+    try:
+        index = cached_index(args)
+        if index is None:
+            return None
+        known = _IndexIds(index)
+        for item_id in ids:  # a damaged section raises here, not halfway through
+            if item_id not in known and len(item_id) >= 4:
+                next(iter(known), None)
+        return known
+    except Exception:  # noqa: BLE001 - a cache is disposable: read the store instead
+        return None
 
 
 def _tag_query(args: argparse.Namespace, open_store: Callable[..., Any],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +188,19 @@ def resolve_all(docs: Iterable[Item]) -> int:
             doc["people"], doc["orgs"] = names, org_names
             changed += 1
     return changed
+
+
+def resolve_names(docs: Mapping[str, Item]) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``(key, people, orgs)`` of each of ``docs`` (key -> item) whose people or
+    organisations resolve differently across them all; the items are not changed."""
+    from store.derive.entities.merge import resolve_orgs, resolve_people
+
+    items = list(docs.values())
+    people = resolve_people([d.get("people_raw", d.get("people", [])) for d in items])
+    orgs = resolve_orgs([d.get("orgs_raw", d.get("orgs", [])) for d in items])
+    for key, doc, names, org_names in zip(docs, items, people, orgs, strict=True):
+        if doc.get("people") != names or doc.get("orgs") != org_names:
+            yield key, names, org_names
 
 
 def title_cased(title: str) -> bool:

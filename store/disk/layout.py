@@ -2,8 +2,10 @@
 
 A store is a folder::
 
-    items.json          imported content: a TinyDB file (tables ``_meta``, ``items``),
-                        written whole at import and retopic only      (ITEMS_SCHEMA)
+    items.json          imported content: a TinyDB file (tables ``_meta``, ``items``)
+                        holding the newest items and naming the sealed segments
+    items/              sealed segments: TinyDB files of SEGMENT_ITEMS items each,
+                        never rewritten in place (see store.disk.segments) (ITEMS_SCHEMA)
     state.json          user state snapshot: tags, read marks, saved searches, history
                         (TinyDB tables)                               (STATE_SCHEMA)
     journal.jsonl       user operations since that snapshot, one fsynced line each
@@ -22,17 +24,26 @@ the platform defaults, so scripts and tests never touch a user's real data.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
 
 ITEMS_FILE = "items.json"
+SEGMENT_DIR = "items"
+SEGMENT_ITEMS = 5000
+"""Items in one sealed segment: an import rewrites at most the tail (fewer than this)
+and the segments whose items it changed, whatever the size of the store."""
+ITEMS_TABLE, META_TABLE = "items", "_meta"
+"""The two tables of items.json (a sealed segment has only ``items``)."""
 STATE_FILE = "state.json"
 JOURNAL_FILE = "journal.jsonl"
 BACKUP_DIR = "backups"
 PREVIOUS_ITEMS = "items.prev.json"
 """In backups/: the items file as it was before the latest write (see AtomicJSONStorage)."""
+V1_ITEMS = "items.v1.json"
+"""In backups/: items.json as it was before its conversion to segments."""
 INDEX_FILE = "index.bin"
 TREE_CACHE = "tree.json"
 LOCK_FILE = "lock"
@@ -46,7 +57,8 @@ DATA_FILES = (ITEMS_FILE, STATE_FILE, JOURNAL_FILE, LOCK_FILE)
 CACHES = frozenset({INDEX_FILE, TREE_CACHE})
 """Files rebuilt from the data whenever they are missing, stale or damaged."""
 
-ITEMS_SCHEMA = 1  # items.json's _meta.schema: a newer one is refused, never rewritten
+ITEMS_SCHEMA = 2  # items.json's _meta.schema: a newer one is refused, never rewritten
+SEGMENTED_SCHEMA = 2  # the first that may name sealed segments (1: every item in items.json)
 STATE_SCHEMA = 1  # state.json's _meta.schema
 INDEX_FORMAT = 2  # index.bin's format (2: free text holds only the title and text)
 TREE_CACHE_FORMAT = 2  # tree.json's format (2: with subjects)
@@ -74,9 +86,14 @@ def user_topics_file() -> Path:
 
 
 def items_size(root: Path) -> int:
-    """The size of a store's items file in bytes (about 850 an item): how long loading
-    it takes, which decides whether the TUI reads it before its first frame."""
-    try:
-        return (Path(root) / ITEMS_FILE).stat().st_size
-    except OSError:
-        return 0
+    """The size of a store's items in bytes (about 850 an item: items.json and its
+    segments): how long loading them takes, which decides whether the TUI reads them
+    before its first frame."""
+    total = 0
+    with contextlib.suppress(OSError):
+        total += (Path(root) / ITEMS_FILE).stat().st_size
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(Path(root) / SEGMENT_DIR):
+            if entry.name.startswith("seg-"):
+                total += entry.stat().st_size
+    return total

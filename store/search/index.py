@@ -275,6 +275,11 @@ class SearchIndex:
         found = self._find(item_id)
         return None if found is None else found[0].title_at(found[1])
 
+    def ordinal(self, item_id: str) -> int | None:
+        """The item's place in the original order (None when it is not indexed)."""
+        found = self._find(item_id)
+        return None if found is None else found[0].start + found[1]
+
     def _find(self, item_id: str) -> tuple[Segment, int] | None:
         """The segment and local ordinal of ``item_id``: from the id map when it is
         built, else by binary search (no 100k-entry dict for a one-shot lookup)."""

@@ -1,0 +1,274 @@
+"""The items in segments: ``items.json`` holds the newest items (the tail) and names the
+sealed segment files under ``items/``, each a TinyDB file of at most ``SEGMENT_ITEMS``
+items, written once under a name of its own and never again in place.
+
+Why: a store only grows, and a write should cost what it changes, not what is stored.
+An import writes the tail (bounded) and only the sealed segments whose items it changed;
+when the tail fills up it is sealed into a new segment. Reading caches each sealed
+segment by its file name (the name changes whenever its content does), so picking up
+another session's import re-reads the tail, not the whole store.
+
+``items.json`` is the commit point: new segment files are written (and fsynced) first,
+then ``items.json`` is replaced atomically, so a crash in between leaves only unlisted
+files, which the next write removes. The segments the previous ``items.json`` listed
+(its copy is ``backups/items.prev.json``) are kept one write longer, so a reader that
+started before a write, or ``doctor --restore``, still finds them.
+
+A store from before segments (one ``items.json`` holding everything, schema 1) reads as
+a store with no sealed segment; ``convert`` seals it once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterable, Sequence
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.disk.atomic import AtomicJSONStorage, atomic_write, describe_os_error, make_dir
+from store.disk.layout import (
+    ITEMS_TABLE,
+    META_TABLE,
+    SEGMENT_DIR,
+    SEGMENT_ITEMS,
+    SEGMENTED_SCHEMA,
+)
+from store.disk.links import refuse_link
+from store.errors import StoreError, StoreFormatError
+
+_READ_TRIES = 3
+"""A reader that finds a listed segment gone lost a race with two writes: read again."""
+
+
+def segment_list(data: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The sealed segments an ``items.json`` names (``file``, ``count``, ``first``,
+    ``last``), in order; [] for a store without any (and for a malformed list, which
+    ``items_from`` then refuses by its meta)."""
+    meta = (data or {}).get(META_TABLE, {}).get("1")
+    segments = meta.get("segments") if isinstance(meta, dict) else None
+    if not isinstance(segments, list):
+        return []
+    return [s for s in segments if isinstance(s, dict) and isinstance(s.get("file"), str)]
+
+
+_OPEN, _SEP = b'{"items": {\n', b",\n"
+
+
+def segment_bytes(items: Iterable[tuple[str, Any]]) -> tuple[bytes, array[int]]:
+    """A TinyDB file of one ``items`` table, one item to a line (readable, and a line
+    diff shows what an item gained), and where each item's line starts (then the end)."""
+    lines = [orjson.dumps(key) + b": " + orjson.dumps(item) for key, item in items]
+    starts, at = array("I"), len(_OPEN)
+    for line in lines:
+        starts.append(at)
+        at += len(line) + len(_SEP)
+    starts.append(at)
+    return _OPEN + _SEP.join(lines) + b"\n}}\n", starts
+
+
+def offsets_name(segment: str) -> str:
+    """The file beside a segment that says where each of its items starts: a search
+    prints 50 items of 300,000 by reading those 50 lines alone."""
+    return segment.removesuffix(".json") + ".off"
+
+
+class SegmentedItems:
+    """The items storage of a store: ``read`` gives every item as one ``items`` table
+    (sealed segments, then the tail), ``write`` writes only what changed."""
+
+    def __init__(self, path: Path, previous: Path | None = None,
+                 folder: Path | None = None) -> None:
+        self.path = Path(path)
+        self.folder = Path(folder) if folder is not None else self.path.parent / SEGMENT_DIR
+        """Where the sealed segments are (``backups/items.prev.json`` names those of
+        the store's own ``items/``)."""
+        self._head = AtomicJSONStorage(self.path, kind="items", previous=previous)
+        self._sealed: dict[str, dict[str, Any]] = {}
+        """Sealed segment file name -> its items table, as read or written."""
+
+    @property
+    def signature(self) -> tuple[int, int, int, int] | None:
+        """The stat signature of the ``items.json`` last read or written."""
+        return self._head.signature
+
+    def read(self) -> dict[str, Any] | None:
+        """Every table of the store, its ``items`` holding every item in order."""
+        for attempt in range(_READ_TRIES):
+            head = self._head.read()
+            segments = segment_list(head)
+            if head is None or not segments:
+                return head
+            try:
+                tables = [self._segment(s["file"]) for s in segments]
+            except FileNotFoundError as exc:
+                if attempt == _READ_TRIES - 1:
+                    raise StoreFormatError(
+                        self.folder / Path(str(exc.filename)).name,
+                        "it is listed in items.json but missing",
+                        "Run `newsdesk doctor --restore` to put back the previous items.",
+                    ) from exc
+                self._head.close()  # forget the cached head: read it again
+                continue
+            items: dict[str, Any] = {}
+            for table in tables:
+                items.update(table)
+            items.update(head.get(ITEMS_TABLE) or {})
+            return {**head, ITEMS_TABLE: items}
+        return None  # not reached: the last try returns or raises
+
+    def _segment(self, name: str) -> dict[str, Any]:
+        cached = self._sealed.get(name)
+        if cached is not None:
+            return cached
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise StoreFormatError(self.path, f"it names a segment file outside {SEGMENT_DIR}/ "
+                                   f"({name!r})", "Run `newsdesk doctor` to see what to do.")
+        path = self.folder / name
+        refuse_link(path)
+        try:
+            data = orjson.loads(path.read_bytes())
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise StoreFormatError(path, f"it cannot be read ({describe_os_error(exc)})",
+                                   "Check the file's permissions.") from exc
+        except orjson.JSONDecodeError as exc:
+            raise StoreFormatError(path, f"it is not valid JSON ({exc})",
+                                   "Run `newsdesk doctor --restore` to put back the "
+                                   "previous items.") from exc
+        table = data.get(ITEMS_TABLE) if isinstance(data, dict) else None
+        if not isinstance(table, dict):
+            raise StoreFormatError(path, "it is not a segment of newsdesk items (no 'items' "
+                                   "table)", "Run `newsdesk doctor` to see what to do.")
+        self._sealed[name] = table
+        return table
+
+    def write(self, data: dict[str, Any], dirty: Collection[str] | None = None) -> None:
+        """Write ``data`` (every table, its ``items`` holding every item in order, as
+        ``read`` gave it): the sealed segments holding a ``dirty`` key (every one when
+        None), new segments when the tail is full, then ``items.json``."""
+        items: dict[str, Any] = data.get(ITEMS_TABLE) or {}
+        meta = dict(data.get(META_TABLE, {}).get("1") or {})
+        old = segment_list(data)
+        keys = list(items)
+        segments, at = [], 0
+        if not _matches(old, keys):
+            old, dirty = [], None  # not the layout it was read with: write it all anew
+        for seg in old:
+            part = keys[at:at + seg["count"]]
+            at += seg["count"]
+            if dirty is not None and seg["file"] in self._sealed and not any(
+                    k in dirty for k in part):
+                segments.append(seg)
+                continue
+            segments.append(self._seal(part, items))
+        tail = keys[at:]
+        while len(tail) >= SEGMENT_ITEMS:
+            segments.append(self._seal(tail[:SEGMENT_ITEMS], items))
+            tail = tail[SEGMENT_ITEMS:]
+        if segments:
+            meta["segments"] = segments
+            meta["schema"] = max(int(meta.get("schema") or 0), SEGMENTED_SCHEMA)
+        else:
+            meta.pop("segments", None)
+        head = {**data, META_TABLE: {**data.get(META_TABLE, {}), "1": meta},
+                ITEMS_TABLE: {k: items[k] for k in tail}}
+        try:
+            self._head.write(head)
+        except BaseException:
+            self._sealed.clear()  # its dicts may have been changed in place for this write
+            raise
+        self._collect({s["file"] for s in segments} | {s["file"] for s in old})
+
+    def _seal(self, keys: list[str], items: dict[str, Any]) -> dict[str, Any]:
+        """Write one sealed segment under a new name; its entry for ``items.json``."""
+        make_dir(self.folder)
+        name = f"seg-{int(keys[0]) if keys[0].isdigit() else 0:09d}-{secrets.token_hex(4)}.json"
+        table = {k: items[k] for k in keys}
+        content, starts = segment_bytes(table.items())
+        atomic_write(self.folder / name, content)
+        with contextlib.suppress(OSError, StoreError):  # derived: fetch copes without it
+            atomic_write(self.folder / offsets_name(name), starts.tobytes())
+        self._sealed[name] = table
+        return {"file": name, "count": len(keys), "first": keys[0], "last": keys[-1]}
+
+    def _collect(self, keep: set[str]) -> None:
+        """Remove segment files neither this ``items.json`` nor the previous one lists
+        (best effort: a file left over costs disk space, never correctness)."""
+        for name in list(self._sealed):
+            if name not in keep:
+                del self._sealed[name]
+        keep |= {offsets_name(name) for name in keep}
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.folder):
+                if entry.name.startswith("seg-") and entry.name not in keep:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+    def close(self) -> None:
+        self._head.close()
+        self._sealed.clear()
+
+    def fetch(self, ordinals: Sequence[int], check: Callable[[dict[str, Any]], None] | None = None
+              ) -> list[tuple[str, Any] | None]:
+        """``(key, item)`` at each ordinal (place in the store's order), None past the
+        end, reading ``items.json`` (bounded) and, of a sealed segment, only the lines
+        of the items asked for. For a few items of a large store; ``read`` for all.
+        ``check`` sees ``items.json`` first (its schema), and may raise."""
+        head = self._head.read()
+        if head is None:
+            return [None] * len(ordinals)
+        if check is not None:
+            check(head)
+        segments = segment_list(head)
+        bounds = list(accumulate(int(s.get("count") or 0) for s in segments))
+        sealed = bounds[-1] if bounds else 0
+        tail = list((head.get(ITEMS_TABLE) or {}).items())
+        out: list[tuple[str, Any] | None] = []
+        for ordinal in ordinals:
+            if ordinal < 0 or ordinal >= sealed + len(tail):
+                out.append(None)
+            elif ordinal >= sealed:
+                out.append(tail[ordinal - sealed])
+            else:
+                k = bisect_right(bounds, ordinal)
+                local = ordinal - (bounds[k - 1] if k else 0)
+                out.append(self._line(str(segments[k]["file"]), local))
+        return out
+
+    def _line(self, name: str, local: int) -> tuple[str, Any]:
+        """The ``local``-th item of a sealed segment, from its offsets when they are
+        whole, else from the segment parsed (and cached) whole."""
+        cached = self._sealed.get(name)
+        if cached is None:
+            with contextlib.suppress(OSError, ValueError, orjson.JSONDecodeError):
+                starts = array("I")
+                starts.frombytes((self.folder / offsets_name(name)).read_bytes())
+                with (self.folder / name).open("rb") as fh:
+                    fh.seek(starts[local])
+                    line = fh.read(starts[local + 1] - starts[local] - len(_SEP))
+                key, _, value = line.partition(b": ")
+                return str(orjson.loads(key)), orjson.loads(value)  # the caller checks the id
+        table = self._segment(name)
+        return list(table.items())[local]
+
+
+def _matches(segments: list[dict[str, Any]], keys: list[str]) -> bool:
+    """Do the sealed segments' first and last keys sit where ``keys`` has them?"""
+    at = 0
+    for seg in segments:
+        count = seg.get("count")
+        if not isinstance(count, int) or count <= 0 or at + count > len(keys):
+            return False
+        if keys[at] != seg.get("first") or keys[at + count - 1] != seg.get("last"):
+            return False
+        at += count
+    return True
+
