@@ -71,3 +71,17 @@ def test_subjects_group_by_theme_assign_new_items_and_say_why() -> None:
     spans = why(model, new, assign(model, new)[0])
     assert spans and all(new["body"][a:b].isalpha() for a, b in spans)
     assert discover(items[:10]) is None  # too few to discover anything
+
+
+def test_subject_model_round_trips_and_refuses_older_versions() -> None:
+    from store.derive.subjects import MODEL_VERSION, SubjectModel, assign_many, discover
+
+    items = [_themed(n) for n in range(90)]
+    model = discover(items)
+    assert model is not None and 0 < model.floor < 1 and sum(model.sizes) == len(items)
+    data = model.to_json()
+    again = SubjectModel.from_json(data)
+    assert again is not None and again.floor == model.floor and again.sizes == model.sizes
+    new = [_themed(n) for n in range(1000, 1030)]
+    assert assign_many(again, new) == assign_many(model, new)
+    assert SubjectModel.from_json({**data, "version": MODEL_VERSION - 1}) is None

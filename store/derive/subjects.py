@@ -1,14 +1,18 @@
 """Subjects discovered from the text itself: a two-level grouping nobody wrote rules for.
 
-``discover`` reads every item once: TF-IDF over its folded words (the title counted
-twice, the wire's dateline and credit left out) plus one feature per person and
-organisation it names, clustered by spherical k-means into at most ``MAX_LEAVES``
-leaves, whose centroids are clustered again into at most ``MAX_TOPS`` top subjects.
-Each subject is named by its most distinctive words. What is kept (the ``SubjectModel``)
-is small: per leaf, its strongest terms and their weights, and the idf of those terms.
+``discover`` reads every item once: TF-IDF over its folded words (the wire's dateline
+and credit left out) plus one feature per person and organisation it names, reduced by
+LSA to a few dozen latent dimensions. Spherical k-means on the strongest of those
+dimensions makes up to ``MAX_TOPS`` top subjects; k-means on all of them splits each top
+into leaves (``MAX_LEAVES`` in all). Each subject is named by its most distinctive words.
+What is kept (the ``SubjectModel``) is small: per leaf, its strongest terms and their
+weights and its size, the idf of those terms, and the floor below which an item fits
+no subject.
 
-``assign`` files an item under the leaf whose terms it matches best, with that model
-alone: an import assigns its new items to the existing subjects, and the subjects of
+``assign`` files an item with that model alone: under the top whose centroid (its
+leaves', by size) it matches best, then under that top's best leaf; under none when even
+its best leaf scores below the floor (the worst-fitting ``UNFILED_SHARE`` of items). An
+import assigns its new items to the existing subjects, and the subjects of
 stored items stay put until ``newsdesk retopic --subjects`` discovers them again. The
 same weights explain each assignment ("Why here": the words that count most).
 
@@ -33,12 +37,24 @@ MIN_ITEMS = 40
 """Fewer items than this are too few to discover subjects in."""
 ITEMS_PER_LEAF = 10
 """About this many items make one leaf (so 600 items or more make the full 60 leaves)."""
-LSA_DIMS = 100
-LEAVES_PER_TOP = 3
+LSA_DIMS = 64
+"""At most this many latent dimensions; fewer for fewer items (about their square root)."""
+DIMS_PER_ROOT = 1.0
+"""Latent dimensions per square root of the item count (at least 8, at most LSA_DIMS)."""
+TOP_DIMS_SHARE = 0.6
+"""Top subjects are grouped in the first this-share of the latent dimensions: the broad
+themes are in the strongest ones, the finer ones only split hairs between them."""
+LEAVES_PER_TOP = 2
+TOP_TRIES = 4
+LEAF_TRIES = 3
+"""k-means runs (from different starts) for the top subjects and for each one's leaves."""
 TERMS_PER_LEAF = 400
 """A leaf keeps this many of its strongest terms: enough to assign, small to store."""
 NAME_CHARS = 40
-MODEL_VERSION = 1
+UNFILED_SHARE = 0.05
+"""About this share of items, those that fit every subject worst, are filed under none:
+forced in, they muddy the subject they land in (a story sharing only a common word)."""
+MODEL_VERSION = 2
 _ENTITY = "§"  # marks an entity feature: "§hugo chavez"
 _STOP = frozenset("""
 a about above after again against all also am an and any are as at be because been before
@@ -68,12 +84,17 @@ class SubjectModel:
     idf: dict[str, float]
     items: int = 0
     """How many items it was discovered from."""
+    floor: float = 0.0
+    """An item whose best score is below this is filed under no subject (see UNFILED_SHARE)."""
+    sizes: list[int] = field(default_factory=list)
+    """Per leaf: how many of the discovering items it holds (weighs it in its top)."""
     version: int = MODEL_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": self.version, "items": self.items, "leaves": self.leaves,
-                "weights": self.weights, "idf": self.idf}
+        return {"version": self.version, "items": self.items, "floor": self.floor,
+                "sizes": self.sizes, "leaves": self.leaves, "weights": self.weights,
+                "idf": self.idf}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SubjectModel | None:
@@ -83,19 +104,23 @@ class SubjectModel:
             return cls([str(p) for p in data["leaves"]],
                        [{str(t): float(w) for t, w in d.items()} for d in data["weights"]],
                        {str(t): float(v) for t, v in data["idf"].items()},
-                       int(data.get("items", 0)))
+                       int(data.get("items", 0)), float(data.get("floor", 0.0)),
+                       [int(n) for n in data.get("sizes") or ()])
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
 
 def features(item: Mapping[str, Any]) -> list[str]:
-    """The terms an item is grouped by: the title's words twice, the body's once (without
-    the wire's dateline and credit), and its people and organisations as one term each."""
+    """The terms an item is grouped by: the title's words and the body's (without the
+    wire's dateline and credit), and its people and organisations as one term each.
+
+    The title is counted once: counted twice (or three times), its few words outweighed
+    the body's and purity on wire stories fell by one to five points."""
     title = item.get("title", "")
     title = title[:source_suffix(title)]
     body = mask_wire(item.get("body", ""))[:4000]
     words = [w for w in terms(title) if w not in _STOP and len(w) > 2 and _WORD.match(w)]
-    out = words + words
+    out = list(words)
     if not body.startswith(title.rstrip("…")):
         out += [w for w in terms(body) if w not in _STOP and len(w) > 2 and _WORD.match(w)]
     for field_name in ("people", "orgs"):
@@ -152,8 +177,12 @@ def discover(items: Sequence[Mapping[str, Any]], seed: int = 0,
         return None
     import warnings
 
-    with warnings.catch_warnings():  # k-means on repeated texts warns of fewer clusters
-        warnings.simplefilter("ignore")
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    # One thread: these k-means runs are small, and their threads cost more than they save
+    # (on two busy cores discovering 7,500 items took 3.1 s with them, 0.7 s without).
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore")  # k-means on repeated texts warns of fewer clusters
         return _discover(items, seed, docs)
 
 
@@ -179,15 +208,21 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
     from sklearn.preprocessing import normalize
 
     # LSA first: k-means on the raw sparse vectors makes one giant cluster of everything
-    # that shares only common words; in a hundred latent dimensions the groups separate.
-    dims = max(2, min(LSA_DIMS, rows.shape[1] - 1, rows.shape[0] // 10))
-    latent = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(rows))
+    # that shares only common words; in a few dozen latent dimensions the groups separate.
+    # Few: with more, the clusters follow the rare words of a handful of items (on wire
+    # stories purity fell steadily beyond about the square root of the item count).
     n = rows.shape[0]
+    dims = max(2, min(LSA_DIMS, rows.shape[1] - 1, max(8, round(DIMS_PER_ROOT * math.sqrt(n)))))
+    raw = TruncatedSVD(dims, random_state=seed).fit_transform(rows)
+    latent = normalize(raw)
+    broad = normalize(raw[:, :max(2, round(dims * TOP_DIMS_SHARE))])
     n_leaves = max(2, min(MAX_LEAVES, round(n / ITEMS_PER_LEAF)))
-    n_tops = max(3, min(MAX_TOPS, round(n_leaves / LEAVES_PER_TOP)))
-    # Top-down: the top subjects first, then each one's leaves, in proportion to its size.
-    tops_of_docs = KMeans(n_clusters=n_tops, n_init=4, random_state=seed,
-                          max_iter=200).fit_predict(latent)
+    # As many top subjects as allowed once there are leaves enough: smaller tops are purer.
+    n_tops = max(2, min(MAX_TOPS, n_leaves // LEAVES_PER_TOP))
+    # Top-down: the top subjects first (on the broad dimensions), then each one's leaves
+    # (on all of them), in proportion to its size.
+    tops_of_docs = KMeans(n_clusters=n_tops, n_init=TOP_TRIES, random_state=seed,
+                          max_iter=200).fit_predict(broad)
     labels = np.zeros(n, dtype=int)
     tops_list: list[int] = []
     for t in range(n_tops):
@@ -196,7 +231,7 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
             continue
         k = max(1, min(len(members) // 3, round(n_leaves * len(members) / n)))
         if k > 1:
-            sub = KMeans(n_clusters=k, n_init=3, random_state=seed,
+            sub = KMeans(n_clusters=k, n_init=LEAF_TRIES, random_state=seed,
                          max_iter=200).fit_predict(latent[members])
         else:
             sub = np.zeros(len(members), dtype=int)
@@ -207,9 +242,9 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
     n_leaves = len(tops_list)
     tops = np.array(tops_list)
     sizes = np.bincount(labels, minlength=n_leaves)
-    centroids = np.vstack([np.asarray(rows[labels == k].mean(axis=0)).ravel()
-                           for k in range(n_leaves)])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12
+    sums = np.vstack([np.asarray(rows[labels == k].sum(axis=0)).ravel()
+                      for k in range(n_leaves)])
+    centroids = sums / (np.linalg.norm(sums, axis=1, keepdims=True) + 1e-12)
     overall = np.asarray(rows.mean(axis=0)).ravel() + 1e-6
     ranked = [np.argsort(-(c * np.log1p(c / overall)))[:8] for c in centroids]
     wanted = {w for r in ranked for k in r for w in str(vocab[k]).lstrip(_ENTITY).split()}
@@ -226,6 +261,7 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
     weights: list[dict[str, float]] = []
     used: dict[str, float] = {}
     leaf_taken: dict[int, set[str]] = {}
+    kept_columns: list[Any] = []
     for k in range(n_leaves):
         centre = centroids[k]
         top = top_names[int(tops[k])]
@@ -234,11 +270,51 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
         names.add(leaf)
         paths.append(f"{top}/{leaf}")
         strongest = np.argsort(-centre)[:TERMS_PER_LEAF]
-        kept = {str(vocab[j]): round(float(centre[j]), 5) for j in strongest if centre[j] > 0}
+        strongest = strongest[centre[strongest] > 0]
+        kept_columns.append(strongest)
+        kept = {str(vocab[j]): round(float(centre[j]), 5) for j in strongest}
         weights.append(kept)
         for term in kept:
             used[term] = round(float(vectorizer.idf_[vectorizer.vocabulary_[term]]), 4)
-    return SubjectModel(paths, weights, used, len(items))
+    floor = _floor(rows, labels, sums, kept_columns)
+    return SubjectModel(paths, weights, used, len(items), round(floor, 5),
+                        [int(n) for n in sizes])
+
+
+def _floor(rows: Any, labels: Any, sums: Any, kept: list[Any]) -> float:
+    """The best score (as ``assign`` computes it) of the UNFILED_SHARE worst-fitting items.
+
+    Each item is scored against its own leaf *without itself* in it: a leaf's centroid
+    holds its members' own rare words, so its members score higher than any item imported
+    later would, and a floor taken from those scores would leave out most later items.
+    """
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    columns = np.unique(np.concatenate(kept))  # the model's vocabulary
+    where = [np.searchsorted(columns, c) for c in kept]
+    # As assign sees items: the model's terms only, less those that only this item and
+    # one other have (without the item, they would not be in the vocabulary at all).
+    queries = rows[:, columns].tocsr(copy=True)
+    rare = (rows.getnnz(axis=0) <= 2)[columns]
+    queries.data[rare[queries.indices]] = 0
+    queries.eliminate_zeros()
+    queries = normalize(queries)
+    norms = np.linalg.norm(sums, axis=1) + 1e-12
+    weights = np.zeros((len(kept), len(columns)), dtype=np.float64)
+    for k, cols in enumerate(kept):
+        weights[k, where[k]] = sums[k, cols] / norms[k]
+    scores = np.asarray(queries @ weights.T)
+    for k, cols in enumerate(kept):
+        members = np.flatnonzero(labels == k)
+        if not len(members):
+            continue
+        own = rows[members]
+        mine = queries[members][:, where[k]].toarray()
+        dot = mine @ sums[k, cols] - (mine * own[:, cols].toarray()).sum(axis=1)
+        rest = np.sqrt(np.maximum(norms[k] ** 2 - 2 * (own @ sums[k]) + 1.0, 0.0)) + 1e-12
+        scores[members, k] = dot / rest
+    return float(np.quantile(scores.max(axis=1), UNFILED_SHARE))
 
 
 def _vector(model: SubjectModel, item: Mapping[str, Any]) -> dict[str, float]:
@@ -254,18 +330,55 @@ SECOND_SHARE = 0.85
 
 def assign(model: SubjectModel, item: Mapping[str, Any]) -> list[str]:
     """The item's subjects, best first (``Top/Leaf``): its best leaf, and a second one
-    when that scores nearly as well; [] when it shares no term with any subject."""
+    when that scores nearly as well; [] when it fits no subject (scores below the floor)."""
     vec = _vector(model, item)
     if not vec:
         return []
-    scores = sorted(((sum(w.get(t, 0.0) * v for t, v in vec.items()), n)
-                     for n, w in enumerate(model.weights)), reverse=True)
-    best, first = scores[0]
-    if best <= 0:
+    return _choose(model, [sum(w.get(t, 0.0) * v for t, v in vec.items())
+                           for w in model.weights])
+
+
+def _tops(model: SubjectModel) -> tuple[list[int], list[float], list[int]]:
+    """Each leaf's top (an index); the length of each top's centroid, the sum of its
+    leaves' centroids weighed by their sizes; the sizes (computed once per model)."""
+    if "tops" not in model.extra:
+        names = [p.split("/")[0] for p in model.leaves]
+        index = {n: k for k, n in enumerate(dict.fromkeys(names))}
+        of = [index[n] for n in names]
+        sizes = model.sizes if len(model.sizes) == len(model.leaves) else [1] * len(of)
+        sums: list[dict[str, float]] = [{} for _ in index]
+        for k, w in enumerate(model.weights):
+            total = sums[of[k]]
+            for t, v in w.items():
+                total[t] = total.get(t, 0.0) + sizes[k] * v
+        norms = [math.sqrt(sum(v * v for v in d.values())) or 1.0 for d in sums]
+        model.extra["tops"] = (of, norms, sizes)
+    tops: tuple[list[int], list[float], list[int]] = model.extra["tops"]
+    return tops
+
+
+def _choose(model: SubjectModel, scores: Sequence[float]) -> list[str]:
+    """The subjects of an item scoring ``scores`` on the leaves: first its top (the one
+    whose centroid it matches best: a top's centroid, of many more items than a leaf's,
+    misleads less), then that top's best leaf; and a second leaf scoring nearly as well.
+    None when even its best leaf scores below the model's floor."""
+    if not scores:
         return []
+    best = max(scores)
+    if best <= 0 or best < model.floor - 1e-6:
+        return []
+    of, norms, sizes = _tops(model)
+    top_scores = [0.0] * len(norms)
+    for k, score in enumerate(scores):
+        top_scores[of[k]] += sizes[k] * score
+    top = max(range(len(norms)), key=lambda t: top_scores[t] / norms[t])
+    first = max((k for k in range(len(scores)) if of[k] == top), key=lambda k: scores[k])
     out = [model.leaves[first]]
-    if len(scores) > 1 and scores[1][0] >= SECOND_SHARE * best:
-        out.append(model.leaves[scores[1][1]])
+    others = [k for k in range(len(scores)) if k != first]
+    if others:
+        second = max(others, key=lambda k: scores[k])
+        if scores[second] >= SECOND_SHARE * scores[first] and scores[second] > 0:
+            out.append(model.leaves[second])
     return out
 
 
@@ -312,16 +425,8 @@ def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
     matrix = csr_matrix((np.array(data, dtype=np.float32), np.array(cols, dtype=np.int64),
                          np.array(ptr, dtype=np.int64)), shape=(len(items), len(index)))
     matrix = matrix.multiply(idf).tocsr()
-    scores = np.asarray(matrix @ weights.T)  # unnormalised: the ranking per item is the same
-    out: list[list[str]] = []
-    for row in scores:
-        order = np.argsort(-row)[:2]
-        best = row[order[0]]
-        if best <= 0:
-            out.append([])
-            continue
-        paths = [model.leaves[order[0]]]
-        if len(order) > 1 and row[order[1]] >= SECOND_SHARE * best:
-            paths.append(model.leaves[order[1]])
-        out.append(paths)
-    return out
+    # Scores of unit-length items (the floor is one): divided by the length afterwards,
+    # without scikit-learn (importing it would cost an import a second or more).
+    lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    scores = np.asarray(matrix @ weights.T, dtype=np.float64) / np.maximum(lengths, 1e-12)[:, None]
+    return [_choose(model, row.tolist()) for row in scores]
