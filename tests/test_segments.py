@@ -204,3 +204,18 @@ def test_list_limit_reads_the_first_items_alone_and_a_newer_schema_is_refused(
     (store_dir / ITEMS_FILE).write_text(json.dumps(head), encoding="utf-8")
     assert main(["--store", str(store_dir), "list", "--limit", "3"]) != 0
     assert "written by a newer newsdesk" in capsys.readouterr().err
+
+
+def test_a_link_planted_for_the_segment_folder_is_refused(store_dir: Path,
+                                                         tmp_path: Path) -> None:
+    store = Store.open(store_dir, seed=False)
+    store.import_records(records(12))
+    elsewhere = tmp_path / "elsewhere"
+    (store_dir / SEGMENT_DIR).rename(elsewhere)
+    (store_dir / SEGMENT_DIR).symlink_to(elsewhere)
+    with pytest.raises(StoreFormatError, match="link"):
+        Store.open(store_dir)
+    before = sorted(p.name for p in elsewhere.iterdir())
+    with pytest.raises(StoreFormatError, match="link"):
+        store.import_records(records(10, start=12))
+    assert sorted(p.name for p in elsewhere.iterdir()) == before

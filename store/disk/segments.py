@@ -131,6 +131,7 @@ class SegmentedItems:
             raise StoreFormatError(self.path, f"it names a segment file outside {SEGMENT_DIR}/ "
                                    f"({name!r})", "Run `newsdesk doctor` to see what to do.")
         path = self.folder / name
+        refuse_link(self.folder)  # a planted link would move the items elsewhere
         refuse_link(path)
         try:
             data = orjson.loads(path.read_bytes())
@@ -189,6 +190,7 @@ class SegmentedItems:
 
     def _seal(self, keys: list[str], items: dict[str, Any]) -> dict[str, Any]:
         """Write one sealed segment under a new name; its entry for ``items.json``."""
+        refuse_link(self.folder)
         make_dir(self.folder)
         name = f"seg-{int(keys[0]) if keys[0].isdigit() else 0:09d}-{secrets.token_hex(4)}.json"
         table = {k: items[k] for k in keys}
