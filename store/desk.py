@@ -168,6 +168,7 @@ class Store:
         self._ordinal: dict[str, int] = {}
         self._newest: list[str] | None = None
         self._loaded_signature: object = object()
+        self._loaded_stamp = "none"
         self.loaded = False
         """Whether the items have been read (see ``open(load=False)``)."""
         self.notes: list[str] = []
@@ -308,6 +309,7 @@ class Store:
         self._ordinal = dict(zip(self._ids, range(len(items)), strict=True))
         self._newest = None
         self._loaded_signature = self._storage.signature
+        self._loaded_stamp = self._storage.stamp
         self.loaded = True
 
     def problems(self) -> list[str]:
@@ -339,8 +341,7 @@ class Store:
     def loaded_signature(self) -> str:
         """The stamp of the items.json these items were read from (as
         ``store.search.cache.items_signature`` gives it), for caches derived from them."""
-        sig = self._loaded_signature
-        return "-".join(str(part) for part in sig) if isinstance(sig, tuple) else "none"
+        return self._loaded_stamp
 
     def items(self) -> list[Item]:
         """All items in original order. Treat them as read-only."""

@@ -219,3 +219,26 @@ def test_a_link_planted_for_the_segment_folder_is_refused(store_dir: Path,
     with pytest.raises(StoreFormatError, match="link"):
         store.import_records(records(10, start=12))
     assert sorted(p.name for p in elsewhere.iterdir()) == before
+
+
+def test_a_copy_of_the_store_keeps_its_caches_and_an_edit_makes_them_stale(
+        store_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from store.search.cache import items_signature, load_index
+    from store.tree import load_counts
+
+    store = Store.open(store_dir, seed=False)
+    store.import_records(records(14))
+    store.ensure_index()
+    copy = tmp_path / "copy"
+    shutil.copytree(store_dir, copy)  # new inodes and times: the same generation
+    assert items_signature(copy) == items_signature(store_dir) == store.loaded_signature
+    assert load_index(copy) is not None
+    assert load_counts(copy, Store.open(copy).loaded_signature) is not None
+    head = (copy / ITEMS_FILE).read_text(encoding="utf-8")
+    (copy / ITEMS_FILE).write_text(head.replace("Brief 13", "Brief 13 (edited)"),
+                                   encoding="utf-8")
+    assert load_index(copy) is None  # edited by hand: another size, rebuilt
+    again = Store.open(copy)
+    assert again.search('"brief 13 edited"') == [again.ids()[13]]

@@ -41,6 +41,7 @@ from store.disk.layout import (
     SEGMENTED_SCHEMA,
 )
 from store.disk.links import refuse_link
+from store.disk.signature import GENERATION, stamp
 from store.errors import StoreError, StoreFormatError
 
 _READ_TRIES = 3
@@ -90,6 +91,7 @@ class SegmentedItems:
         """Where the sealed segments are (``backups/items.prev.json`` names those of
         the store's own ``items/``)."""
         self._head = AtomicJSONStorage(self.path, kind="items", previous=previous)
+        self._stamp = "none"
         self._sealed: dict[str, dict[str, Any]] = {}
         """Sealed segment file name -> its items table, as read or written."""
 
@@ -98,10 +100,22 @@ class SegmentedItems:
         """The stat signature of the ``items.json`` last read or written."""
         return self._head.signature
 
+    @property
+    def stamp(self) -> str:
+        """The caches' stamp of the ``items.json`` last read or written (as
+        ``store.disk.signature.items_stamp`` gives it from the file)."""
+        return self._stamp
+
+    def _stamped(self, head: dict[str, Any] | None) -> None:
+        meta = (head or {}).get(META_TABLE, {}).get("1")
+        self._stamp = stamp(meta.get(GENERATION) if isinstance(meta, dict) else None,
+                            self._head.signature if head is not None else None)
+
     def read(self) -> dict[str, Any] | None:
         """Every table of the store, its ``items`` holding every item in order."""
         for attempt in range(_READ_TRIES):
             head = self._head.read()
+            self._stamped(head)
             segments = segment_list(head)
             if head is None or not segments:
                 return head
@@ -179,13 +193,17 @@ class SegmentedItems:
             meta["schema"] = max(int(meta.get("schema") or 0), SEGMENTED_SCHEMA)
         else:
             meta.pop("segments", None)
-        head = {**data, META_TABLE: {**data.get(META_TABLE, {}), "1": meta},
-                ITEMS_TABLE: {k: items[k] for k in tail}}
+        meta.pop(GENERATION, None)
+        meta = {GENERATION: secrets.token_hex(8), **meta}  # first: read from the file's start
+        head = {META_TABLE: {**data.get(META_TABLE, {}), "1": meta},
+                ITEMS_TABLE: {k: items[k] for k in tail},
+                **{k: v for k, v in data.items() if k not in (META_TABLE, ITEMS_TABLE)}}
         try:
             self._head.write(head)
         except BaseException:
             self._sealed.clear()  # its dicts may have been changed in place for this write
             raise
+        self._stamped(head)
         self._collect({s["file"] for s in segments} | {s["file"] for s in old})
 
     def _seal(self, keys: list[str], items: dict[str, Any]) -> dict[str, Any]:

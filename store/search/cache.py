@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from store.disk.layout import INDEX_FILE, ITEMS_FILE
-from store.disk.signature import file_signature
+from store.disk.signature import items_stamp
 from store.errors import StoreError
 from store.search.evaluate import highlight_spans
 from store.search.index import SearchIndex
@@ -34,9 +34,9 @@ __all__ = ["INDEX_FILE", "QuerySyntaxError", "StateView", "highlight_spans", "it
 
 
 def items_signature(root: Path) -> str:
-    """Changes whenever ``items.json`` is replaced: the cache's validity stamp."""
-    sig = file_signature(Path(root) / ITEMS_FILE)
-    return "none" if sig is None else "-".join(str(part) for part in sig)
+    """Changes whenever ``items.json`` is replaced: the cache's validity stamp (its
+    generation, so it survives a copy of the store; see ``store.disk.signature``)."""
+    return items_stamp(Path(root) / ITEMS_FILE)
 
 
 def load_index(root: Path, *, lazy: bool = False) -> SearchIndex | None:
