@@ -72,6 +72,12 @@ def test_sentence_initial_words_are_never_nodes():
             "However, Officials said the plan would go ahead. Heavy rain fell on Monday. "
             "Thousands marched. Shares fell 3% in early trading. Last year was warm.")
     assert extract(text) == []
+    # A common noun first in its sentence, before a place, is not a place in a list.
+    found = [(m.group, m.name) for m in extract(
+        "Short-sellers, Wall Street's dwindling band of ultra-cynics, are back. "
+        "Bondholders, Wall Street's other band, are not. Paris, London and Berlin agreed.")]
+    assert found == [("places", "Wall Street"), ("places", "Wall Street"),
+                     ("places", "Paris"), ("places", "London"), ("places", "Berlin")]
 
 
 def test_months_weekdays_and_bare_titles_are_not_entities():

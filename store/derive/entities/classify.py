@@ -213,6 +213,8 @@ def _classify(text: str, toks: list[_Tok], i: int, j: int, ctx: _Context, title_
     if n >= 2 and not all_common and not (_is_common(run[-1]) and not _is_given(first)):
         person += 1  # two or three unknown capitalised words: most often a person
     best = max(person, org, place)
+    if first.first and n == 1 and best == place <= 2 and person == org == 0:
+        return None  # a sentence's first word before a place: "Bondholders, Wall Street's..."
     if best <= 0:
         if first.first and n == 1:
             return None  # a capitalised first word with no evidence
