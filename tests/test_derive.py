@@ -85,3 +85,16 @@ def test_subject_model_round_trips_and_refuses_older_versions() -> None:
     new = [_themed(n) for n in range(1000, 1030)]
     assert assign_many(again, new) == assign_many(model, new)
     assert SubjectModel.from_json({**data, "version": MODEL_VERSION - 1}) is None
+
+
+def test_subject_names_use_whole_names_and_no_dateline_capitals() -> None:
+    from store.derive.subjects import _name, _surfaces, _whole_names
+
+    assert _whole_names(["mark", "rutte", "§mark rutte", "need", "drones"]) == [
+        "§mark rutte", "drones"]
+    items = [{"title": "Games open", "body": "ATHENS (Reuters) - The Games opened in Athens."},
+             {"title": "Athens ready", "body": "ATHENS - Athens is ready, the IPO said."}]
+    surfaces = _surfaces(items, {"athen", "ipo"} | {"athens"})
+    assert surfaces.get("athens", surfaces.get("athen")) == "Athens"
+    assert _name(["mark", "§mark rutte", "rutte", "athens"], set(), (),
+                 {"mark": "Mark", "rutte": "Rutte", "athens": "Athens"}) == "Mark Rutte, Athens"

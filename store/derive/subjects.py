@@ -71,6 +71,11 @@ also still time times people us well even since lead quot http www com told way 
 go going according including near set another around around amid
 """.split())
 _WORD = re.compile(r"[^\W\d_]")
+_NOT_NAMES = frozenset("""
+need needs lot lots reason reasons thing things way ways part parts kind fact facts
+best better good great big little top whole full real sure likely able less least
+""".split())
+"""Words that may group items but say nothing as a subject's name ("City, Need")."""
 
 
 @dataclass
@@ -140,7 +145,11 @@ def _surfaces(items: Sequence[Mapping[str, Any]], wanted: set[str]) -> dict[str,
                     seen.setdefault(tok.term, Counter())[text[tok.start:tok.end]] += 1
     out = {}
     for term, forms in seen.items():
-        word = forms.most_common(1)[0][0].rstrip("'’")
+        # Not a dateline's capitals ("ATHENS (Reuters) -") when the text also has "Athens"
+        quiet = Counter({f: n for f, n in forms.items() if f.istitle()}) \
+            if any(f.isupper() and len(f) > 3 for f in forms) else forms
+        quiet = quiet or forms
+        word = quiet.most_common(1)[0][0].rstrip("'’")
         word = word[:-2] if word.endswith(("'s", "’s")) else word
         out[term] = word if not word.islower() else word.capitalize()
     return out
@@ -152,11 +161,24 @@ def _label(term: str, surfaces: dict[str, str]) -> str:
     return surfaces.get(term, term.capitalize())
 
 
+def _whole_names(ranked: Sequence[str]) -> list[str]:
+    """The ranked terms with a word that is part of a ranked name replaced by that name
+    (where the word ranks), so "mark", "rutte", "§mark rutte" name one "Mark Rutte"."""
+    names = [t for t in ranked if t.startswith(_ENTITY)]
+    out: list[str] = []
+    for term in ranked:
+        if not term.startswith(_ENTITY):
+            term = next((n for n in names if term in n[1:].split()), term)
+        out.append(term)
+    named = [t for t in out if t not in _NOT_NAMES]  # (all generic: keep them, not none)
+    return list(dict.fromkeys(named or out))
+
+
 def _name(ranked: Sequence[str], taken: set[str], avoid: Sequence[str] = (),
           surfaces: dict[str, str] | None = None) -> str:
     """A readable, unique name of at most NAME_CHARS from the best terms, "/"-free."""
     labels = [lb for lb in dict.fromkeys(_label(t, surfaces or {}).replace("/", "-")
-                                         for t in ranked)
+                                         for t in _whole_names(ranked))
               if lb.casefold() not in {a.casefold() for a in avoid}]
     for size in (2, 3, 4, 1):
         name = ", ".join(labels[:size])
