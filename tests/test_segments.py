@@ -127,9 +127,16 @@ def test_a_store_of_the_old_layout_is_converted_once_with_a_backup(
     for path in (store_dir / SEGMENT_DIR).iterdir():
         path.unlink()
     (store_dir / ITEMS_FILE).write_text(json.dumps(old), encoding="utf-8")
+    from store.search.cache import build_index, items_signature, load_index
+    from store.tree import TreeIndex, load_counts, save_counts
+
+    build_index(store_dir, items)  # the caches of the old file
+    save_counts(store_dir, items_signature(store_dir), TreeIndex(items))
     assert main(["--store", str(store_dir), "list"]) == 0
     err = capsys.readouterr().err
     assert "Converted items.json to the segmented layout (2 sealed segments" in err
+    assert load_index(store_dir) is not None  # carried over, not rebuilt
+    assert load_counts(store_dir, Store.open(store_dir).loaded_signature) is not None
     assert f"{BACKUP_DIR}/{V1_ITEMS}" in err
     assert json.loads((store_dir / BACKUP_DIR / V1_ITEMS).read_text()) == old
     assert len(listed(store_dir)) == 2
