@@ -82,3 +82,21 @@ async def test_a_store_that_cannot_be_read_ends_the_app_with_its_error(store_dir
                           what="the store's error to end the app")
     assert isinstance(app.load_error, StoreFormatError)
     assert "newer newsdesk" in str(app.load_error) and app.return_code == 1
+
+
+async def test_a_damaged_index_only_costs_the_preview(store_dir: Path, big: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from store.search.index import SearchIndex
+
+    Store.open(store_dir).ensure_index()
+    store = Store.open(store_dir, load=False)
+
+    def damaged(self: SearchIndex) -> list[str]:  # what a lazily checked section raises
+        raise ValueError("index.bin: a section's checksum does not match")
+
+    monkeypatch.setattr(SearchIndex, "days", damaged)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        items = app.screen.query_one(ItemList)
+        await until(pilot, lambda: "All items (30)" in items._title_text, "the items")
+        assert store.loaded and items.item_count == 30

@@ -55,7 +55,11 @@ class IndexRows:
 
     def row(self, item_id: str) -> RowData:
         """What the list draws for one item, until the store takes over."""
-        return RowData(title=self.index.title(item_id) or "",
+        try:
+            title = self.index.title(item_id) or ""
+        except ValueError:  # its titles damaged (checked as read): the store's come soon
+            title = ""
+        return RowData(title=title,
                        tags=tuple(self.store.state.tags_of(item_id)),
                        unread=not self.store.state.is_read(item_id),
                        date=self.days.get(item_id) or None)
