@@ -65,6 +65,23 @@ class IndexRows:
                        date=self.days.get(item_id) or None)
 
 
+def preview_rows(store: Store) -> IndexRows | None:
+    """What to list while a large store loads, from its index.bin: None without one.
+
+    Only the sections it reads are checked, as they are read (the whole file's checksum
+    is 0.3 s at 300,000 items, before any row shows); damage there just means no preview.
+    """
+    from store import load_index
+
+    index = load_index(store.root, lazy=True)
+    if index is None or not len(index):
+        return None
+    try:
+        return IndexRows(index, store)
+    except ValueError:  # a damaged section: no preview, the store loads as ever
+        return None
+
+
 def detail_for(store: Store, item_id: str | None,
                highlight: Highlighter = _no_highlights) -> Detail | None:
     """What the detail pane shows for one item (None when there is no item)."""

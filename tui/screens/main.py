@@ -40,7 +40,7 @@ from store import (
 from store import OpRecord as Record
 from tui.config import Settings
 from tui.places import load_place, save_place
-from tui.rows import IndexRows, StoreRows, detail_for, with_feed_error
+from tui.rows import IndexRows, StoreRows, detail_for, preview_rows, with_feed_error
 from tui.screens.feeding import FeedActions
 from tui.screens.prompt import PromptScreen
 from tui.screens.reading import ReadingActions
@@ -276,20 +276,12 @@ class MainScreen(TaggingActions, ReadingActions, FeedActions, Screen[None]):
         the GIL, so keys typed meanwhile are handled when it is done).
         """
         signature = items_signature(self.store.root)  # what the index is checked against
-        # The preview checks only the sections it reads, as it reads them (the whole
-        # file's checksum is 0.3 s at 300,000 items, before any row shows); damage there
-        # just means no preview. The store adopts an index checked whole, after.
-        preview = load_index(self.store.root, lazy=True)
-        if preview is not None and len(preview):
+        rows = preview_rows(self.store)
+        if rows is not None:
             shown = threading.Event()
-            try:
-                rows = IndexRows(preview, self.store)
-            except ValueError:  # a damaged section: no preview, the store loads as ever
-                pass
-            else:
-                self.app.call_from_thread(self._show_preview, rows, shown)
-                shown.wait(2)
-        index = load_index(self.store.root)
+            self.app.call_from_thread(self._show_preview, rows, shown)
+            shown.wait(2)
+        index = load_index(self.store.root)  # checked whole: the store adopts it
         # Let Textual's writer thread put the frame on the terminal before the parse
         # takes the GIL for a second.
         time.sleep(0.05)
