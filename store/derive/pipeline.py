@@ -177,16 +177,11 @@ def derive_many(items: list[Item], rules: TopicRules) -> None:
 def resolve_all(docs: Iterable[Item]) -> int:
     """Re-resolve people and organisations across ``docs`` in place (each item keeps
     the names as found in ``people_raw`` and ``orgs_raw``); returns how many changed."""
-    from store.derive.entities.merge import resolve_orgs, resolve_people
-
-    docs = list(docs)
-    people = resolve_people([d.get("people_raw", d.get("people", [])) for d in docs])
-    orgs = resolve_orgs([d.get("orgs_raw", d.get("orgs", [])) for d in docs])
+    table = {str(n): doc for n, doc in enumerate(docs)}
     changed = 0
-    for doc, names, org_names in zip(docs, people, orgs, strict=True):
-        if doc.get("people") != names or doc.get("orgs") != org_names:
-            doc["people"], doc["orgs"] = names, org_names
-            changed += 1
+    for key, people, orgs in resolve_names(table):
+        table[key]["people"], table[key]["orgs"] = people, orgs
+        changed += 1
     return changed
 
 
