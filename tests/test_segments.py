@@ -206,6 +206,8 @@ def test_list_limit_reads_the_first_items_alone_and_a_newer_schema_is_refused(
             assert main(["--store", str(store_dir), "list", "--json", "--limit",
                          str(limit)]) == 0
             assert capsys.readouterr().out.splitlines() == every[:limit]
+    assert main(["--store", str(store_dir), "list", "--json", "--limit", "10000000"]) == 0
+    assert capsys.readouterr().out.splitlines() == every  # many: read as a whole store
     head = json.loads((store_dir / ITEMS_FILE).read_text(encoding="utf-8"))
     head["_meta"]["1"]["schema"] = 99
     (store_dir / ITEMS_FILE).write_text(json.dumps(head), encoding="utf-8")
@@ -249,3 +251,14 @@ def test_a_copy_of_the_store_keeps_its_caches_and_an_edit_makes_them_stale(
     assert load_index(copy) is None  # edited by hand: another size, rebuilt
     again = Store.open(copy)
     assert again.search('"brief 13 edited"') == [again.ids()[13]]
+
+
+def test_a_damaged_list_of_segments_is_refused_not_read_past(store_dir: Path) -> None:
+    store = Store.open(store_dir, seed=False)
+    store.import_records(records(25))
+    head = json.loads((store_dir / ITEMS_FILE).read_text(encoding="utf-8"))
+    head["_meta"]["1"]["segments"][0].pop("count")
+    (store_dir / ITEMS_FILE).write_text(json.dumps(head), encoding="utf-8")
+    with pytest.raises(StoreFormatError, match="list of sealed segments is damaged"):
+        Store.open(store_dir)
+    assert not check_store(store_dir).ok

@@ -205,6 +205,10 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 1 if settings.problems else 0
 
 
+_FEW = 10_000
+"""``list --limit N`` up to this many reads the items alone; more, the whole store."""
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     import orjson
 
@@ -213,7 +217,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 0:
         _err("--limit must be 0 or more")
         return 2
-    if args.limit is not None:  # the first N alone, from their segment
+    if args.limit is not None and args.limit <= _FEW:  # the first N alone, from their segments
         from store import items_at
 
         store = _open(args, create=False, load=False)
@@ -221,7 +225,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         items = [d for d in items_at(store.root, range(args.limit)) if d is not None]
     else:
         store = _open(args)
-        items = store.items()
+        items = store.items()[:args.limit]
     out = sys.stdout
     for item in items:
         if args.json:
@@ -253,16 +257,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         if index is not None:
             result = (index.count(node, view) if args.count
                       else index.search(node, view, order=args.order, limit=args.limit))
-            if args.count:
-                pass
-            elif args.json:  # the printed items alone, read from their segments
+            if args.json and not args.count:  # the printed items alone, from their segments
                 found = _items_of(root, index, result)
                 if found is None:
                     index = None
                 else:
                     store = _open(args, create=False, load=False)
                     store.user.load()  # their tags and read marks
-            else:  # here: the titles' checksum is checked on first read
+            elif not args.count:  # here: the titles' checksum is checked on first read
                 titles = [index.title(item_id) or "" for item_id in result]
     except Exception:  # noqa: BLE001 - any damage in a cache the store rebuilds
         index, titles, found, store = None, None, None, None

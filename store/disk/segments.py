@@ -15,7 +15,7 @@ files, which the next write removes. The segments the previous ``items.json`` li
 started before a write, or ``doctor --restore``, still finds them.
 
 A store from before segments (one ``items.json`` holding everything, schema 1) reads as
-a store with no sealed segment; ``convert`` seals it once.
+a store with no sealed segment; its first full write seals it (``Store._convert``).
 """
 
 from __future__ import annotations
@@ -50,13 +50,19 @@ _READ_TRIES = 3
 
 def segment_list(data: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The sealed segments an ``items.json`` names (``file``, ``count``, ``first``,
-    ``last``), in order; [] for a store without any (and for a malformed list, which
-    ``items_from`` then refuses by its meta)."""
+    ``last``), in order; [] for a store without any. ``read`` refuses a damaged list,
+    so this is for data ``read`` gave."""
     meta = (data or {}).get(META_TABLE, {}).get("1")
     segments = meta.get("segments") if isinstance(meta, dict) else None
-    if not isinstance(segments, list):
-        return []
-    return [s for s in segments if isinstance(s, dict) and isinstance(s.get("file"), str)]
+    return segments if isinstance(segments, list) else []
+
+
+def _whole(segments: Any) -> bool:
+    """Is this a list of segment entries ``write`` could have made?"""
+    return isinstance(segments, list) and all(
+        isinstance(s, dict) and isinstance(s.get("file"), str) and type(s.get("count")) is int
+        and s["count"] > 0 and isinstance(s.get("first"), str) and isinstance(s.get("last"), str)
+        for s in segments)
 
 
 _OPEN, _SEP = b'{"items": {\n', b",\n"
@@ -114,8 +120,7 @@ class SegmentedItems:
     def read(self) -> dict[str, Any] | None:
         """Every table of the store, its ``items`` holding every item in order."""
         for attempt in range(_READ_TRIES):
-            head = self._head.read()
-            self._stamped(head)
+            head = self._read_head()
             segments = segment_list(head)
             if head is None or not segments:
                 return head
@@ -136,6 +141,18 @@ class SegmentedItems:
             items.update(head.get(ITEMS_TABLE) or {})
             return {**head, ITEMS_TABLE: items}
         return None  # not reached: the last try returns or raises
+
+    def _read_head(self) -> dict[str, Any] | None:
+        """``items.json``, its list of segments checked: read past a damaged one, the
+        items it misses would be gone at the next write."""
+        head = self._head.read()
+        self._stamped(head)
+        meta = (head or {}).get(META_TABLE, {}).get("1")
+        if isinstance(meta, dict) and "segments" in meta and not _whole(meta["segments"]):
+            raise StoreFormatError(self.path, "its list of sealed segments is damaged",
+                                   "Run `newsdesk doctor --restore` to put back the "
+                                   "previous items.")
+        return head
 
     def _segment(self, name: str) -> dict[str, Any]:
         cached = self._sealed.get(name)
@@ -242,13 +259,13 @@ class SegmentedItems:
         end, reading ``items.json`` (bounded) and, of a sealed segment, only the lines
         of the items asked for. For a few items of a large store; ``read`` for all.
         ``check`` sees ``items.json`` first (its schema), and may raise."""
-        head = self._head.read()
+        head = self._read_head()
         if head is None:
             return [None] * len(ordinals)
         if check is not None:
             check(head)
         segments = segment_list(head)
-        bounds = list(accumulate(int(s.get("count") or 0) for s in segments))
+        bounds = list(accumulate(s["count"] for s in segments))
         sealed = bounds[-1] if bounds else 0
         tail = list((head.get(ITEMS_TABLE) or {}).items())
         out: list[tuple[str, Any] | None] = []
