@@ -188,6 +188,7 @@ async def test_n_goes_to_the_next_unread_and_A_marks_all_read_undoably(store: St
         expected = next(i for i in order[1:] if not s.state.is_read(i))
         assert screen.item_list.current_id == expected
         await pilot.press("A")
+        await pilot.pause()  # marking all read is a store job (see conftest)
         assert all(s.state.is_read(i) for i in ids)
         await pilot.press("n")  # nothing unread anywhere: it says so and stays
         assert screen.item_list.current_id == expected
