@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from store.desk import Store, items_at
+    from store.desk import Store
     from store.disk.atomic import atomic_write
     from store.disk.layout import ITEMS_FILE, config_dir, default_store_dir, items_size
     from store.disk.safe_output import write_output
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         read_bytes,
         read_file,
     )
-    from store.model import Item, now_iso, resolve_id
+    from store.model import Item, items_at, now_iso, resolve_id
     from store.search.cache import LazyStateView, items_signature, load_index
     from store.search.evaluate import highlight_spans
     from store.search.index import SearchIndex
@@ -84,7 +84,7 @@ _WHERE = {
     "ReadOnlyStoreError": "store.errors",
     "SearchIndex": "store.search.index",
     "Store": "store.desk",
-    "items_at": "store.desk",
+    "items_at": "store.model",
     "StoreBusyError": "store.errors",
     "StoreError": "store.errors",
     "StoreFormatError": "store.errors",

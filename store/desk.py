@@ -70,7 +70,7 @@ from store.ingest.importers import ImportOptions, ImportResult, Problem, Record,
 from store.model import DERIVED as _DERIVED
 from store.model import ITEMS_TABLE as _ITEMS
 from store.model import META_TABLE as _META
-from store.model import Item, check_schema, checked_item, items_from, make_item, now_iso
+from store.model import Item, items_from, make_item, now_iso
 from store.resources import seed_file
 from store.search.cache import StateView, build_index, items_signature, load_index, update_index
 from store.search.index import SearchIndex
@@ -112,15 +112,6 @@ def default_rules(root: Path | None = None) -> TopicRules:
     own = Path(root) / STORE_RULES if root is not None else None
     first = own if own is not None and own.is_file() else seed_file("topics.toml")
     return load_rules([first, user_topics_file()])
-
-
-def items_at(root: Path, ordinals: Sequence[int]) -> list[Item | None]:
-    """The items at these places in a store's order, read without loading the store:
-    ``items.json`` and one line of a sealed segment per item (``search --json`` prints
-    50 of 300,000 so). None for a place past the end; StoreFormatError for damage."""
-    path = Path(root) / ITEMS_FILE
-    found = SegmentedItems(path).fetch(ordinals, lambda head: check_schema(head, path))
-    return [None if pair is None else checked_item(pair[0], pair[1], path) for pair in found]
 
 
 _IMPORT_TRIES = 3

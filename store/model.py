@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, cast
 
-from store.disk.layout import ITEMS_SCHEMA, ITEMS_TABLE, META_TABLE
+from store.disk.layout import ITEMS_FILE, ITEMS_SCHEMA, ITEMS_TABLE, META_TABLE
+from store.disk.segments import SegmentedItems
 from store.errors import StoreError, StoreFormatError
 from store.text.clean import (
     GIVEN_TITLE_MAX,
@@ -203,3 +204,12 @@ def check_schema(data: dict[str, Any] | None, path: Path) -> None:
             f"reads up to {ITEMS_SCHEMA})",
             "Upgrade newsdesk to open it; the file has not been changed.",
         )
+
+
+def items_at(root: Path, ordinals: Sequence[int]) -> list[Item | None]:
+    """The items at these places in a store's order, read without loading the store:
+    ``items.json`` and one line of a sealed segment per item (``search --json`` prints
+    50 of 300,000 so). None for a place past the end; StoreFormatError for damage."""
+    path = Path(root) / ITEMS_FILE
+    found = SegmentedItems(path).fetch(ordinals, lambda head: check_schema(head, path))
+    return [None if pair is None else checked_item(pair[0], pair[1], path) for pair in found]

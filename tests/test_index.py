@@ -436,12 +436,15 @@ def test_corrupt_cache_is_none(index: SearchIndex, tmp_path: Path, damage: str) 
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("block", [1 << 16, 64], ids=["whole sections", "by blocks"])
 def test_lazy_checks_answer_the_same_or_raise_on_damage(
-    index: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    index: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
 ) -> None:
-    """verify="lazy" checks a big section when a query first reads it: damage anywhere
-    in the sections gives None, the right answers, or ValueError, never a wrong answer."""
+    """verify="lazy" checks a big section when a query first reads it (a posting: only
+    its blocks): damage anywhere in the sections gives None, the right answers, or
+    ValueError, never a wrong answer."""
     monkeypatch.setattr("store.search.codec.LAZY_CHECK_FROM", 64)  # the seed index's are small
+    monkeypatch.setattr("store.search.codec.CHECK_BLOCK", block)
     path = tmp_path / "index.bin"
     index.save(path, "sig")
     raw = path.read_bytes()

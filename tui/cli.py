@@ -49,8 +49,9 @@ def _open(args: argparse.Namespace, *, create: bool = True, settings=None,
     return store
 
 
-def item_json(store, item: dict) -> dict:
-    """The public JSON shape of an item (``list --json``, later ``search --json``)."""
+def item_json(state, item: dict) -> dict:
+    """The public JSON shape of an item (``list --json``, ``search --json``); ``state``
+    answers ``tags_of`` and ``is_read`` (the store's, or a state view's)."""
     return {
         "id": item["id"],
         "title": item["title"],
@@ -61,8 +62,8 @@ def item_json(store, item: dict) -> dict:
         "imported_at": item.get("imported_at"),
         "topics": item["topics"],
         "subjects": item.get("subjects") or [],
-        "tags": store.state.tags_of(item["id"]),
-        "read": store.state.is_read(item["id"]),
+        "tags": list(state.tags_of(item["id"])),
+        "read": state.is_read(item["id"]),
         **{name: item.get(name) for name in ("date", "url", "author", "guid", "feed")},
     }
 
@@ -229,7 +230,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     out = sys.stdout
     for item in items:
         if args.json:
-            out.write(orjson.dumps(item_json(store, item)).decode() + "\n")
+            out.write(orjson.dumps(item_json(store.state, item)).decode() + "\n")
         else:
             out.write(f"{item['id']}  {sanitize_line(item['title'])}\n")
     return 0
@@ -262,8 +263,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                 if found is None:
                     index = None
                 else:
-                    store = _open(args, create=False, load=False)
-                    store.user.load()  # their tags and read marks
+                    _ = view.files  # their tags and read marks, read here: damage falls back
             elif not args.count:  # here: the titles' checksum is checked on first read
                 titles = [index.title(item_id) or "" for item_id in result]
     except Exception:  # noqa: BLE001 - any damage in a cache the store rebuilds
@@ -282,11 +282,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     ids = result
     out = sys.stdout
     for n, item_id in enumerate(ids):
-        if store is not None and args.json:
+        if args.json:
             import orjson
 
+            # the fast path's items carry their tags and read marks from the state alone
             item = found[n] if found is not None else store.get(item_id)
-            out.write(orjson.dumps(item_json(store, item)).decode() + "\n")
+            state = view if found is not None else store.state
+            out.write(orjson.dumps(item_json(state, item)).decode() + "\n")
         else:
             from store import sanitize_line
 

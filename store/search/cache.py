@@ -83,6 +83,9 @@ class StateView:
     def tags_of(self, item_id: str) -> Sequence[str]:
         return self.files.state.tags.get(item_id, ())
 
+    def is_read(self, item_id: str) -> bool:
+        return item_id in self.files.state.read
+
     def tagged_ids(self) -> Collection[str]:
         return self.files.state.tags.keys()
 

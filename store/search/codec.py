@@ -11,9 +11,10 @@ from typing import Any
 
 from store.disk.layout import INDEX_FORMAT
 from store.search.reader import DATE_WIDTH
-from store.search.segments import MAGIC, Lexicon, Segment
+from store.search.segments import MAGIC, BlockChecks, Lexicon, Segment
 
 LAZY_CHECK_FROM = 1 << 20  # load(verify="lazy") checks sections this big on first use
+CHECK_BLOCK = 1 << 16  # bytes under one CRC in a section's block checksums (see BlockChecks)
 
 
 # -- the cache file ------------------------------------------------------------------
@@ -50,7 +51,8 @@ def load_segments(path: str, signature: str,
         view = memoryview(mapped)
         body = 8 + head_len
         sections: list[Any] = []
-        deferred: dict[int, tuple[Any, int]] = {}  # section -> (padded bytes, crc): "lazy"
+        deferred: dict[int, tuple[Any, int, BlockChecks | None]] = {}  # "lazy": padded, crcs
+        blocked = meta.get("blocks") or {}  # section -> (block size, CRC of each block)
         chunk = bytearray(1 << 20)
         for i, (kind, offset, length, crc) in enumerate(meta["sections"]):
             start = body + offset
@@ -61,7 +63,8 @@ def load_segments(path: str, signature: str,
             if len(padded) != length + (-length % 8):
                 return None
             if verify == "lazy" and length >= LAZY_CHECK_FROM:
-                deferred[i] = (padded, crc)
+                block = blocked.get(i)
+                deferred[i] = (padded, crc, None if block is None else BlockChecks(*block))
             elif verify and file_crc(f, start, len(padded), chunk) != crc:
                 return None
             sections.append(raw if kind in ("text", "B", "bytes") else raw.cast(kind))
@@ -80,14 +83,26 @@ def load_segments(path: str, signature: str,
         check_segment(seg)  # lengths only: a deferred section is not read
         for name, i in part["parts"].items():
             if i in deferred:
+                padded, crc, blocks = deferred[i]
                 seg.defer({"ids": "ids_blob", "titles": "titles_blob"}.get(name, name),
-                          *deferred[i], meta["sections"][i][0] == "bytes")
+                          padded, crc, meta["sections"][i][0] == "bytes", blocks)
         for name, ids in part["lex"].items():
             for attr, i in zip(Lexicon.ARRAYS, ids, strict=True):
                 if i in deferred:
-                    lex[name].defer(attr, *deferred[i], meta["sections"][i][0] == "bytes")
+                    padded, crc, blocks = deferred[i]
+                    lex[name].defer(attr, padded, crc, meta["sections"][i][0] == "bytes",
+                                    blocks)
         segments.append(seg)
     return segments, mapped
+
+
+def block_crcs(chunk: bytes) -> tuple[int, list[int]] | None:
+    """The block size and the CRC-32 of each block of a section's bytes, for checking
+    it in part (``BlockChecks``); None for a section of one block or less."""
+    size = CHECK_BLOCK
+    if len(chunk) <= size:
+        return None
+    return size, [zlib.crc32(chunk[i : i + size]) for i in range(0, len(chunk), size)]
 
 
 def file_crc(f: Any, start: int, length: int, chunk: bytearray) -> int:

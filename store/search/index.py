@@ -46,7 +46,7 @@ from store.text.clean import fold
 __all__ = ["MemoryUserState", "SearchIndex", "UserState"]
 
 from store.disk.layout import INDEX_FORMAT
-from store.search.codec import load_segments, section_part
+from store.search.codec import block_crcs, load_segments, section_part
 from store.search.evaluate import Evaluator
 from store.search.reader import (
     DATE_WIDTH,
@@ -60,6 +60,7 @@ from store.search.segments import (
     SegmentBuilder,
     UserState,
 )
+from store.search.topk import top_of_one_word
 
 VECTORIZE_FROM = 10_000  # items from which ``SearchIndex.vectorize`` None means "use numpy"
 
@@ -168,6 +169,7 @@ class SearchIndex:
     def save(self, path: str | os.PathLike[str], signature: str) -> None:
         """Write the index to ``path`` atomically, stamped with the store's ``signature``."""
         sections: list[tuple[str, int, int, int]] = []
+        blocks: dict[int, tuple[int, list[int]]] = {}
         chunks: list[bytes] = []
         offset = 0
 
@@ -182,6 +184,9 @@ class SearchIndex:
             else:
                 kind, raw = value.typecode, value.tobytes()
             chunk = raw + b"\0" * (-len(raw) % 8)  # sections start 8-aligned
+            block = block_crcs(chunk)  # a big one can be checked in part (``span``)
+            if block is not None:
+                blocks[len(sections)] = block
             sections.append((kind, offset, len(raw), zlib.crc32(chunk)))
             chunks.append(chunk)
             offset += len(chunk)
@@ -198,7 +203,8 @@ class SearchIndex:
             segments.append({"start": seg.start, "n": seg.n, "stats": seg.stats,
                              "parts": parts, "lex": lexes})
         header = marshal.dumps({"format": INDEX_FORMAT, "signature": signature,
-                                "segments": segments, "sections": sections})
+                                "segments": segments, "sections": sections,
+                                "blocks": blocks})
         head = MAGIC + len(header).to_bytes(4, "little")
         head += zlib.crc32(header).to_bytes(4, "little") + header
         head += b"\0" * (-len(head) % 8)
@@ -362,6 +368,10 @@ class SearchIndex:
         vec = self._vectorized()
         if vec is not None:
             return vec.search(self, node, user or MemoryUserState(), within, order, limit)
+        if within is None and order == "relevance" and limit is not None:
+            top = top_of_one_word(self, node, limit)
+            if top is not None:
+                return self._ids_of(top)
         found = self._matches(node, user, within)
         scores = self._scores(node, found) if order == "relevance" else {}
         return self._order_ids(found, "relevance" if scores else "original", scores, limit)
@@ -470,6 +480,10 @@ class SearchIndex:
         elif order == "relevance":
             # sorted() is stable, also with reverse=True: equal scores keep position order
             ranked = sorted(ranked, key=scores.__getitem__, reverse=True)
+        return self._ids_of(ranked)
+
+    def _ids_of(self, ranked: Sequence[int]) -> list[str]:
+        """The ids at these ordinals, decoded alone when they are few."""
         if isinstance(ranked, range):  # everything, in order
             return self.ordinal_ids()[ranked.start : ranked.stop]
         if self._ids is None and len(ranked) <= 256:  # a few: decode them alone
