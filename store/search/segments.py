@@ -256,6 +256,7 @@ class Lexicon(_Deferred):
 
     def positions(self, k: int) -> Sequence[int]:
         """The global token positions of key ``k`` (text lexicon only)."""
+        assert self.poff is not None  # (the offsets: small, checked whole)
         return self.span("pos", self.poff[k], self.poff[k + 1])
 
     def arrays(self) -> list[Any]:
