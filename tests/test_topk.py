@@ -115,3 +115,39 @@ def _blocks_apart(lex: Any, a: str, b: str, size: int) -> bool:
         return set(range(lo // size, -(-hi // size)))
 
     return not blocks(a) & blocks(b)
+
+
+def _dated(n: int, seed: int, start: int = 0) -> list[dict[str, Any]]:
+    """Items over a few days (many on one day), some undated."""
+    rng = random.Random(seed)
+    out = _items(n, seed, start)
+    for item in out:
+        if rng.random() < 0.85:
+            item["date"] = f"2025-0{rng.randint(1, 3)}-{rng.randint(10, 12)}T08:00:00Z"
+    return out
+
+
+@pytest.mark.parametrize("shape", ["one segment", "three segments", "out of order"])
+def test_newest_first_is_the_lists_order(shape: str) -> None:
+    """``newest_first`` (runs of a day read from the sorted dates) gives what sorting
+    every item by day gives: newest first, a day in original order, undated last."""
+    if shape == "one segment":
+        index = SearchIndex.build(_dated(400, 8))
+    else:
+        index = SearchIndex.build(_dated(200, 9, start=200 if shape == "out of order" else 0))
+        index.add(_dated(150, 10, start=0 if shape == "out of order" else 200))
+        index.add(_dated(50, 11, start=400))
+    ids, days = index.ids(), index.days()
+    expected = sorted(ids, key=dict(zip(ids, days, strict=True)).__getitem__, reverse=True)
+    newest = index.newest_first()
+    if shape == "out of order":
+        assert newest is None  # the caller sorts every id (as before)
+        return
+    assert newest is not None
+    order, starts = newest
+    assert [index.id_at(o) for o in order] == expected
+    day_of = dict(zip(ids, days, strict=True))
+    bounds = [s for s, _ in starts] + [len(order)]
+    for (start, day), end in zip(starts, bounds[1:], strict=True):
+        assert {day_of[index.id_at(o)] for o in order[start:end]} == {day}
+    assert starts[-1][1] == ""  # the undated run comes last

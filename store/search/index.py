@@ -22,6 +22,7 @@ Why this shape:
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import heapq
 import marshal
@@ -29,6 +30,7 @@ import math
 import os
 import sys
 import zlib
+from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
@@ -56,6 +58,7 @@ from store.search.segments import (
     MAGIC,
     MAX_SCORED_EXPANSIONS,
     ORDERS,
+    U32,
     Segment,
     SegmentBuilder,
     UserState,
@@ -262,7 +265,7 @@ class SearchIndex:
 
     def days(self) -> list[str]:
         """Each item's day (``YYYY-MM-DD``, "" when it has no date), in the order of
-        ``ids()``: with the titles, enough to list a store before its items are read."""
+        ``ids()`` (a pass over every item: ``newest_first`` is the cheap way to list)."""
         by_ordinal = [""] * len(self)
         for seg in self.segments:
             dates = seg.dates
@@ -275,6 +278,45 @@ class SearchIndex:
             self._positions = list(chain.from_iterable(s.positions for s in self.segments))
         order = sorted(range(len(self)), key=self._positions.__getitem__)
         return [by_ordinal[o] for o in order]
+
+    def newest_first(self) -> tuple[array, list[tuple[int, str]]] | None:
+        """The ordinals in the store's list order (newest day first, a day's items in
+        original order, undated ones last) and where each day's run starts in it, as
+        (start, day; "" for undated). Read from the sorted dates in runs of a day,
+        with no step per dated item: the first frame of a 300,000-item store lists
+        from it. None when ordinals are not in original order (``days`` then)."""
+        if not self.monotonic():
+            return None
+        runs: dict[str, list[array]] = {}
+        undated: list[array] = []
+        for seg in self.segments:
+            ords, dates = seg.date_ords, seg.dates
+
+            def cut(i: int, dates: bytes = dates) -> bytes:
+                return dates[i * DATE_WIDTH : (i + 1) * DATE_WIDTH]
+
+            end = len(ords)
+            while end:
+                raw = cut(end - 1)
+                start = bisect.bisect_left(range(end), raw, key=cut)
+                runs.setdefault(raw.decode("ascii"), []).append(
+                    _shifted(array(U32, bytes(ords[start:end])), seg.start))
+                end = start
+            if len(ords) < seg.n:
+                dated = set(ords)
+                undated.append(array(U32, (seg.start + o for o in range(seg.n)
+                                           if o not in dated)))
+        order = array(U32)
+        starts: list[tuple[int, str]] = []
+        for day in sorted(runs, reverse=True):
+            starts.append((len(order), day))
+            for run in runs[day]:
+                order.extend(run)
+        if undated:
+            starts.append((len(order), ""))
+            for run in undated:
+                order.extend(run)
+        return order, starts
 
     def title(self, item_id: str) -> str | None:
         """The stored title of ``item_id`` (None when it is not indexed)."""
@@ -590,3 +632,6 @@ class SearchIndex:
         return out if limit is None or len(out) <= limit else []
 
 
+def _shifted(run: array, by: int) -> array:
+    """``run`` with ``by`` added to each ordinal (a later segment's local ordinals)."""
+    return run if not by else array(run.typecode, map(by.__add__, run))

@@ -13,7 +13,7 @@ Item text is untrusted. Titles, tags and dates become plain ``Segment``s after
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, MutableSequence, Sequence
 from collections.abc import Set as AbstractSet
 from typing import ClassVar
 
@@ -190,7 +190,7 @@ class ItemList(ScrollView, can_focus=True):
         self._tags_need = 0
         """Cells the tags of the rows drawn since ``set_rows`` need (at most tag_width)."""
         self._seen_dates = False
-        self._ids: list[str] = []
+        self._ids: Sequence[str] = []
         self._marked: set[str] = set()
         self._highlighted_id: str | None = None
         self._cache: LRUCache[str, _Entry] = LRUCache(2048)
@@ -270,7 +270,10 @@ class ItemList(ScrollView, can_focus=True):
         """
         old_id = self.current_id
         old_index = self.cursor
-        self._ids = list(ids)
+        # a list is copied (the caller may change it); any other sequence is kept, so a
+        # lazy one (the preview's 300,000 ids) is never read whole
+        keep = isinstance(ids, Sequence) and not isinstance(ids, MutableSequence)
+        self._ids = ids if keep else list(ids)
         if self._marked:
             present = set(self._ids)
             self._marked.intersection_update(present)
