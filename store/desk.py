@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -36,6 +36,7 @@ from store.derive.pipeline import (
     derive_many,
     explain,
     explain_subjects,
+    load_subjects,
     resolve_all,
     resolve_names,
     update_subjects,
@@ -64,6 +65,7 @@ from store.disk.links import refuse_link
 from store.disk.perms import secure_new_store
 from store.disk.segments import SegmentedItems, segment_list
 from store.errors import ReadOnlyStoreError, StoreError
+from store.ingest.appending import Appending, write_digest
 from store.ingest.dedupe import Identities, ImportReport, refreshed
 from store.ingest.feeds.subscriptions import Subscriptions
 from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
@@ -124,11 +126,15 @@ class _ImportPlan(NamedTuple):
     refreshed ones (by document id) and the tags the records brought."""
 
     data: dict[str, Any]
-    merged: dict[str, Item]
+    merged: Mapping[str, Item]
     changes: dict[str, Item]
     import_tags: dict[str, list[str]]
     renamed: set[str]
     """Stored items whose names the new ones re-resolved (written, not re-indexed)."""
+    before: Mapping[str, Item]
+    """The stored items as read, at least those that change (for the tree's counts)."""
+    appending: Appending | None
+    """The store as an import that appends saw it (no sealed segment read), or None."""
 
 
 class Store:
@@ -144,7 +150,8 @@ class Store:
         # The items are TinyDB files (items.json and its sealed segments), read whole
         # and written by the segment through the storage alone: no query layer needed.
         self._storage = SegmentedItems(self._storage_path,
-                                       previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS)
+                                       previous=self.root / BACKUP_DIR / PREVIOUS_ITEMS,
+                                       on_seal=write_digest)
         self._lock = StoreLock(self.root / LOCK_FILE)
         self.user = StateFiles(self.root, self._lock, readonly=self.readonly)
         self.state = UserActions(self.user, self.ordinals)
@@ -456,15 +463,19 @@ class Store:
             for attempt in range(_IMPORT_TRIES + 1):
                 last = attempt == _IMPORT_TRIES
                 with self._lock.hold() if last else contextlib.nullcontext():
-                    data = self._storage.read() or {}
+                    # Not loaded (the CLI): append, reading no sealed segment
+                    appending = None if update or self.loaded else self._appending()
+                    data = appending.head if appending else self._storage.read() or {}
                     seen = self._storage.signature
-                    if seen != self._loaded_signature:  # not as loaded: check it first
+                    if appending is not None:  # not loaded: check what is read
+                        appending.check(self._storage_path)
+                    elif seen != self._loaded_signature:  # not as loaded: check it first
                         items_from(data, self._storage_path)
                     report = ImportReport(update=update)
                     to_derive = Deriving(self.rules, len(records))
                     try:
                         plan = self._prepare(records, data, update, progress, report,
-                                             to_derive)
+                                             to_derive, appending)
                     finally:
                         to_derive.close()
                     with contextlib.nullcontext() if last else self._lock.hold():
@@ -475,14 +486,29 @@ class Store:
             self.refresh()
         return report
 
+    def _appending(self) -> Appending | None:
+        """The store as an import that appends sees it, when one can: it has sealed
+        segments and a subject model (else the import discovers subjects from all)."""
+        model = load_subjects(self.root)
+        appending = None if model is None else Appending.open(self._storage)
+        if appending is not None:
+            appending.model = model
+        return appending
+
     def _prepare(self, records: list[Record], data: dict[str, Any], update: bool,
                  progress: ProgressCallback | None, report: ImportReport,
-                 to_derive: Deriving) -> _ImportPlan:
+                 to_derive: Deriving, appending: Appending | None = None) -> _ImportPlan:
         """Match the records against ``data`` (items.json as read) and make, derive and
-        resolve the new and refreshed items: everything but the write."""
+        resolve the new and refreshed items: everything but the write. With
+        ``appending`` the stored items are known from their segments' digests."""
         table: dict[str, Item] = data.get(_ITEMS, {})  # items.json's, as items_from checked
-        known = Identities(table)
-        position = max((int(k) for k in table), default=0) + 1
+        if appending is not None:
+            known, stored_ids = appending.identities()
+            position = appending.next_position()
+        else:
+            known = Identities(table)
+            stored_ids = {k: doc["id"] for k, doc in table.items()}
+            position = max((int(k) for k in table), default=0) + 1
         stamp = now_iso()
         changes: dict[str, Item] = {}
         import_tags: dict[str, list[str]] = {}
@@ -517,20 +543,26 @@ class Store:
                     changes[doc_id] = fresh
                     known.add(doc_id, fresh)
             else:
-                if doc_id in table:
+                if doc_id in stored_ids:
                     report.present += 1
                 else:
                     report.repeated += 1  # an earlier record of this very import
                 if doc_id not in changes:
-                    report.ids.append(table[doc_id]["id"])
+                    report.ids.append(stored_ids[doc_id])
                     continue  # already stored, not updating: leave its tags alone
-            target = (changes.get(doc_id) or table[doc_id])["id"]
+            target = changes[doc_id]["id"] if doc_id in changes else stored_ids[doc_id]
             report.ids.append(target)
             for tag in record.tags:
                 import_tags.setdefault(tag, []).append(target)
         if progress is not None:
             progress(len(records), len(records), "importing")
         renamed: set[str] = set()
+        if changes and appending is not None:
+            to_derive.finish(None if progress is None else (
+                lambda done, total: progress(done, total, "deriving")))
+            moved, before = appending.resolve(changes)
+            return _ImportPlan(data, appending.items(moved, changes), changes, import_tags,
+                               set(moved), before, appending)
         if changes:
             to_derive.finish(None if progress is None else (
                 lambda done, total: progress(done, total, "deriving")))
@@ -543,13 +575,14 @@ class Store:
                 doc["people"], doc["orgs"] = people, orgs
         else:
             merged = table
-        return _ImportPlan(data, merged, changes, import_tags, renamed)
+        return _ImportPlan(data, merged, changes, import_tags, renamed, table, None)
 
     def _commit(self, plan: _ImportPlan, report: ImportReport) -> None:
         """Write what ``_prepare`` made, under the lock: subjects, tags, then items."""
-        data, merged, changes, import_tags, renamed = plan
-        rediscovered = bool(changes) and update_subjects(
-            self.root, list(merged.values()), list(changes.values()))
+        data, merged, changes, import_tags, renamed, table, appending = plan
+        rediscovered = bool(changes) and update_subjects(  # (appending: with its model)
+            self.root, [] if appending else list(merged.values()), list(changes.values()),
+            model=appending.model if appending else None)
         # The tags go to the journal BEFORE the items are written: tags of ids
         # not in items.json are invisible, so a crash in between shows neither;
         # writing them after would leave visible items without their tags.
@@ -563,7 +596,8 @@ class Store:
                 self._keep_v1()
             try:  # subjects discovered anew touch every item: then write them all
                 self._storage.write({**data, _ITEMS: merged},
-                                    dirty=None if rediscovered else dirty)
+                                    dirty=None if rediscovered else dirty,
+                                    intact=appending.intact() if appending else ())
             except BaseException:
                 if tags_record is not None:  # best effort: the disk may be full
                     with contextlib.suppress(StoreError):
@@ -571,12 +605,13 @@ class Store:
                 raise
             if converting:
                 self._converted(len(merged))
-            # The tree's counts: shifted by what changed, else counted (all in memory)
-            table = data.get(_ITEMS, {})
+            # The tree's counts: shifted by what changed, else counted (all in memory;
+            # appending, left stale: the next reader of the tree counts them)
             after = items_signature(self.root)
-            if rediscovered or not update_counts(self.root, before, after,
-                                                 [merged[k] for k in dirty],
-                                                 [table[k] for k in dirty if k in table]):
+            shifted = not rediscovered and update_counts(
+                self.root, before, after, [merged[k] for k in dirty],
+                [table[k] for k in dirty if k in table])
+            if not shifted and appending is None:
                 save_counts(self.root, after, TreeIndex(cast("list[dict[str, Any]]",
                                                              list(merged.values()))))
             if not report.updated:  # only additions: extend the search cache

@@ -121,6 +121,7 @@ async def test_enter_opens_the_item_and_escape_or_q_goes_back(store: Store) -> N
     async with app.run_test(size=(100, 30)) as pilot:
         screen: MainScreen = app.screen
         await pilot.press("j", "enter")
+        await pilot.pause()  # the read mark is written by a store job: let it land
         item = screen.item_list.current_id
         assert app.focused is screen.detail and store.state.is_read(item)
         assert item in screen.detail.plain  # the id line people copy

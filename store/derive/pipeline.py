@@ -266,17 +266,21 @@ def load_subjects(root: Path) -> Any:
 
 
 def update_subjects(root: Path, docs: list[Item], new: list[Item],
-                    rediscover: bool = False) -> bool:
+                    rediscover: bool = False, model: Any = None) -> bool:
     """File items under subjects. With a model (and not ``rediscover``) only the ``new``
     items are assigned: the others stay put. Without one, subjects are discovered from
     all ``docs`` (when there are enough) and every item is assigned. True when the model
-    was (re)discovered. The model is written before the items, atomically."""
+    was (re)discovered. The model is written before the items, atomically. ``model``:
+    the store's, when the caller has loaded it already."""
     import orjson
 
     from store.derive.subjects import assign_many, discover, features
     from store.disk.atomic import atomic_write
 
-    model = None if rediscover else load_subjects(root)
+    if model is None and not rediscover:
+        model = load_subjects(root)
+    elif rediscover:
+        model = None
     fresh = model is None
     terms = None
     if fresh:

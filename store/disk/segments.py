@@ -25,7 +25,7 @@ import os
 import secrets
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -91,8 +91,12 @@ class SegmentedItems:
     (sealed segments, then the tail), ``write`` writes only what changed."""
 
     def __init__(self, path: Path, previous: Path | None = None,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None,
+                 on_seal: Callable[[Path, str, dict[str, Any]], None] | None = None) -> None:
         self.path = Path(path)
+        self.on_seal = on_seal
+        """Called as ``on_seal(folder, name, items)`` after a segment is written, to
+        write what is derived from it beside it (best effort: OSError, StoreError)."""
         self.folder = Path(folder) if folder is not None else self.path.parent / SEGMENT_DIR
         """Where the sealed segments are (``backups/items.prev.json`` names those of
         the store's own ``items/``)."""
@@ -142,6 +146,16 @@ class SegmentedItems:
             return {**head, ITEMS_TABLE: items}
         return None  # not reached: the last try returns or raises
 
+    def read_head(self) -> dict[str, Any] | None:
+        """``items.json`` alone (the tail and the list of sealed segments), checked as
+        ``read`` checks it: what an import that appends needs."""
+        return self._read_head()
+
+    def sealed(self, name: str) -> dict[str, Any]:
+        """The items table of the sealed segment ``name`` (cached; StoreFormatError
+        when it is damaged, FileNotFoundError when it is gone)."""
+        return self._segment(name)
+
     def _read_head(self) -> dict[str, Any] | None:
         """``items.json``, its list of segments checked: read past a damaged one, the
         items it misses would be gone at the next write."""
@@ -182,11 +196,15 @@ class SegmentedItems:
         self._sealed[name] = table
         return table
 
-    def write(self, data: dict[str, Any], dirty: Collection[str] | None = None) -> None:
+    def write(self, data: dict[str, Any], dirty: Collection[str] | None = None,
+              intact: Collection[str] = ()) -> None:
         """Write ``data`` (every table, its ``items`` holding every item in order, as
         ``read`` gave it): the sealed segments holding a ``dirty`` key (every one when
-        None), new segments when the tail is full, then ``items.json``."""
-        items: dict[str, Any] = data.get(ITEMS_TABLE) or {}
+        None), new segments when the tail is full, then ``items.json``. A segment is
+        kept as it is when none of its keys is dirty and it was read or written here,
+        or is named in ``intact`` (an import that appends reads no sealed segment:
+        ``items`` then need only hold the items of the segments it writes)."""
+        items: Mapping[str, Any] = data.get(ITEMS_TABLE) or {}
         meta = dict(data.get(META_TABLE, {}).get("1") or {})
         old = segment_list(data)
         keys = list(items)
@@ -196,8 +214,8 @@ class SegmentedItems:
         for seg in old:
             part = keys[at:at + seg["count"]]
             at += seg["count"]
-            if dirty is not None and seg["file"] in self._sealed and not any(
-                    k in dirty for k in part):
+            known = seg["file"] in self._sealed or seg["file"] in intact
+            if dirty is not None and known and not any(k in dirty for k in part):
                 segments.append(seg)
                 continue
             segments.append(self._seal(part, items))
@@ -223,7 +241,7 @@ class SegmentedItems:
         self._stamped(head)
         self._collect({s["file"] for s in segments} | {s["file"] for s in old})
 
-    def _seal(self, keys: list[str], items: dict[str, Any]) -> dict[str, Any]:
+    def _seal(self, keys: list[str], items: Mapping[str, Any]) -> dict[str, Any]:
         """Write one sealed segment under a new name; its entry for ``items.json``."""
         refuse_link(self.folder)
         make_dir(self.folder)
@@ -233,6 +251,8 @@ class SegmentedItems:
         atomic_write(self.folder / name, content)
         with contextlib.suppress(OSError, StoreError):  # derived: fetch copes without it
             atomic_write(self.folder / offsets_name(name), starts.tobytes())
+            if self.on_seal is not None:
+                self.on_seal(self.folder, name, table)
         self._sealed[name] = table
         return {"file": name, "count": len(keys), "first": keys[0], "last": keys[-1]}
 
@@ -242,10 +262,10 @@ class SegmentedItems:
         for name in list(self._sealed):
             if name not in keep:
                 del self._sealed[name]
-        keep |= {offsets_name(name) for name in keep}
+        stems = {name.removesuffix(".json") for name in keep}  # and the files beside them
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.folder):
-                if entry.name.startswith("seg-") and entry.name not in keep:
+                if entry.name.startswith("seg-") and entry.name.split(".")[0] not in stems:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 

@@ -75,6 +75,16 @@ class Identities:
             self.urls.setdefault(doc["url"], doc_id)
         self.texts.setdefault(text_key or text_id(doc.get("body", "")), doc_id)
 
+    def add_row(self, doc_id: str, item_id: str, guid: str | None, url: str | None,
+                text_key: str) -> None:
+        """``add`` from an item's identity alone (a segment's digest row)."""
+        self.ids.setdefault(item_id, doc_id)
+        if guid:
+            self.guids.setdefault(guid, doc_id)
+        if url:
+            self.urls.setdefault(url, doc_id)
+        self.texts.setdefault(text_key, doc_id)
+
     def match(self, item: Item, text_key: str | None = None) -> str | None:
         """The document id of the stored item ``item`` duplicates, or None."""
         for index, key in ((self.ids, item["id"]), (self.guids, item.get("guid")),

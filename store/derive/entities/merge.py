@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import chain
 
 from store.text.clean import fold
@@ -52,7 +52,12 @@ def resolve_people(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
     they are. Each item's list keeps its order, without duplicates.
     """
     # Every distinct name once (a store of 300,000 items names ~850,000, ~50,000 distinct)
-    counts = Counter(chain.from_iterable(per_item))
+    return _mapped(per_item, people_map(Counter(chain.from_iterable(per_item))))
+
+
+def people_map(counts: Mapping[str, int]) -> dict[str, str]:
+    """Each person name -> the node it merges into, from how often the store uses each
+    (``resolve_people``'s rule; an import that keeps per-segment counts asks it alone)."""
     forms: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for name, n in counts.items():
         forms[_core(name)][name] += n
@@ -83,17 +88,23 @@ def resolve_people(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
         if goal not in fullest:
             fullest[goal] = _fullest(forms[goal])
         final[name] = fullest[goal]
-    return _mapped(per_item, final)
+    return final
 
 
 def resolve_orgs(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
     """Merge organisation names across a store: a company's full name joins its short
     name when the store uses both and the rest is company words ("Toyota Motor" ->
     "Toyota", "Apple Computer" -> "Apple"); see ``gazetteer.COMPANY_WORDS``."""
-    from store.derive.entities.gazetteer import COMPANY_WORDS
-
     # Each distinct name once, in the order of its last use (the last use of a core wins)
     latest = list(dict.fromkeys(reversed(list(chain.from_iterable(per_item)))))[::-1]
+    return _mapped(per_item, orgs_map(latest))
+
+
+def orgs_map(latest: Sequence[str]) -> dict[str, str]:
+    """Each organisation name -> the node it merges into, from the distinct names in the
+    order of their last use in the store (``resolve_orgs``'s rule)."""
+    from store.derive.entities.gazetteer import COMPANY_WORDS
+
     known = {_core(n): n for n in latest}
     # "HP" is Hewlett-Packard when the store names exactly one organisation so initialled
     initials: dict[str, set[str]] = defaultdict(set)
@@ -110,4 +121,4 @@ def resolve_orgs(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
             if all(w in COMPANY_WORDS for w in core[k:]) and core[:k] in known:
                 final[name] = known[core[:k]]
                 break
-    return _mapped(per_item, final)
+    return final

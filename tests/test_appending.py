@@ -1,0 +1,143 @@
+"""Issue 18: an import into a store it has not loaded (the CLI's) appends: it reads no
+sealed segment, only their digests, and leaves the store exactly as the import that
+reads everything does: same items, names merged the same, same report, tags and tree."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store.desk import Store
+from store.disk import segments
+from store.disk.layout import ITEMS_FILE, SEGMENT_DIR
+from store.ingest import appending
+from store.ingest.importers.records import Record
+from tui.cli import main
+
+SMALL = 10
+PLACES = ["Tallinn", "Riga", "Vilnius", "Gdansk", "Helsinki", "Oslo", "Kyiv", "Warsaw"]
+THINGS = ["ferries", "grain exports", "power lines", "rail freight", "fishing quotas",
+          "air defence", "port fees", "gas storage", "wind farms", "bond sales"]
+
+
+@pytest.fixture(autouse=True)
+def small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments of ten items, so a hundred items make ten."""
+    monkeypatch.setattr(segments, "SEGMENT_ITEMS", SMALL)
+    monkeypatch.setattr("store.desk.SEGMENT_ITEMS", SMALL)
+
+
+def brief(k: int, rng: random.Random, who: str = "") -> Record:
+    place, thing = rng.choice(PLACES), rng.choice(THINGS)
+    lead = f"{who} spoke about {thing} in {place} on Monday." if who else \
+        f"Officials in {place} discussed {thing} on Monday."
+    return Record(body=f"{lead} Brief {k} says talks on {thing} go on this week.",
+                  source="briefs.txt", title=f"Brief {k} on {thing}")
+
+
+def base(n: int = 100) -> list[Record]:
+    rng = random.Random(3)
+    out = []
+    for k in range(n):
+        who = "George Bush" if k in (3, 47) else ("Toyota Motor" if k in (15, 16) else "")
+        out.append(brief(k, rng, who))
+    return out
+
+
+def batch() -> list[Record]:
+    """New items, one already stored, one twice, tags, and names that move stored
+    items' nodes: "George W. Bush" is the fullest form of "George Bush", and "Toyota"
+    named alone makes "Toyota Motor" join it."""
+    rng = random.Random(4)
+    new = [brief(200 + k, rng, "George W. Bush" if k == 2 else
+                 ("Toyota" if k == 4 else "")) for k in range(14)]
+    new[1] = Record(body=new[1].body, source="b.txt", title=new[1].title, tags=["verify"])
+    return [*new, base()[5], new[3]]
+
+
+def snapshot(root: Path) -> dict[str, Any]:
+    store = Store.open(root)
+    items = [{k: v for k, v in d.items() if k not in ("imported_at",)} for d in store.items()]
+    return {"items": items, "tags": {d["id"]: store.state.tags_of(d["id"]) for d in items}}
+
+
+def tree_json(root: Path, capsys: pytest.CaptureFixture[str]) -> Any:
+    capsys.readouterr()
+    assert main(["--store", str(root), "tree", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_an_append_leaves_the_store_as_a_whole_import_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    whole, appended = tmp_path / "whole", tmp_path / "appended"
+    Store.open(whole, seed=False).import_records(base())
+    assert (whole / "subjects.json").exists()  # a model: the new items are assigned to it
+    shutil.copytree(whole, appended)
+    for digest in (appended / SEGMENT_DIR).glob("*.dig"):
+        digest.unlink()  # a store sealed before digests: they are made on first need
+
+    full_report = Store.open(whole).import_records(batch())  # loaded: reads everything
+
+    def no_whole_read(self: object) -> None:
+        raise AssertionError("the append read every segment")
+
+    store = Store.open(appended, load=False)
+    first = appending.Appending.open(store._storage)  # makes the missing digests
+    assert first is not None and len(list((appended / SEGMENT_DIR).glob("*.dig"))) == 10
+    read = []
+    original = segments.SegmentedItems.sealed
+    monkeypatch.setattr(segments.SegmentedItems, "read", no_whole_read)
+    monkeypatch.setattr(segments.SegmentedItems, "sealed",
+                        lambda self, name: read.append(name) or original(self, name))
+    report = Store.open(appended, load=False).import_records(batch())
+    monkeypatch.undo()
+    assert report.summary() == full_report.summary() == (
+        "14 added, 1 already present, 1 duplicate within the file")
+    assert report.ids == full_report.ids
+    # only the segments naming "George Bush" or "Toyota Motor" were read (and written)
+    assert sorted(name[:13] for name in set(read)) == ["seg-000000001", "seg-000000011",
+                                                        "seg-000000041"]
+    assert snapshot(appended) == snapshot(whole)
+    items = snapshot(appended)["items"]
+    assert sum("George W. Bush" in d["people"] for d in items) == 3  # 2 stored + 1 new
+    assert not any("George Bush" in d["people"] for d in items)
+    assert sum("Toyota" in d["orgs"] for d in items) == 3
+    assert tree_json(appended, capsys) == tree_json(whole, capsys)
+    assert any(d["subjects"] for d in items[-14:])  # assigned to the stored model
+
+
+def test_an_append_that_moves_no_name_reads_no_segment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "store"
+    Store.open(root, seed=False).import_records(base())
+    before = {p.name: p.stat().st_ino for p in (root / SEGMENT_DIR).glob("seg-*.json")}
+    monkeypatch.setattr(segments.SegmentedItems, "sealed", lambda self, name: pytest.fail(
+        f"read {name}"))
+    monkeypatch.setattr(segments.SegmentedItems, "read", lambda self: pytest.fail("read all"))
+    rng = random.Random(9)
+    report = Store.open(root, load=False).import_records([brief(300 + k, rng) for k in range(7)])
+    monkeypatch.undo()
+    assert report.added == 7
+    after = {p.name: p.stat().st_ino for p in (root / SEGMENT_DIR).glob("seg-*.json")}
+    assert {k: after[k] for k in before} == before  # none written again
+    assert len(Store.open(root)) == 107
+
+
+def test_a_damaged_digest_is_made_again_from_its_segment(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    Store.open(root, seed=False).import_records(base(40))
+    digest = sorted((root / SEGMENT_DIR).glob("*.dig"))[1]
+    data = json.loads(digest.read_text(encoding="utf-8"))
+    data["ids"][0] = 7  # not an id
+    digest.write_text(json.dumps(data), encoding="utf-8")
+    report = Store.open(root, load=False).import_records(base(40))  # all present again
+    assert report.summary() == "0 added, 40 already present"
+    assert json.loads(digest.read_text(encoding="utf-8"))["ids"][0] != 7
+    head = json.loads((root / ITEMS_FILE).read_text(encoding="utf-8"))
+    assert len(head["_meta"]["1"]["segments"]) == 4
