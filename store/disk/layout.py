@@ -45,6 +45,9 @@ PREVIOUS_ITEMS = "items.prev.json"
 V1_ITEMS = "items.v1.json"
 """In backups/: items.json as it was before its conversion to segments."""
 INDEX_FILE = "index.bin"
+INDEX_MORE = "index.more.json"
+"""The index's later parts: the files ``index-*.bin`` that imports added since index.bin
+was written whole, and the items signature they bring it to (see store.search.cache)."""
 TREE_CACHE = "tree.json"
 LOCK_FILE = "lock"
 FEEDS_FILE = "feeds.json"
@@ -54,7 +57,7 @@ STORE_RULES = "topics.toml"
 
 DATA_FILES = (ITEMS_FILE, STATE_FILE, JOURNAL_FILE, LOCK_FILE)
 """Files that hold what a user cannot get back: refused when they are links."""
-CACHES = frozenset({INDEX_FILE, TREE_CACHE})
+CACHES = frozenset({INDEX_FILE, INDEX_MORE, TREE_CACHE})
 """Files rebuilt from the data whenever they are missing, stale or damaged."""
 
 ITEMS_SCHEMA = 2  # items.json's _meta.schema: a newer one is refused, never rewritten

@@ -14,11 +14,16 @@ it is missing or stale.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import re
+import secrets
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from store.disk.layout import INDEX_FILE, ITEMS_FILE
+from store.disk.atomic import atomic_write
+from store.disk.layout import INDEX_FILE, INDEX_MORE, ITEMS_FILE
 from store.disk.signature import items_stamp
 from store.errors import StoreError
 from store.search.evaluate import highlight_spans
@@ -47,7 +52,53 @@ def load_index(root: Path, *, lazy: bool = False) -> SearchIndex | None:
     ``lazy`` checks the big sections when a query first reads them instead (see
     ``SearchIndex.load``): queries may then raise ValueError on a damaged cache."""
     verify: bool | Literal["lazy"] = "lazy" if lazy else True
-    return SearchIndex.load(Path(root) / INDEX_FILE, items_signature(root), verify=verify)
+    return _load(Path(root), items_signature(root), verify)
+
+
+def _load(root: Path, signature: str, verify: bool | Literal["lazy"]) -> SearchIndex | None:
+    """index.bin and its later parts (``INDEX_MORE``) for the items of ``signature``."""
+    more = _more(root)
+    if more is None or more["signature"] != signature:
+        return SearchIndex.load(root / INDEX_FILE, signature, verify=verify)
+    index = SearchIndex.load(root / INDEX_FILE, more["base"], verify=verify)
+    for part in more["files"]:
+        if index is None:
+            return None
+        later = SearchIndex.load(root / part["file"], part["token"], verify=verify)
+        if later is None:
+            return None
+        try:
+            index.extend(later)
+        except ValueError:
+            return None
+    return index
+
+
+MORE_FILES = 24
+"""Later parts of the index before an import writes index.bin whole again (each part is
+a segment every query visits; one file keeps a store's directory tidy)."""
+_PART = re.compile(r"index-[0-9a-f]{16}\.bin")
+
+
+def _more(root: Path) -> dict[str, Any] | None:
+    """The list of the index's later parts, when there is a whole one."""
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(root / INDEX_MORE, os.O_RDONLY | nofollow)
+        with os.fdopen(fd, "rb") as f:
+            more = json.loads(f.read(1 << 20))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(more, dict) or not all(
+            isinstance(more.get(k), str) for k in ("base", "signature")):
+        return None
+    files = more.get("files")
+    if not isinstance(files, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("file"), str)
+            and _PART.fullmatch(p["file"]) and isinstance(p.get("token"), str)
+            for p in files):
+        return None
+    return more
 
 
 def build_index(root: Path, items: Iterable[Mapping[str, Any]],
@@ -61,17 +112,58 @@ def build_index(root: Path, items: Iterable[Mapping[str, Any]],
 
 def update_index(root: Path, before: str, new_items: Sequence[Mapping[str, Any]]) -> None:
     """After an import: extend a cache that was current before it, so the next search
-    does not rebuild everything. A missing or stale cache is left for the next reader."""
-    index = SearchIndex.load(Path(root) / INDEX_FILE, before, verify=True)
+    does not rebuild everything. A missing or stale cache is left for the next reader.
+
+    The new items go into a file of their own (a later part, listed in ``INDEX_MORE``):
+    index.bin, 200 MB at 300,000 items, is neither read nor written again, until
+    ``MORE_FILES`` parts make it worth writing whole."""
+    root = Path(root)
+    more = _more(root)
+    if more is None or more["signature"] != before:
+        more = {"base": before, "files": []}  # index.bin alone, if it is for ``before``
+    whole = len(more["files"]) >= MORE_FILES
+    index = _load(root, before, verify=True if whole else "lazy")
     if index is None:
         return
-    index.add(new_items)
-    _save(root, index, items_signature(root))
+    start = len(index)
+    try:
+        index.add(new_items)
+    except ValueError:  # a damaged section, checked as read: the next reader rebuilds
+        return
+    after = items_signature(root)
+    if whole:
+        _save(root, index, after)
+        return
+    files = list(more["files"])
+    if len(index) > start:
+        token = secrets.token_hex(8)
+        part = SearchIndex(index.segments[-1:])
+        with contextlib.suppress(OSError, StoreError):
+            part.save(root / f"index-{token}.bin", token)
+            files.append({"file": f"index-{token}.bin", "token": token})
+    with contextlib.suppress(OSError, StoreError):
+        atomic_write(root / INDEX_MORE, json.dumps(
+            {"base": more["base"], "signature": after, "files": files}).encode())
+        _collect(root, {p["file"] for p in files})
 
 
 def _save(root: Path, index: SearchIndex, signature: str) -> None:
+    """index.bin written whole; its later parts, now inside it, are removed."""
     with contextlib.suppress(OSError, StoreError):
         index.save(Path(root) / INDEX_FILE, signature)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(Path(root) / INDEX_MORE)
+        _collect(Path(root), set())
+
+
+def _collect(root: Path, keep: set[str]) -> None:
+    """Remove the index's parts that the list no longer names (best effort; a search
+    that mapped one keeps reading it: an unlinked file lives on while mapped)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(root):
+            if _PART.fullmatch(entry.name) and entry.name not in keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 class StateView:

@@ -118,7 +118,7 @@ class SearchIndex:
 
     def __init__(self, segments: list[Segment] | None = None, mapped: Any = None) -> None:
         self.segments: list[Segment] = segments or []
-        self._mapped = mapped  # keeps the cache file's mmap alive
+        self._mapped = [mapped]  # keeps the cache files' mmaps alive
         # Evaluate and rank with numpy (store/search/rank.py): True, False, or None for
         # "when the index holds VECTORIZE_FROM items or more". Same answers either way;
         # numpy wins from a few thousand hits, but importing it costs ~0.1 s, which a
@@ -152,7 +152,8 @@ class SearchIndex:
         that every query visits: after many imports (``len(index.segments)`` > ~8)
         a rebuild from the store is worth it.
         """
-        known = self.ordinal_map()
+        # (a few items into a big index: each looked up, not every id decoded into a map)
+        known: Any = self._ord if self._ord is not None else self
         fresh: dict[str, Mapping[str, Any]] = {}
         for item in items:
             key = str(item.get("id", ""))
@@ -166,6 +167,16 @@ class SearchIndex:
         self.segments.append(SegmentBuilder(batch, len(self), prior).build())
         self._reset()
         return len(batch)
+
+    def extend(self, more: SearchIndex) -> None:
+        """Take on the segments of ``more``, an index of the items after this one's (a
+        later part of the cache); ValueError when they do not start where these end."""
+        for seg in more.segments:
+            if seg.start != len(self):
+                raise ValueError("the index's later part does not follow it")
+            self.segments.append(seg)
+        self._mapped.extend(more._mapped)
+        self._reset()
 
     # -- the cache file --
 
