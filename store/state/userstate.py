@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import socket
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +63,10 @@ def default_author() -> str:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = str(os.getuid())
+    if hasattr(os, "uname"):  # socket.gethostname's answer, without importing socket
+        return f"{user}@{os.uname().nodename}"
+    import socket
+
     return f"{user}@{socket.gethostname()}"
 
 
