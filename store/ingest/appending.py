@@ -167,8 +167,10 @@ class Appending:
         known = Identities({})
         for index, values in ((known.ids, ids), (known.guids, column("guids", "guid")),
                               (known.urls, column("urls", "url")), (known.texts, texts)):
-            index.update((v, k) for v, k in zip(reversed(values), reversed(keys), strict=True)
-                         if v)
+            found: dict[Any, str] = index  # (None: an item without a guid or url)
+            found.update(zip(reversed(values), reversed(keys), strict=True))  # (C speed)
+            found.pop(None, None)
+            found.pop("", None)
         return known, dict(zip(keys, ids, strict=True))
 
     def next_position(self) -> int:
