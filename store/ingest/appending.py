@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from store.derive.entities.merge import _mapped, orgs_map, people_map
+from store.derive.entities.merge import mapped_names, orgs_map, people_map
 from store.disk.atomic import atomic_write
 from store.disk.layout import ITEMS_TABLE
 from store.disk.segments import SegmentedItems, segment_list
@@ -207,8 +207,8 @@ class Appending:
         renamed: dict[str, Item] = {}
         old: dict[str, Item] = {}
         for doc_id, doc in chain(stored.items(), changes.items()):
-            people = _mapped([_raw_people(doc)], people_after)[0]
-            orgs = _mapped([_raw_orgs(doc)], orgs_after)[0]
+            people = mapped_names([_raw_people(doc)], people_after)[0]
+            orgs = mapped_names([_raw_orgs(doc)], orgs_after)[0]
             if doc.get("people") == people and doc.get("orgs") == orgs:
                 continue
             if doc_id in changes:

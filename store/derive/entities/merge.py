@@ -27,7 +27,7 @@ def _fullest(forms: Counter[str]) -> str:
     return max(forms, key=lambda n: (len(n.split()), forms[n], -sorted(forms).index(n)))
 
 
-def _mapped(per_item: Sequence[Sequence[str]], final: dict[str, str]) -> list[list[str]]:
+def mapped_names(per_item: Sequence[Sequence[str]], final: Mapping[str, str]) -> list[list[str]]:
     """Each item's names through ``final``, in order, without duplicates (the loop is
     plain: it runs once per item of the store)."""
     out: list[list[str]] = []
@@ -52,7 +52,7 @@ def resolve_people(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
     they are. Each item's list keeps its order, without duplicates.
     """
     # Every distinct name once (a store of 300,000 items names ~850,000, ~50,000 distinct)
-    return _mapped(per_item, people_map(Counter(chain.from_iterable(per_item))))
+    return mapped_names(per_item, people_map(Counter(chain.from_iterable(per_item))))
 
 
 def people_map(counts: Mapping[str, int]) -> dict[str, str]:
@@ -97,7 +97,7 @@ def resolve_orgs(per_item: Sequence[Sequence[str]]) -> list[list[str]]:
     "Toyota", "Apple Computer" -> "Apple"); see ``gazetteer.COMPANY_WORDS``."""
     # Each distinct name once, in the order of its last use (the last use of a core wins)
     latest = list(dict.fromkeys(reversed(list(chain.from_iterable(per_item)))))[::-1]
-    return _mapped(per_item, orgs_map(latest))
+    return mapped_names(per_item, orgs_map(latest))
 
 
 def orgs_map(latest: Sequence[str]) -> dict[str, str]:
