@@ -88,7 +88,9 @@ def test_subject_model_round_trips_and_refuses_older_versions() -> None:
 
 
 def test_subject_names_use_whole_names_and_no_dateline_capitals() -> None:
-    from store.derive.subjects import _name, _surfaces, _whole_names
+    from store.derive.naming import name as _name
+    from store.derive.naming import surfaces as _surfaces
+    from store.derive.naming import whole_names as _whole_names
 
     assert _whole_names(["mark", "rutte", "§mark rutte", "need", "drones"]) == [
         "§mark rutte", "drones"]
@@ -98,3 +100,42 @@ def test_subject_names_use_whole_names_and_no_dateline_capitals() -> None:
     assert surfaces.get("athens", surfaces.get("athen")) == "Athens"
     assert _name(["mark", "§mark rutte", "rutte", "athens"], set(), (),
                  {"mark": "Mark", "rutte": "Rutte", "athens": "Athens"}) == "Mark Rutte, Athens"
+
+
+def test_subject_names_prefer_distinctive_words_and_join_collocations() -> None:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from store.derive.naming import TextStats, lift, name_all
+
+    # a word common everywhere ("city") has no lift; one only in this group has much
+    counts = np.array([5.0, 5.0, 1.0])
+    against = np.array([0.5, 0.05, 0.01])
+    score = lift(counts, 10, against)
+    assert score[1] > score[0] and score[2] == -np.inf  # (seen once: names nothing)
+    items = [{"title": "Storm", "body": f"Officials said Hurricane Charley hit the city {n}, "
+              "as President Bush and President Putin spoke."} for n in range(4)]
+    stats = TextStats(items, {"hurricane", "charley", "city", "president", "bush", "putin"})
+    assert stats.joined(["hurricane", "city", "charley"]) == ["§hurricane charley", "city"]
+    # "president" stands before several names, none always: a part of names, not one
+    assert stats.fragment("president") and not stats.fragment("city")
+    assert stats.joined(["president", "bush"]) == ["bush"]
+    # name_all: each part named by what sets it apart (the shared "city" names neither leaf)
+    vocab = ["city", "weather", "storm", "flood", "goal", "match"]
+    rows = csr_matrix(np.array([[1, 1, 1, 0, 0, 0], [1, 1, 1, 0, 0, 0], [1, 1, 0, 1, 0, 0],
+                                [1, 1, 0, 1, 0, 0], [1, 0, 0, 0, 1, 1], [1, 0, 0, 0, 1, 1]],
+                               float))
+    docs = [{"title": "", "body": " ".join(w for w, x in zip(vocab, r, strict=True) if x)}
+            for r in rows.toarray()]
+    paths = name_all(docs, rows, vocab, np.array([0, 0, 1, 1, 2, 2]), np.array([0, 0, 1]))
+    assert paths[:2] == ["Weather, Storm/Storm", "Weather, Storm/Flood"]
+    assert paths[2].startswith("Goal match/")  # (side by side each time: one name)
+
+
+def test_subject_features_count_money_percentages_and_scores() -> None:
+    from store.derive.subjects import features
+
+    got = features({"title": "Shares up", "body": "Profit rose 12% to $3.4 billion."})
+    assert got.count("¤money") == 1 and got.count("¤percent") == 1
+    got = features({"title": "Cubs win", "body": "The Cubs beat the Reds 5-3 on 2004-08-15."})
+    assert got.count("¤score") == 1 and "¤money" not in got

@@ -29,6 +29,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from store.derive.naming import ENTITY as _ENTITY
+from store.derive.naming import NAME_CHARS, SHAPE, name_all  # noqa: F401 (NAME_CHARS: API)
 from store.text.clean import mask_wire, source_suffix, terms, tokens
 
 MAX_TOPS = 15
@@ -50,12 +52,10 @@ LEAF_TRIES = 3
 """k-means runs (from different starts) for the top subjects and for each one's leaves."""
 TERMS_PER_LEAF = 400
 """A leaf keeps this many of its strongest terms: enough to assign, small to store."""
-NAME_CHARS = 40
 UNFILED_SHARE = 0.05
 """About this share of items, those that fit every subject worst, are filed under none:
 forced in, they muddy the subject they land in (a story sharing only a common word)."""
-MODEL_VERSION = 2
-_ENTITY = "§"  # marks an entity feature: "§hugo chavez"
+MODEL_VERSION = 3
 _STOP = frozenset("""
 a about above after again against all also am an and any are as at be because been before
 being below between both but by can could did do does doing down during each few for from
@@ -65,19 +65,23 @@ out over own same she should so some such than that the their theirs them then t
 they this those through to too under until up very was we were what when where which while
 who whom why will with would you your yours yourself said say says told tell new year years
 week weeks month months day days today yesterday tomorrow monday tuesday wednesday thursday
-friday saturday sunday reuters ap afp percent pct one two three four five six seven eight
+friday saturday sunday january february april june july august september october
+november december jan feb apr jun jul aug sep sept oct nov dec
+reuters ap afp percent pct one two three four five six seven eight
 nine ten first second last next back may might must could many much make made get got like
 also still time times people us well even since lead quot http www com told way set take
 go going according including near set another around around amid
 """.split())
 _WORD = re.compile(r"[^\W\d_]")
-_NOT_NAMES = frozenset("""
-need needs lot lots reason reasons thing things way ways part parts kind fact facts
-best better good great big little top whole full real sure likely able less least
-""".split())
-"""Words that may group items but say nothing as a subject's name ("City, Need")."""
-
-
+_SHAPES = (
+    (SHAPE + "money", re.compile(
+        r"(?:[$€£¥]\s?)?\b\d[\d.,]*\s?(?:million|billion|trillion|bn|mln)\b"
+        r"|[$€£¥]\s?\d", re.I)),
+    (SHAPE + "percent", re.compile(r"\d\s?(?:%|percent\b|per cent\b|pct\b)", re.I)),
+    (SHAPE + "score", re.compile(r"(?<![\w.,/-])\d{1,3}-\d{1,3}(?![\w/-])")),
+)
+"""The numbers a story's words leave out, by their shape: sums of money and percentages
+(business news), scores (sport). One feature each, counted like a word."""
 @dataclass
 class SubjectModel:
     """What assignment needs: each leaf's path, top terms and weights; the terms' idf."""
@@ -117,7 +121,8 @@ class SubjectModel:
 
 def features(item: Mapping[str, Any]) -> list[str]:
     """The terms an item is grouped by: the title's words and the body's (without the
-    wire's dateline and credit), and its people and organisations as one term each.
+    wire's dateline and credit), its people and organisations as one term each, and one
+    term per sum of money, percentage or score (``_SHAPES``).
 
     The title is counted once: counted twice (or three times), its few words outweighed
     the body's and purity on wire stories fell by one to five points."""
@@ -126,69 +131,15 @@ def features(item: Mapping[str, Any]) -> list[str]:
     body = mask_wire(item.get("body", ""))[:4000]
     words = [w for w in terms(title) if w not in _STOP and len(w) > 2 and _WORD.match(w)]
     out = list(words)
+    text = body
     if not body.startswith(title.rstrip("…")):
         out += [w for w in terms(body) if w not in _STOP and len(w) > 2 and _WORD.match(w)]
+        text = f"{title} {body}"
     for field_name in ("people", "orgs"):
         out += [_ENTITY + " ".join(terms(n)) for n in item.get(field_name) or ()]
+    for shape, pattern in _SHAPES:
+        out += [shape] * len(pattern.findall(text))
     return out
-
-
-def _surfaces(items: Sequence[Mapping[str, Any]], wanted: set[str]) -> dict[str, str]:
-    """How each wanted term is written most often in the items ("phelp" -> "Phelps")."""
-    seen: dict[str, Counter[str]] = {}
-    for n, d in enumerate(items):
-        if n >= 300 and wanted <= seen.keys() or n >= 3000:
-            break  # every wanted term seen (or enough looked at): the rest adds nothing
-        for text in (d.get("title", ""), d.get("body", "")[:2000]):
-            for tok in tokens(text):
-                if tok.term in wanted:
-                    seen.setdefault(tok.term, Counter())[text[tok.start:tok.end]] += 1
-    out = {}
-    for term, forms in seen.items():
-        # Not a dateline's capitals ("ATHENS (Reuters) -") when the text also has "Athens"
-        quiet = Counter({f: n for f, n in forms.items() if f.istitle()}) \
-            if any(f.isupper() and len(f) > 3 for f in forms) else forms
-        quiet = quiet or forms
-        word = quiet.most_common(1)[0][0].rstrip("'’")
-        word = word[:-2] if word.endswith(("'s", "’s")) else word
-        out[term] = word if not word.islower() else word.capitalize()
-    return out
-
-
-def _label(term: str, surfaces: dict[str, str]) -> str:
-    if term.startswith(_ENTITY):
-        return " ".join(surfaces.get(w, w.capitalize()) for w in term[1:].split())
-    return surfaces.get(term, term.capitalize())
-
-
-def _whole_names(ranked: Sequence[str]) -> list[str]:
-    """The ranked terms with a word that is part of a ranked name replaced by that name
-    (where the word ranks), so "mark", "rutte", "§mark rutte" name one "Mark Rutte"."""
-    names = [t for t in ranked if t.startswith(_ENTITY)]
-    out: list[str] = []
-    for term in ranked:
-        if not term.startswith(_ENTITY):
-            term = next((n for n in names if term in n[1:].split()), term)
-        out.append(term)
-    named = [t for t in out if t not in _NOT_NAMES]  # (all generic: keep them, not none)
-    return list(dict.fromkeys(named or out))
-
-
-def _name(ranked: Sequence[str], taken: set[str], avoid: Sequence[str] = (),
-          surfaces: dict[str, str] | None = None) -> str:
-    """A readable, unique name of at most NAME_CHARS from the best terms, "/"-free."""
-    labels = [lb for lb in dict.fromkeys(_label(t, surfaces or {}).replace("/", "-")
-                                         for t in _whole_names(ranked))
-              if lb.casefold() not in {a.casefold() for a in avoid}]
-    for size in (2, 3, 4, 1):
-        name = ", ".join(labels[:size])
-        if name and len(name) <= NAME_CHARS and name not in taken:
-            return name
-    base = (labels[0] if labels else "Subject")[: NAME_CHARS - 4]
-    n = 2
-    while f"{base} {n}" in taken:
-        n += 1
-    return f"{base} {n}"
 
 
 def discover(items: Sequence[Mapping[str, Any]], seed: int = 0,
@@ -267,30 +218,12 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
     sums = np.vstack([np.asarray(rows[labels == k].sum(axis=0)).ravel()
                       for k in range(n_leaves)])
     centroids = sums / (np.linalg.norm(sums, axis=1, keepdims=True) + 1e-12)
-    overall = np.asarray(rows.mean(axis=0)).ravel() + 1e-6
-    ranked = [np.argsort(-(c * np.log1p(c / overall)))[:8] for c in centroids]
-    wanted = {w for r in ranked for k in r for w in str(vocab[k]).lstrip(_ENTITY).split()}
-    surfaces = _surfaces(items, wanted)
-    top_names: dict[int, str] = {}
-    taken: set[str] = set()
-    for t in sorted(set(tops.tolist()), key=lambda t: -sizes[tops == t].sum()):
-        members = np.flatnonzero(tops == t)
-        centre = (centroids[members] * sizes[members, None]).sum(axis=0)
-        score = centre * np.log1p(centre / overall)
-        top_names[t] = _name([vocab[k] for k in np.argsort(-score)[:8]], taken, (), surfaces)
-        taken.add(top_names[t])
-    paths: list[str] = []
+    paths = name_all(items, rows, vocab, labels, tops)
     weights: list[dict[str, float]] = []
     used: dict[str, float] = {}
-    leaf_taken: dict[int, set[str]] = {}
     kept_columns: list[Any] = []
     for k in range(n_leaves):
         centre = centroids[k]
-        top = top_names[int(tops[k])]
-        names = leaf_taken.setdefault(int(tops[k]), set())
-        leaf = _name([vocab[j] for j in ranked[k]], names, top.split(", "), surfaces)
-        names.add(leaf)
-        paths.append(f"{top}/{leaf}")
         strongest = np.argsort(-centre)[:TERMS_PER_LEAF]
         strongest = strongest[centre[strongest] > 0]
         kept_columns.append(strongest)
@@ -411,7 +344,7 @@ def why(model: SubjectModel, item: Mapping[str, Any], path: str,
         return []
     weights = model.weights[model.leaves.index(path)]
     vec = _vector(model, item)
-    best = sorted((t for t in vec if t in weights and not t.startswith(_ENTITY)),
+    best = sorted((t for t in vec if t in weights and not t.startswith((_ENTITY, SHAPE))),
                   key=lambda t: -vec[t] * weights[t])[:limit]
     wanted = set(best)
     body = item.get("body", "")
