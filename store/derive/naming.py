@@ -31,6 +31,8 @@ PROPER_WEIGHT = 2.0
 PAIR_SHARE = 0.6
 """Two terms are one name when they stand side by side in at least this share of the
 occurrences of each (and twice at least): "Puerto Rico", not "President Hugo"."""
+LOOKED_AT = 1500
+"""At most this many items are read for how the words are written (enough for shares)."""
 NOT_NAMES = frozenset("""
 need needs lot lots reason reasons thing things way ways part parts kind fact facts
 best better good great big little top whole full real sure likely able less least
@@ -64,7 +66,7 @@ class TextStats:
         pairs: Counter[tuple[str, str]] = Counter()
         phrases: dict[str, Counter[str]] = {}
         for n, d in enumerate(items):
-            if n >= 300 and wanted <= seen.keys() or n >= 3000:
+            if n >= 300 and wanted <= seen.keys() or n >= LOOKED_AT:
                 break  # every wanted term seen (or enough looked at): the rest adds nothing
             for field in ("people", "orgs"):
                 for display in d.get(field) or ():
@@ -217,13 +219,16 @@ def name_all(items: Sequence[Mapping[str, Any]], rows: Any, vocab: Sequence[str]
     """``Top/Leaf`` paths for leaves ``0..len(tops)-1`` (``labels``: each row's leaf;
     ``tops``: each leaf's top), each part named by its most distinctive terms."""
     import numpy as np
+    from scipy.sparse import csr_matrix
 
     present = rows.copy().tocsr()
     present.data[:] = 1.0
     n = present.shape[0]
     usable = np.array([not str(t).startswith(SHAPE) for t in vocab])
-    leaf_counts = np.vstack([np.asarray(present[labels == k].sum(axis=0)).ravel()
-                             for k in range(len(tops))])
+    # how many of each leaf's items have each term: (leaves x items) @ (items x terms)
+    member = csr_matrix((np.ones(n, dtype=np.float32), (labels, np.arange(n))),
+                        shape=(len(tops), n))
+    leaf_counts = np.asarray((member @ present).todense(), dtype=np.float64)
     sizes = np.bincount(labels, minlength=len(tops))
     df = leaf_counts.sum(axis=0)
     overall = df / max(n, 1)
