@@ -139,3 +139,37 @@ def test_subject_features_count_money_percentages_and_scores() -> None:
     assert got.count("¤money") == 1 and got.count("¤percent") == 1
     got = features({"title": "Cubs win", "body": "The Cubs beat the Reds 5-3 on 2004-08-15."})
     assert got.count("¤score") == 1 and "¤money" not in got
+
+
+def test_leaves_go_to_the_tops_by_size_and_scatter_never_beyond_the_total() -> None:
+    import numpy as np
+
+    from store.derive.subjects import _allocate
+
+    got = _allocate(60, np.array([1.0, 1.0, 3.0, 0.0] * 4), np.full(16, 100))
+    assert got.sum() == 60 and not got[3::4].any() and (got[2::4] > 2 * got[0::4]).all()
+    # shares that all round up (15 x 4.5) still make no more than the total
+    assert _allocate(60, np.ones(15) * 4.5, np.full(15, 100)).sum() == 60
+    # each top has one leaf at least and no more than its cap
+    assert sorted(_allocate(10, np.array([100.0, 1.0, 1.0]), np.array([3, 5, 5]))) == [3, 3, 4]
+    assert list(_allocate(10, np.array([100.0, 1.0]), np.array([3, 2]))) == [3, 2]
+
+
+def test_leaves_are_found_in_the_tops_own_dimensions_too() -> None:
+    import numpy as np
+    from scipy.sparse import random as sparse_random
+
+    from store.derive import subjects
+
+    rows = sparse_random(400, 300, density=0.05, format="csr", random_state=1)
+    latent = np.random.default_rng(0).normal(size=(400, 8))
+    members = np.arange(0, 400, 2)
+    space = subjects._leaf_space(rows, latent, members, 0)
+    assert space.shape == (200, 8 + round(subjects.LOCAL_DIMS_PER_ROOT * 200 ** 0.5))
+    assert np.allclose(np.linalg.norm(space, axis=1), 1)
+    old = subjects.LOCAL_FIT_ITEMS
+    subjects.LOCAL_FIT_ITEMS = 50  # a big top: fitted on a sample, every member placed
+    try:
+        assert subjects._leaf_space(rows, latent, members, 0).shape == space.shape
+    finally:
+        subjects.LOCAL_FIT_ITEMS = old

@@ -31,7 +31,7 @@ PROPER_WEIGHT = 2.0
 PAIR_SHARE = 0.6
 """Two terms are one name when they stand side by side in at least this share of the
 occurrences of each (and twice at least): "Puerto Rico", not "President Hugo"."""
-LOOKED_AT = 1500
+LOOKED_AT = 1000
 """At most this many items are read for how the words are written (enough for shares)."""
 NOT_NAMES = frozenset("""
 need needs lot lots reason reasons thing things way ways part parts kind fact facts
@@ -66,8 +66,8 @@ class TextStats:
         pairs: Counter[tuple[str, str]] = Counter()
         phrases: dict[str, Counter[str]] = {}
         for n, d in enumerate(items):
-            if n >= 300 and wanted <= seen.keys() or n >= LOOKED_AT:
-                break  # every wanted term seen (or enough looked at): the rest adds nothing
+            if n >= 300 and len(seen) >= 0.95 * len(wanted) or n >= LOOKED_AT:
+                break  # (nearly) every wanted term seen, or enough looked at
             for field in ("people", "orgs"):
                 for display in d.get(field) or ():
                     key = ENTITY + " ".join(terms(display))
