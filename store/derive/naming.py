@@ -115,13 +115,15 @@ class TextStats:
             return 1.0
         return self.proper.get(term, 0.0)
 
-    def joined(self, ranked: Sequence[str]) -> list[str]:
+    def joined(self, ranked: Sequence[str], pool: Sequence[str] = ()) -> list[str]:
         """``ranked`` with two words that stand side by side in the text as one name
-        ("puerto", "rico" -> "§puerto rico", at the better one's rank)."""
+        ("puerto", "rico" -> "§puerto rico", at the better one's rank); the partner may
+        also be one of the ``pool`` of less distinctive terms ("red" + "sox")."""
         out: list[str] = []
         # the words of a ranked name are left to it ("hugo" to "§hugo chavez")
         in_names = {w for t in ranked if t.startswith(ENTITY) for w in t[1:].split()}
-        free = [t for t in ranked if t not in in_names and not t.startswith((ENTITY, SHAPE))]
+        free = [t for t in dict.fromkeys([*ranked, *pool])
+                if t not in in_names and not t.startswith((ENTITY, SHAPE))]
         used: set[str] = set()
         for term in ranked:
             if term in used:
@@ -256,7 +258,8 @@ def name_all(items: Sequence[Mapping[str, Any]], rows: Any, vocab: Sequence[str]
     def ranked(key: tuple[int, int]) -> list[str]:
         order = sorted(candidates[key], key=lambda j: -scores[key][j] * (
             1 + PROPER_WEIGHT * stats.properness(str(vocab[j]))))
-        return stats.joined([str(vocab[j]) for j in order][:8])
+        words = [str(vocab[j]) for j in order]
+        return stats.joined(words[:8], words[8:])
 
     top_names: dict[int, str] = {}
     taken: set[str] = set()
