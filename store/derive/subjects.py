@@ -88,15 +88,38 @@ also still time times people us well even since lead quot http www com told way 
 go going according including near set another around around amid
 """.split())
 _WORD = re.compile(r"[^\W\d_]")
-_SHAPES = (
-    (SHAPE + "money", re.compile(
-        r"(?:[$€£¥]\s?)?\b\d[\d.,]*\s?(?:million|billion|trillion|bn|mln)\b"
-        r"|[$€£¥]\s?\d", re.I)),
-    (SHAPE + "percent", re.compile(r"\d\s?(?:%|percent\b|per cent\b|pct\b)", re.I)),
-    (SHAPE + "score", re.compile(r"(?<![\w.,/-])\d{1,3}-\d{1,3}(?![\w/-])")),
-)
-"""The numbers a story's words leave out, by their shape: sums of money and percentages
-(business news), scores (sport). One feature each, counted like a word."""
+_NUMBER = re.compile(r"[$€£¥]\s?\d[\d.,]*|\d[\d.,]*(?:-\d+)?")
+_UNITS = ("million", "billion", "trillion", "bn", "mln")
+_PERCENT = ("%", "percent", "per cent", "pct")
+_MONEY, _SHARE, _SCORE = SHAPE + "money", SHAPE + "percent", SHAPE + "score"
+
+
+def _shapes(text: str) -> list[str]:
+    """The numbers a story's words leave out, by their shape: sums of money and percentages
+    (business news), scores (sport), one feature each, counted like a word.
+
+    One scan for numbers, each then told by what stands around it: three regular
+    expressions over every text cost 4 s of a 100,000-item import, this a quarter of it."""
+    out: list[str] = []
+    if not any(digit in text for digit in "0123456789"):
+        return out  # (most texts: ten substring searches cost less than one scan)
+    for m in _NUMBER.finditer(text):
+        number, end = m.group(), m.end()
+        after = text[end:end + 10].lstrip().lower()
+        unit = next((u for u in _UNITS if after.startswith(u)), "")
+        if number[0] in "$€£¥" or unit and not after[len(unit):len(unit) + 1].isalpha():
+            out.append(_MONEY)
+        elif after.startswith(_PERCENT):
+            out.append(_SHARE)
+        elif "-" in number:
+            first, _, second = number.partition("-")
+            before = text[m.start() - 1:m.start()]
+            nxt = text[end:end + 1]
+            if len(first) <= 3 and len(second) <= 3 and first.isdigit() and \
+                    not (before and (before.isalnum() or before in "_.,/-")) and \
+                    not (nxt and (nxt.isalnum() or nxt in "_/-")):
+                out.append(_SCORE)
+    return out
 @dataclass
 class SubjectModel:
     """What assignment needs: each leaf's path, top terms and weights; the terms' idf."""
@@ -137,7 +160,7 @@ class SubjectModel:
 def features(item: Mapping[str, Any]) -> list[str]:
     """The terms an item is grouped by: the title's words and the body's (without the
     wire's dateline and credit), its people and organisations as one term each, and one
-    term per sum of money, percentage or score (``_SHAPES``).
+    term per sum of money, percentage or score (``_shapes``).
 
     The title is counted once: counted twice (or three times), its few words outweighed
     the body's and purity on wire stories fell by one to five points."""
@@ -152,8 +175,7 @@ def features(item: Mapping[str, Any]) -> list[str]:
         text = f"{title} {body}"
     for field_name in ("people", "orgs"):
         out += [_ENTITY + " ".join(terms(n)) for n in item.get(field_name) or ()]
-    for shape, pattern in _SHAPES:
-        out += [shape] * len(pattern.findall(text))
+    out += _shapes(text)
     return out
 
 
