@@ -88,7 +88,7 @@ also still time times people us well even since lead quot http www com told way 
 go going according including near set another around around amid
 """.split())
 _WORD = re.compile(r"[^\W\d_]")
-_NUMBER = re.compile(r"[$€£¥]\s?\d[\d.,]*|\d[\d.,]*(?:-\d+)?")
+_NUMBER = re.compile(r"[0-9$€£¥][0-9.,]*(?:-[0-9]+)?")  # (one ASCII class first: fast)
 _UNITS = ("million", "billion", "trillion", "bn", "mln")
 _PERCENT = ("%", "percent", "per cent", "pct")
 _MONEY, _SHARE, _SCORE = SHAPE + "money", SHAPE + "percent", SHAPE + "score"
@@ -105,13 +105,21 @@ def _shapes(text: str) -> list[str]:
         return out  # (most texts: ten substring searches cost less than one scan)
     for m in _NUMBER.finditer(text):
         number, end = m.group(), m.end()
+        if number[0] in "$€£¥":
+            if number[1:2].isdigit():  # "$3.4", not a lone "$"
+                out.append(_MONEY)
+            continue
         after = text[end:end + 10].lstrip().lower()
-        unit = next((u for u in _UNITS if after.startswith(u)), "")
-        if number[0] in "$€£¥" or unit and not after[len(unit):len(unit) + 1].isalpha():
-            out.append(_MONEY)
-        elif after.startswith(_PERCENT):
+        lead = after[:1]
+        if lead and lead in "mbt":
+            unit = next((u for u in _UNITS if after.startswith(u)), "")
+            if unit and not after[len(unit):len(unit) + 1].isalpha():
+                out.append(_MONEY)
+                continue
+        elif lead and lead in "%p" and after.startswith(_PERCENT):
             out.append(_SHARE)
-        elif "-" in number:
+            continue
+        if "-" in number:
             first, _, second = number.partition("-")
             before = text[m.start() - 1:m.start()]
             nxt = text[end:end + 1]
