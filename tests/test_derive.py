@@ -173,3 +173,21 @@ def test_leaves_are_found_in_the_tops_own_dimensions_too() -> None:
         assert subjects._leaf_space(rows, latent, members, 0).shape == space.shape
     finally:
         subjects.LOCAL_FIT_ITEMS = old
+
+
+def test_a_big_store_discovers_from_a_sample_and_files_every_item(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from store.derive import subjects
+
+    monkeypatch.setattr(subjects, "DISCOVER_ITEMS", 60)
+    items = [_themed(n) for n in range(150)]
+    model = subjects.discover(items)
+    assert model is not None and sum(model.sizes) == 60 == model.items
+    assigned = subjects.assign_many(model, items)
+    tops: dict[str, set[str]] = {}
+    for it, subs in zip(items, assigned, strict=True):
+        if subs:
+            tops.setdefault(subs[0].split("/")[0], set()).add(it["theme"])
+    assert sum(1 for s in assigned if s) >= 0.9 * len(items)
+    assert all(len(themes) == 1 for themes in tops.values())
+    assert subjects.discover(items).leaves == model.leaves  # the same sample each time

@@ -38,6 +38,10 @@ from store.text.clean import mask_wire, source_suffix, terms, tokens
 MAX_TOPS = 15
 MAX_LEAVES = 60
 MIN_ITEMS = 40
+DISCOVER_ITEMS = 20_000
+"""Subjects are discovered from at most this many items (a seeded sample of a bigger
+store; ``assign_many`` files them all): 60 leaves need nowhere near 100,000 items, and
+discovering from all of them cost ~4 s of that import."""
 """Fewer items than this are too few to discover subjects in."""
 ITEMS_PER_LEAF = 10
 """About this many items make one leaf (so 600 items or more make the full 60 leaves)."""
@@ -193,6 +197,12 @@ def discover(items: Sequence[Mapping[str, Any]], seed: int = 0,
     ``docs``: their ``features``, when the caller has them already."""
     if len(items) < MIN_ITEMS:
         return None
+    if len(items) > DISCOVER_ITEMS:  # a seeded sample finds the same few dozen subjects
+        import random
+
+        keep = sorted(random.Random(seed).sample(range(len(items)), DISCOVER_ITEMS))
+        items = [items[i] for i in keep]
+        docs = [docs[i] for i in keep] if docs is not None else None
     import warnings
 
     from threadpoolctl import threadpool_limits  # installed with scikit-learn
