@@ -33,11 +33,13 @@ PAIR_SHARE = 0.6
 occurrences of each (and twice at least): "Puerto Rico", not "President Hugo"."""
 LOOKED_AT = 1000
 """At most this many items are read for how the words are written (enough for shares)."""
-NOT_NAMES = frozenset("""
+NOT_NAMES = frozenset(
+    """
 need needs lot lots reason reasons thing things way ways part parts kind fact facts
 best better good great big little top whole full real sure likely able less least
 inc corp co ltd plc llc ag sa nv group
-""".split())
+""".split()
+)
 """Words that may group items but say nothing as a subject's name ("City, Need"), and the
 suffixes of firms' names ("Inc", "Corp": the firm itself is an entity feature)."""
 
@@ -49,8 +51,7 @@ def lift(counts: Any, size: int, against: Any) -> Any:
 
     a = counts / max(size, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(counts >= min(2, size), a * np.log(a / np.maximum(against, 1e-9)),
-                         -np.inf)
+        score = np.where(counts >= min(2, size), a * np.log(a / np.maximum(against, 1e-9)), -np.inf)
     return np.where(counts > 0, score, -np.inf)
 
 
@@ -78,22 +79,27 @@ class TextStats:
             for text, is_body in ((title, False), (body, True)):
                 previous: tuple[str, int, int] | None = None
                 for tok in tokens(text):
-                    form = text[tok.start:tok.end]
-                    if previous is not None and text[previous[2]:tok.start] == " ":
+                    form = text[tok.start : tok.end]
+                    if previous is not None and text[previous[2] : tok.start] == " ":
                         if is_body and form[:1].isupper():
                             leads[previous[0]] += 1
                         if tok.term in wanted:
                             pairs[(previous[0], tok.term)] += 1
                             key = f"{ENTITY}{previous[0]} {tok.term}"
-                            phrases.setdefault(key, Counter())[text[previous[1]:tok.end]] += 1
+                            phrases.setdefault(key, Counter())[text[previous[1] : tok.end]] += 1
                     if tok.term not in wanted:
                         previous = None
                         continue
                     seen.setdefault(tok.term, Counter())[form] += 1
                     previous = (tok.term, tok.start, tok.end)
-                    before = text[max(start, tok.start - 3):tok.start].rstrip()
-                    if is_body and tok.start > start and before and before[-1] not in '.!?"“:' \
-                            and not (form.isupper() and len(form) > 1):
+                    before = text[max(start, tok.start - 3) : tok.start].rstrip()
+                    if (
+                        is_body
+                        and tok.start > start
+                        and before
+                        and before[-1] not in '.!?"“:'
+                        and not (form.isupper() and len(form) > 1)
+                    ):
                         inner[tok.term] += 1
                         caps[tok.term] += form[:1].isupper()
         self.surfaces = _surface_forms(seen)
@@ -122,8 +128,11 @@ class TextStats:
         out: list[str] = []
         # the words of a ranked name are left to it ("hugo" to "§hugo chavez")
         in_names = {w for t in ranked if t.startswith(ENTITY) for w in t[1:].split()}
-        free = [t for t in dict.fromkeys([*ranked, *pool])
-                if t not in in_names and not t.startswith((ENTITY, SHAPE))]
+        free = [
+            t
+            for t in dict.fromkeys([*ranked, *pool])
+            if t not in in_names and not t.startswith((ENTITY, SHAPE))
+        ]
         used: set[str] = set()
         for term in ranked:
             if term in used:
@@ -155,8 +164,11 @@ def _surface_forms(seen: Mapping[str, Counter[str]]) -> dict[str, str]:
     out = {}
     for term, forms in seen.items():
         # Not a dateline's capitals ("ATHENS (Reuters) -") when the text also has "Athens"
-        quiet = Counter({f: n for f, n in forms.items() if f.istitle()}) \
-            if any(f.isupper() and len(f) > 3 for f in forms) else forms
+        quiet = (
+            Counter({f: n for f, n in forms.items() if f.istitle()})
+            if any(f.isupper() and len(f) > 3 for f in forms)
+            else forms
+        )
         quiet = quiet or forms
         word = quiet.most_common(1)[0][0].rstrip("'’")
         word = word[:-2] if word.endswith(("'s", "’s")) else word
@@ -192,19 +204,29 @@ def whole_names(ranked: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(named or out))
 
 
-def name(ranked: Sequence[str], taken: set[str], avoid: Sequence[str] = (),
-         forms: Mapping[str, str] | None = None) -> str:
+def name(
+    ranked: Sequence[str],
+    taken: set[str],
+    avoid: Sequence[str] = (),
+    forms: Mapping[str, str] | None = None,
+) -> str:
     """A readable, unique name of at most NAME_CHARS from the best terms, "/"-free."""
     shunned = {a.casefold() for a in avoid}
-    every = list(dict.fromkeys(label(t, forms or {}).replace("/", "-")
-                               for t in whole_names(ranked)))
+    every = list(
+        dict.fromkeys(label(t, forms or {}).replace("/", "-") for t in whole_names(ranked))
+    )
     # (a leaf whose best words all name its top already is named by them, not "Subject")
     labels = [lb for lb in every if lb.casefold() not in shunned] or every
     # A label whose words are all in a better one's says nothing more ("Google", "Google IPO")
     words = [set(lb.casefold().split()) for lb in labels]
-    labels = [lb for k, lb in enumerate(labels)
-              if not any(j != k and words[k] <= words[j] and (words[k] < words[j] or j < k)
-                         for j in range(len(labels)))]
+    labels = [
+        lb
+        for k, lb in enumerate(labels)
+        if not any(
+            j != k and words[k] <= words[j] and (words[k] < words[j] or j < k)
+            for j in range(len(labels))
+        )
+    ]
     for size in (2, 3, 4, 1):
         text = ", ".join(labels[:size])
         if text and len(text) <= NAME_CHARS and text not in taken:
@@ -216,8 +238,9 @@ def name(ranked: Sequence[str], taken: set[str], avoid: Sequence[str] = (),
     return f"{base} {n}"
 
 
-def name_all(items: Sequence[Mapping[str, Any]], rows: Any, vocab: Sequence[str],
-             labels: Any, tops: Any) -> list[str]:
+def name_all(
+    items: Sequence[Mapping[str, Any]], rows: Any, vocab: Sequence[str], labels: Any, tops: Any
+) -> list[str]:
     """``Top/Leaf`` paths for leaves ``0..len(tops)-1`` (``labels``: each row's leaf;
     ``tops``: each leaf's top), each part named by its most distinctive terms."""
     import numpy as np
@@ -228,8 +251,9 @@ def name_all(items: Sequence[Mapping[str, Any]], rows: Any, vocab: Sequence[str]
     n = present.shape[0]
     usable = np.array([not str(t).startswith(SHAPE) for t in vocab])
     # how many of each leaf's items have each term: (leaves x items) @ (items x terms)
-    member = csr_matrix((np.ones(n, dtype=np.float32), (labels, np.arange(n))),
-                        shape=(len(tops), n))
+    member = csr_matrix(
+        (np.ones(n, dtype=np.float32), (labels, np.arange(n))), shape=(len(tops), n)
+    )
     leaf_counts = np.asarray((member @ present).todense(), dtype=np.float64)
     sizes = np.bincount(labels, minlength=len(tops))
     df = leaf_counts.sum(axis=0)
@@ -240,8 +264,11 @@ def name_all(items: Sequence[Mapping[str, Any]], rows: Any, vocab: Sequence[str]
         counts, size = leaf_counts[members].sum(axis=0), int(sizes[members].sum())
         groups[(t, -1)] = (counts, size, overall)
         for k in members:
-            groups[(t, int(k))] = (leaf_counts[k], int(sizes[k]),
-                                   np.maximum(overall, counts / max(size, 1)))
+            groups[(t, int(k))] = (
+                leaf_counts[k],
+                int(sizes[k]),
+                np.maximum(overall, counts / max(size, 1)),
+            )
     scores: dict[tuple[int, int], Any] = {}
     candidates: dict[tuple[int, int], list[int]] = {}
     for key, (counts, size, against) in groups.items():
@@ -250,14 +277,18 @@ def name_all(items: Sequence[Mapping[str, Any]], rows: Any, vocab: Sequence[str]
         scores[key] = score
         # (a term no commoner here than elsewhere names nothing, unless nothing else does)
         candidates[key] = [int(j) for j in best if score[j] > 0] or [
-            int(j) for j in best if np.isfinite(score[j])]
-    wanted = {w for c in candidates.values() for j in c
-              for w in str(vocab[j]).lstrip(ENTITY).split()}
+            int(j) for j in best if np.isfinite(score[j])
+        ]
+    wanted = {
+        w for c in candidates.values() for j in c for w in str(vocab[j]).lstrip(ENTITY).split()
+    }
     stats = TextStats(items, wanted)
 
     def ranked(key: tuple[int, int]) -> list[str]:
-        order = sorted(candidates[key], key=lambda j: -scores[key][j] * (
-            1 + PROPER_WEIGHT * stats.properness(str(vocab[j]))))
+        order = sorted(
+            candidates[key],
+            key=lambda j: -scores[key][j] * (1 + PROPER_WEIGHT * stats.properness(str(vocab[j]))),
+        )
         words = [str(vocab[j]) for j in order]
         return stats.joined(words[:8], words[8:])
 
@@ -268,11 +299,11 @@ def name_all(items: Sequence[Mapping[str, Any]], rows: Any, vocab: Sequence[str]
         taken.add(top_names[t])
     paths = []
     leaf_taken: dict[int, set[str]] = {}
-    for k, t in enumerate(int(x) for x in tops):
-        names = leaf_taken.setdefault(t, set())
-        leaf = name(ranked((t, k)), names, _words(top_names[t]), stats.surfaces)
+    for leaf_at, top_at in enumerate(int(x) for x in tops):
+        names = leaf_taken.setdefault(top_at, set())
+        leaf = name(ranked((top_at, leaf_at)), names, _words(top_names[top_at]), stats.surfaces)
         names.add(leaf)
-        paths.append(f"{top_names[t]}/{leaf}")
+        paths.append(f"{top_names[top_at]}/{leaf}")
     return paths
 
 

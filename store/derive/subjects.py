@@ -255,9 +255,9 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
     tops_list: list[int] = []
     counts = np.bincount(tops_of_docs, minlength=n_tops)
     scatter = np.zeros(n_tops)
-    for t in np.flatnonzero(counts):
-        centre = latent[tops_of_docs == t].mean(axis=0)
-        scatter[t] = counts[t] * max(1e-3, 1 - float(centre @ centre)) ** SCATTER_POWER
+    for top in np.flatnonzero(counts):
+        centre = latent[tops_of_docs == top].mean(axis=0)
+        scatter[top] = counts[top] * max(1e-3, 1 - float(centre @ centre)) ** SCATTER_POWER
     per_top = _allocate(n_leaves, scatter, counts // 3)
     for t in range(n_tops):
         members = np.flatnonzero(tops_of_docs == t)
