@@ -88,7 +88,9 @@ def test_subject_model_round_trips_and_refuses_older_versions() -> None:
 
 
 def test_subject_names_use_whole_names_and_no_dateline_capitals() -> None:
-    from store.derive.subjects import _name, _surfaces, _whole_names
+    from store.derive.naming import name as _name
+    from store.derive.naming import surfaces as _surfaces
+    from store.derive.naming import whole_names as _whole_names
 
     assert _whole_names(["mark", "rutte", "§mark rutte", "need", "drones"]) == [
         "§mark rutte", "drones"]
@@ -98,3 +100,94 @@ def test_subject_names_use_whole_names_and_no_dateline_capitals() -> None:
     assert surfaces.get("athens", surfaces.get("athen")) == "Athens"
     assert _name(["mark", "§mark rutte", "rutte", "athens"], set(), (),
                  {"mark": "Mark", "rutte": "Rutte", "athens": "Athens"}) == "Mark Rutte, Athens"
+
+
+def test_subject_names_prefer_distinctive_words_and_join_collocations() -> None:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from store.derive.naming import TextStats, lift, name_all
+
+    # a word common everywhere ("city") has no lift; one only in this group has much
+    counts = np.array([5.0, 5.0, 1.0])
+    against = np.array([0.5, 0.05, 0.01])
+    score = lift(counts, 10, against)
+    assert score[1] > score[0] and score[2] == -np.inf  # (seen once: names nothing)
+    items = [{"title": "Storm", "body": f"Officials said Hurricane Charley hit the city {n}, "
+              "as President Bush and President Putin spoke."} for n in range(4)]
+    stats = TextStats(items, {"hurricane", "charley", "city", "president", "bush", "putin"})
+    assert stats.joined(["hurricane", "city", "charley"]) == ["§hurricane charley", "city"]
+    # "president" stands before several names, none always: a part of names, not one
+    assert stats.fragment("president") and not stats.fragment("city")
+    assert stats.joined(["president", "bush"]) == ["bush"]
+    # name_all: each part named by what sets it apart (the shared "city" names neither leaf)
+    vocab = ["city", "weather", "storm", "flood", "goal", "match"]
+    rows = csr_matrix(np.array([[1, 1, 1, 0, 0, 0], [1, 1, 1, 0, 0, 0], [1, 1, 0, 1, 0, 0],
+                                [1, 1, 0, 1, 0, 0], [1, 0, 0, 0, 1, 1], [1, 0, 0, 0, 1, 1]],
+                               float))
+    docs = [{"title": "", "body": " ".join(w for w, x in zip(vocab, r, strict=True) if x)}
+            for r in rows.toarray()]
+    paths = name_all(docs, rows, vocab, np.array([0, 0, 1, 1, 2, 2]), np.array([0, 0, 1]))
+    assert paths[:2] == ["Weather, Storm/Storm", "Weather, Storm/Flood"]
+    assert paths[2].startswith("Goal match/")  # (side by side each time: one name)
+
+
+def test_subject_features_count_money_percentages_and_scores() -> None:
+    from store.derive.subjects import features
+
+    got = features({"title": "Shares up", "body": "Profit rose 12% to $3.4 billion."})
+    assert got.count("¤money") == 1 and got.count("¤percent") == 1
+    got = features({"title": "Cubs win", "body": "The Cubs beat the Reds 5-3 on 2004-08-15."})
+    assert got.count("¤score") == 1 and "¤money" not in got
+
+
+def test_leaves_go_to_the_tops_by_size_and_scatter_never_beyond_the_total() -> None:
+    import numpy as np
+
+    from store.derive.subjects import _allocate
+
+    got = _allocate(60, np.array([1.0, 1.0, 3.0, 0.0] * 4), np.full(16, 100))
+    assert got.sum() == 60 and not got[3::4].any() and (got[2::4] > 2 * got[0::4]).all()
+    # shares that all round up (15 x 4.5) still make no more than the total
+    assert _allocate(60, np.ones(15) * 4.5, np.full(15, 100)).sum() == 60
+    # each top has one leaf at least and no more than its cap
+    assert sorted(_allocate(10, np.array([100.0, 1.0, 1.0]), np.array([3, 5, 5]))) == [3, 3, 4]
+    assert list(_allocate(10, np.array([100.0, 1.0]), np.array([3, 2]))) == [3, 2]
+
+
+def test_leaves_are_found_in_the_tops_own_dimensions_too() -> None:
+    import numpy as np
+    from scipy.sparse import random as sparse_random
+
+    from store.derive import subjects
+
+    rows = sparse_random(400, 300, density=0.05, format="csr", random_state=1)
+    latent = np.random.default_rng(0).normal(size=(400, 8))
+    members = np.arange(0, 400, 2)
+    space = subjects._leaf_space(rows, latent, members, 0)
+    assert space.shape == (200, 8 + round(subjects.LOCAL_DIMS_PER_ROOT * 200 ** 0.5))
+    assert np.allclose(np.linalg.norm(space, axis=1), 1)
+    old = subjects.LOCAL_FIT_ITEMS
+    subjects.LOCAL_FIT_ITEMS = 50  # a big top: fitted on a sample, every member placed
+    try:
+        assert subjects._leaf_space(rows, latent, members, 0).shape == space.shape
+    finally:
+        subjects.LOCAL_FIT_ITEMS = old
+
+
+def test_a_big_store_discovers_from_a_sample_and_files_every_item(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from store.derive import subjects
+
+    monkeypatch.setattr(subjects, "DISCOVER_ITEMS", 60)
+    items = [_themed(n) for n in range(150)]
+    model = subjects.discover(items)
+    assert model is not None and sum(model.sizes) == 60 == model.items
+    assigned = subjects.assign_many(model, items)
+    tops: dict[str, set[str]] = {}
+    for it, subs in zip(items, assigned, strict=True):
+        if subs:
+            tops.setdefault(subs[0].split("/")[0], set()).add(it["theme"])
+    assert sum(1 for s in assigned if s) >= 0.9 * len(items)
+    assert all(len(themes) == 1 for themes in tops.values())
+    assert subjects.discover(items).leaves == model.leaves  # the same sample each time

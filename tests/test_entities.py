@@ -318,3 +318,34 @@ def test_variants_merge_into_the_fullest_common_form() -> None:
 
     assert resolve_orgs([["Toyota Motor"], ["Toyota"], ["Ford Motor"]]) == [
         ["Toyota"], ["Toyota"], ["Ford Motor"]]
+
+
+@pytest.mark.parametrize("text", [
+    "The shrine is revered by Roman Catholics.",
+    "Shiite Muslims and Sunni Arabs marched through the city.",
+    "Monks greeted the boy named as the reincarnation of the Panchen Lama.",
+    "The Attorney General declined to comment on the case.",
+])
+def test_groups_and_titles_alone_are_not_people(text: str) -> None:
+    assert entities(text)["people"] == []
+
+
+def test_a_title_word_after_a_given_name_is_a_surname() -> None:
+    assert entities("Former prime minister John Major said he would stay.")["people"] == [
+        "John Major"]
+
+
+@pytest.mark.parametrize("text", [
+    "It is time for other Linux vendors to follow their rivals.",  # a product as modifier
+    "Sailors saw four Aegis missile warships off the coast.",
+    "The world's largest Linux-based systems are in the list.",
+    "Twin robots at work on Mars have sent new pictures.",  # a planet
+    "Fifth and ninth for Fernando and Jarno after qualifying.",  # first names alone
+])
+def test_lone_words_without_evidence_are_not_organisations(text: str) -> None:
+    assert entities(text)["orgs"] == []
+
+
+def test_lone_words_with_evidence_stay_organisations() -> None:
+    assert entities("Yesterday the Bundestag voted to approve it.")["orgs"] == ["Bundestag"]
+    assert "Qantas" in entities("Then Qantas flies on to Perth.")["orgs"]

@@ -27,7 +27,7 @@ Span = tuple[int, int]
 Reason = tuple[str, str, list[Span]]
 """(group, node name, body spans): one line of "why is this here"."""
 
-ENTITIES_VERSION = 2
+ENTITIES_VERSION = 3
 """Bump when the extractor changes, so stores re-derive their entities once."""
 DERIVE_CHARS = 50_000
 """Topics, entities and "why here" come from the first this-many characters of a text:

@@ -102,6 +102,8 @@ def _others_are_people(toks: list[_Tok], j: int) -> bool:
     return any(w in gz.PERSON_NOUNS or w in _PEOPLE_WORDS for w in words[2:])
 
 
+_QUANTIFIERS = frozenset("""other many several some all few both various numerous
+two three four five six seven eight nine ten dozen dozens hundreds thousands""".split())
 _PUBLISHED = frozenset("published appeared reported wrote writing journal".split())
 _PREPOSITIONS = frozenset("at from with by for of in on to into near".split())
 _PEOPLE_WORDS = frozenset(fold(w) for w in "officials leaders politicians people figures".split())
@@ -220,10 +222,17 @@ def _classify(text: str, toks: list[_Tok], i: int, j: int, ctx: _Context, title_
             return None  # a capitalised first word with no evidence
         if all_common:
             return None
+        if n == 1 and (_is_given(first) or GIVEN in ctx.coord):
+            return None  # a first name alone ("Fernando and Jarno"): no one's whole name
+        hyphen = j < len(toks) and toks[j].start == run[-1].end and toks[j].low[:1] == "-"
+        if n == 1 and (hyphen or _modifier(p, nx)):
+            return None  # a modifier: "other Linux vendors", "four Aegis warships", "Linux-based"
         if n == 1:
             return _Cand(ORGS, name, i, j, 0.5, weak=True)  # "the Bundestag", "Qantas"
         return None
     if all_common and best < 2:
+        return None
+    if person == best and n >= 2 and not_a_person(run):
         return None
     if person == best:
         group = PEOPLE
@@ -235,13 +244,44 @@ def _classify(text: str, toks: list[_Tok], i: int, j: int, ctx: _Context, title_
 
 
 
-def _known_group(units: list[_Unit]) -> set[str]:
+GIVEN = "given"
+"""In a context's ``coord``: a lone given name stands beside the name ("Fernando and X")."""
+
+
+def _modifier(before: _Tok | None, after: _Tok | None) -> bool:
+    """Does a lone capitalised word stand between a lower-case word (or a number) and a
+    lower-case noun ("the annual Perseid meteor shower")? Then it says what kind of thing
+    the noun is (a product, an event), and with no other evidence it is no organisation."""
+    if before is None or after is None or after.cap or (before.cap and before.kind != "num"):
+        return False
+    if before.low in _PREPOSITIONS or after.low in gz.FUNCTION_WORDS:
+        return False  # "at Qantas", "Qantas and ..."
+    # after a number or a quantifier the phrase is plural: "vendors" is a noun, no verb
+    plural = before.kind == "num" or before.low in _QUANTIFIERS
+    return not _verbish(after, not plural) and after.f not in gz.ORG_AFTER
+
+
+def not_a_person(run: list[_Tok]) -> bool:
+    """Does a run that reads as a person end in a word no one is named by? A religious,
+    ethnic or political group ("Roman Catholics", "Shiite Muslims"), or a title with no
+    given name before it ("Panchen Lama", "Attorney General"): "John Major" stays."""
+    last = run[-1]
+    if last.f in gz.NOT_ENTITIES or last.low in gz.NOT_ENTITIES:
+        return True
+    if last.f in gz.TITLES_ALONE:
+        return True
+    return last.f in gz.TITLE_HEADS and not any(_is_given(t) for t in run[:-1])
+
+
+def _known_group(units: list[_Unit], toks: list[_Tok]) -> set[str]:
     out = set()
     for u in units:
         if u.kind in ("place", "demonym"):
             out.add(PLACES)
         elif u.kind == "org":
             out.add(ORGS)
+        elif u.kind == "name" and u.j - u.i == 1 and _is_given(toks[u.i]):
+            out.add(GIVEN)
     return out
 
 
@@ -255,11 +295,11 @@ def _context(text: str, toks: list[_Tok], chunks: list[tuple[int, int]],
     inner_after = k1 < len(units)
     if inner_before and units[k0 - 1].kind == "conn" and toks[units[k0 - 1].i].low in ("and",
                                                                                       "or"):
-        ctx.coord |= _known_group(units[: k0 - 1])
+        ctx.coord |= _known_group(units[: k0 - 1], toks)
         inner_before = any(u.kind not in ("conn", "place", "org", "demonym", "name", "drop")
                            for u in units[: k0 - 1])
     if inner_after and units[k1].kind == "conn" and toks[units[k1].i].low in ("and", "or"):
-        ctx.coord |= _known_group(units[k1 + 1 :])
+        ctx.coord |= _known_group(units[k1 + 1 :], toks)
         inner_after = False
     a, b = chunks[c]
     start_tok = a if not inner_before else i
@@ -275,7 +315,7 @@ def _context(text: str, toks: list[_Tok], chunks: list[tuple[int, int]],
             gap = text[toks[pb - 1].end : toks[chunks[cc][0]].start]
             between = toks[pb : chunks[cc][0]]
             if gap.strip() in (",",) or (len(between) == 1 and between[0].low in ("and", "or")):
-                ctx.coord |= _known_group(seg[cc - 1])
+                ctx.coord |= _known_group(seg[cc - 1], toks)
                 cc -= 1
                 continue
             break
@@ -288,7 +328,7 @@ def _context(text: str, toks: list[_Tok], chunks: list[tuple[int, int]],
             gap = text[toks[jj - 1].end : toks[na].start]
             if gap.strip() == "," or (len(between) == 1 and between[0].low in ("and", "or")
                                       and _gap_ok(text, toks[jj - 1], between[0])):
-                ctx.coord |= _known_group(seg[cc + 1])
+                ctx.coord |= _known_group(seg[cc + 1], toks)
                 jj = nb
                 cc += 1
                 continue

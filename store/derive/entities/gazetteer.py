@@ -84,6 +84,8 @@ dame baroness baron duke duchess earl officer detective inspector superintendent
 deputy founder co-founder cofounder dean provost rector chief executive head leader boss
 president emir sultan crown-prince pm mp mep
 """)
+# Titles that stand alone or after a qualifier, not before a name ("the Dalai Lama").
+TITLES_ALONE = _set("lama patriarch mufti guru swami rinpoche")
 # Military ranks: followed by common words they are part of a company name ("General Catalyst").
 RANKS = _set("general gen admiral major colonel captain marshal")
 # Words that may stand before a title head as part of the title ("Prime", "Foreign", "Chief").
@@ -228,7 +230,9 @@ indigenous aboriginal roma pashtun hutu tutsi rohingya yazidi druze alawite bedo
 amazigh maori inuit slavic western eastern northern southern communist communists socialist
 socialists democrat democrats republican republicans liberal liberals conservative
 conservatives nazi nazis soviet allied celsius fahrenheit english-language category
+mercury venus mars jupiter saturn uranus neptune pluto
 """)
+# (and the planets: "robots at work on Mars" names no organisation)
 # All-capital words that are not organisations.
 NOT_ORG_ACRONYMS = frozenset("""
 CEO CFO COO CTO CIO GDP GNP AI TV EV EVs IPO UAV UAVs GPS DNA RNA HIV AIDS COVID PM AM PC IT
