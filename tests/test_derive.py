@@ -73,6 +73,29 @@ def test_subjects_group_by_theme_assign_new_items_and_say_why() -> None:
     assert discover(items[:10]) is None  # too few to discover anything
 
 
+def test_choosing_subjects_for_many_items_picks_as_one_at_a_time() -> None:
+    """``_choose_many`` (numpy, an import's items at once) gives ``_choose``'s answers,
+    ties, zero rows, rows under the floor and near-equal second leaves included."""
+    import numpy as np
+
+    from store.derive.subjects import _choose, _choose_many, discover
+
+    model = discover([_themed(n) for n in range(90)])
+    assert model is not None and len(model.leaves) > 2
+    rng = np.random.default_rng(5)
+    width = len(model.leaves)
+    rows = [rng.random(width) * rng.choice([0.2, 1.0]) for _ in range(300)]
+    rows += [np.zeros(width), np.full(width, 0.5), np.full(width, model.floor / 2)]
+    tied = np.zeros(width)
+    tied[[0, width - 1]] = 0.9  # two leaves tied for the best
+    rows += [tied, tied * 0.86]
+    near = rng.random(width) * 0.1
+    near[1], near[2] = 0.8, 0.8 * 0.85  # the second exactly at its share of the first
+    rows.append(near)
+    scores = np.vstack(rows)
+    assert _choose_many(model, scores) == [_choose(model, row.tolist()) for row in scores]
+
+
 def test_subject_model_round_trips_and_refuses_older_versions() -> None:
     from store.derive.subjects import MODEL_VERSION, SubjectModel, assign_many, discover
 

@@ -489,4 +489,34 @@ def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
     # without scikit-learn (importing it would cost an import a second or more).
     lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     scores = np.asarray(matrix @ weights.T, dtype=np.float64) / np.maximum(lengths, 1e-12)[:, None]
-    return [_choose(model, row.tolist()) for row in scores]
+    return _choose_many(model, scores)
+
+
+def _choose_many(model: SubjectModel, scores: Any) -> list[list[str]]:
+    """``_choose`` for each row of ``scores`` (items x leaves), with numpy: the same
+    sums in the same order, and first-of-equal picks as ``max`` makes them (a test
+    compares the two); 100,000 items in a tenth of the time."""
+    import numpy as np
+
+    n, width = scores.shape
+    if not width:
+        return [[] for _ in range(n)]
+    of, norms, sizes = _tops(model)
+    best = scores.max(axis=1)
+    filed = (best > 0) & (best >= model.floor - 1e-6)
+    top_scores = np.zeros((n, len(norms)))
+    for k in range(width):  # leaf by leaf, as _choose adds them
+        top_scores[:, of[k]] += sizes[k] * scores[:, k]
+    top = np.argmax(top_scores / np.array(norms), axis=1)
+    in_top = np.array(of)[None, :] == top[:, None]
+    first = np.argmax(np.where(in_top, scores, -np.inf), axis=1)
+    rows = np.arange(n)
+    rest = scores.copy()
+    rest[rows, first] = -np.inf
+    second = np.argmax(rest, axis=1)
+    first_score, second_score = scores[rows, first], rest[rows, second]
+    paired = (second_score >= SECOND_SHARE * first_score) & (second_score > 0) & (width > 1)
+    leaves = model.leaves
+    return [([leaves[f], leaves[s]] if p else [leaves[f]]) if ok else []
+            for ok, f, s, p in zip(filed.tolist(), first.tolist(), second.tolist(),
+                                   paired.tolist(), strict=True)]
