@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,25 @@ from tui.widgets.item_list import ItemList
 def big(monkeypatch: pytest.MonkeyPatch) -> None:
     """Treat every store as one too large to read before the first frame."""
     monkeypatch.setattr(main_screen, "EAGER_LOAD_BYTES", 0)
+
+
+@contextlib.asynccontextmanager
+async def previewing(store: Store, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
+    """The app on ``store`` showing its preview rows, its loading held until the event
+    it yields (with the app, the pilot and the list) is set."""
+    release = threading.Event()
+    finish = store.finish_open
+
+    def slow_finish(**kwargs: Any) -> None:
+        release.wait(10)
+        finish(**kwargs)
+
+    monkeypatch.setattr(store, "finish_open", slow_finish)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        items = app.screen.query_one(ItemList)
+        await until(pilot, lambda: items.item_count > 0, "the preview rows")
+        yield app, pilot, items, release
 
 
 async def test_opens_on_all_items_after_loading_in_a_worker(store_dir: Path, big: None) -> None:
@@ -45,18 +66,7 @@ async def test_lists_the_index_titles_while_the_items_load(store_dir: Path, big:
                                                            ) -> None:
     Store.open(store_dir).ensure_index()  # index.bin, as an import leaves it
     store = Store.open(store_dir, load=False)
-    release = threading.Event()
-    finish = store.finish_open
-
-    def slow_finish(**kwargs: Any) -> None:
-        release.wait(10)
-        finish(**kwargs)
-
-    monkeypatch.setattr(store, "finish_open", slow_finish)
-    app = make_app(store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        items = app.screen.query_one(ItemList)
-        await until(pilot, lambda: items.item_count > 0, "the preview rows")
+    async with previewing(store, monkeypatch) as (app, pilot, items, release):
         assert items.item_count == 30 and "Loading" in items._title_text
         assert not store.loaded
         previewed = list(items.ids)  # decoded one by one from index.bin
@@ -92,18 +102,7 @@ async def test_the_preview_lists_dated_items_newest_first_as_the_store_does(
     assert main(["--store", str(store_dir), "search", "--count", "port"]) == 0  # index.bin
     assert main(["--store", str(store_dir), "import", str(second)]) == 0  # a 2nd segment
     store = Store.open(store_dir, load=False)
-    release = threading.Event()
-    finish = store.finish_open
-
-    def slow_finish(**kwargs: Any) -> None:
-        release.wait(10)
-        finish(**kwargs)
-
-    monkeypatch.setattr(store, "finish_open", slow_finish)
-    app = make_app(store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        items = app.screen.query_one(ItemList)
-        await until(pilot, lambda: items.item_count > 0, "the preview rows")
+    async with previewing(store, monkeypatch) as (app, pilot, items, release):
         previewed = list(items.ids)
         dates = [items._source.row(i).date for i in previewed]
         release.set()
