@@ -463,8 +463,8 @@ class Store:
             for attempt in range(_IMPORT_TRIES + 1):
                 last = attempt == _IMPORT_TRIES
                 with self._lock.hold() if last else contextlib.nullcontext():
-                    # Not loaded (the CLI): append, reading no sealed segment
-                    appending = None if update or self.loaded else self._appending()
+                    # Append, reading no sealed segment (an --update reads them all)
+                    appending = None if update else self._appending()
                     data = appending.head if appending else self._storage.read() or {}
                     seen = self._storage.signature
                     if appending is not None:  # not loaded: check what is read

@@ -1,6 +1,6 @@
-"""Issue 18: an import into a store it has not loaded (the CLI's) appends: it reads no
-sealed segment, only their digests, and leaves the store exactly as the import that
-reads everything does: same items, names merged the same, same report, tags and tree."""
+"""Issue 18: an import (but --update) appends: it reads no sealed segment, only their
+digests, and leaves the store exactly as the import that reads everything does: same
+items, names merged the same, same report, tags and tree."""
 
 from __future__ import annotations
 
@@ -82,7 +82,9 @@ def test_an_append_leaves_the_store_as_a_whole_import_does(
     for digest in (appended / SEGMENT_DIR).glob("*.dig"):
         digest.unlink()  # a store sealed before digests: they are made on first need
 
-    full_report = Store.open(whole).import_records(batch())  # loaded: reads everything
+    with monkeypatch.context() as patch:  # the import that reads everything
+        patch.setattr(Store, "_appending", lambda self: None)
+        full_report = Store.open(whole).import_records(batch())
 
     def no_whole_read(self: object) -> None:
         raise AssertionError("the append read every segment")
@@ -141,3 +143,18 @@ def test_a_damaged_digest_is_made_again_from_its_segment(tmp_path: Path) -> None
     assert json.loads(digest.read_text(encoding="utf-8"))["ids"][0] != 7
     head = json.loads((root / ITEMS_FILE).read_text(encoding="utf-8"))
     assert len(head["_meta"]["1"]["segments"]) == 4
+
+
+def test_a_loaded_store_appends_too_and_sees_its_import(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "store"
+    store = Store.open(root, seed=False)
+    store.import_records(base())
+    monkeypatch.setattr(segments.SegmentedItems, "sealed", lambda self, name: pytest.fail(
+        f"read {name}"))
+    rng = random.Random(11)
+    report = store.import_records([brief(400 + k, rng) for k in range(3)])  # the TUI's way
+    monkeypatch.undo()
+    assert report.added == 3 and len(store) == 103  # reloaded after the write
+    assert [d["title"].split(" on ")[0] for d in store.items()[-3:]] == [
+        "Brief 400", "Brief 401", "Brief 402"]
