@@ -150,11 +150,21 @@ def test_a_loaded_store_appends_too_and_sees_its_import(tmp_path: Path,
     root = tmp_path / "store"
     store = Store.open(root, seed=False)
     store.import_records(base())
+    opened = []
+    original = appending.Appending.open.__func__  # type: ignore[attr-defined]
+
+    def spied(cls: type, storage: segments.SegmentedItems) -> appending.Appending | None:
+        view = original(cls, storage)
+        opened.append(view)
+        return view
+
+    monkeypatch.setattr(appending.Appending, "open", classmethod(spied))
     monkeypatch.setattr(segments.SegmentedItems, "sealed", lambda self, name: pytest.fail(
         f"read {name}"))
     rng = random.Random(11)
     report = store.import_records([brief(400 + k, rng) for k in range(3)])  # the TUI's way
     monkeypatch.undo()
+    assert opened and all(view is not None for view in opened)  # it appended
     assert report.added == 3 and len(store) == 103  # reloaded after the write
     assert [d["title"].split(" on ")[0] for d in store.items()[-3:]] == [
         "Brief 400", "Brief 401", "Brief 402"]

@@ -140,8 +140,8 @@ class Appending:
                     return None
                 digest = make_digest(table)
                 with contextlib.suppress(OSError, StoreError):
-                    write_digest(storage.folder, str(entry["file"]), table)
-                digest = orjson.loads(orjson.dumps(digest))  # as read from its file
+                    atomic_write(storage.folder / digest_name(str(entry["file"])),
+                                 orjson.dumps(digest))
             digests.append(digest)
         return cls(storage, head, digests)
 

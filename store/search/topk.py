@@ -37,11 +37,12 @@ def top_of_one_word(index: IndexView, node: Node, limit: int) -> list[int] | Non
         return None
     if not index.monotonic():
         return None
+    words = index.expand(node.text, node.prefix, limit=2)  # (over every segment: once)
     found: set[str] = set()
     keys = []  # (segment, key index) of the one term
     for seg in index.segments:
         lex = seg.lex["text"]
-        for word in index.expand(node.text, node.prefix, limit=2):
+        for word in words:
             k = lex.find(word)
             if k >= 0:
                 found.add(word)
