@@ -214,3 +214,27 @@ def test_a_big_store_discovers_from_a_sample_and_files_every_item(
     assert sum(1 for s in assigned if s) >= 0.9 * len(items)
     assert all(len(themes) == 1 for themes in tops.values())
     assert subjects.discover(items).leaves == model.leaves  # the same sample each time
+
+
+def test_refining_moves_a_misfiled_item_to_its_leaf_and_drops_an_emptied_leaf() -> None:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.preprocessing import normalize
+
+    from store.derive.subjects import _refine
+
+    # Two themes of words (0-4 and 5-9), ten items each, one tail word of its own per item.
+    dense = np.zeros((21, 31))
+    for i in range(20):
+        dense[i, (i // 10) * 5:(i // 10) * 5 + 5] = 1.0
+        dense[i, 10 + i] = 1.0
+    dense[20, 0:5] = 1.0  # a third-theme-looking outsider, truly of the first theme
+    rows = normalize(csr_matrix(dense))
+    labels = np.array([0] * 10 + [1] * 10 + [2])  # filed alone, in a leaf of its own
+    labels[3] = 1  # an item of the first theme misfiled under the second
+    tops = np.array([0, 1, 1])
+    got, kept_tops = _refine(rows, labels, tops)
+    assert list(got[:10]) == [got[0]] * 10 and list(got[10:20]) == [got[10]] * 10
+    assert got[0] != got[10] and got[20] == got[0]  # the outsider joined its theme
+    assert len(kept_tops) == 2 and sorted(set(got.tolist())) == [0, 1]  # leaf 2 emptied
+    assert kept_tops[got[0]] == 0 and kept_tops[got[10]] == 1

@@ -275,6 +275,8 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
                 tops_list.append(t)
     n_leaves = len(tops_list)
     tops = np.array(tops_list)
+    labels, tops = _refine(rows, labels, tops)
+    n_leaves = len(tops)
     sizes = np.bincount(labels, minlength=n_leaves)
     sums = np.vstack([np.asarray(rows[labels == k].sum(axis=0)).ravel()
                       for k in range(n_leaves)])
@@ -295,6 +297,50 @@ def _discover(items: Sequence[Mapping[str, Any]], seed: int,
     floor = _floor(rows, labels, sums, kept_columns)
     return SubjectModel(paths, weights, used, len(items), round(floor, 5),
                         [int(n) for n in sizes])
+
+
+REFINE_ROUNDS = 10
+"""Rounds of refining the leaves in the sparse space that ``assign`` scores in (see
+``_refine``). On the AG News sample (16 splits) leaf and top purity rose 1.0 and 1.5
+points at ~10 items a leaf, 0.7 and 0.7 at ~20; 3 rounds gave about half that, 20 no more."""
+
+
+def _refine(rows: Any, labels: Any, tops: Any) -> tuple[Any, Any]:
+    """The leaves found in the latent space, made to agree with how items are filed: each
+    round files every item as ``_choose`` would (its top by the tops' centroids, then the
+    top's best leaf) against centroids summed from the previous round's leaves, each item
+    scored against its own leaf *without itself* (a leaf's centroid holds its members' own
+    rare words, so with itself in it no item would ever move). The tops stay as found.
+    Returns the labels and each leaf's top, less any leaf the rounds left empty."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    n, n_leaves = rows.shape[0], len(tops)
+    n_tops = int(tops.max()) + 1
+    self_dot = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
+    everyone = np.arange(n)
+    for _ in range(REFINE_ROUNDS):
+        member = csr_matrix((np.ones(n), (labels, everyone)), shape=(n_leaves, n))
+        sums = np.asarray((member @ rows).todense())
+        sizes = np.bincount(labels, minlength=n_leaves).astype(float)
+        norms = np.linalg.norm(sums, axis=1) + 1e-12
+        raw = np.asarray(rows @ sums.T)
+        scores = raw / norms
+        own = raw[everyone, labels]
+        rest = np.sqrt(np.maximum(norms[labels] ** 2 - 2 * own + self_dot, 1e-12))
+        scores[everyone, labels] = (own - self_dot) / rest
+        top_sums = np.zeros((n_tops, sums.shape[1]))
+        np.add.at(top_sums, tops, sizes[:, None] * sums / norms[:, None])
+        by_top = np.zeros((n, n_tops))
+        for k in range(n_leaves):
+            by_top[:, tops[k]] += sizes[k] * scores[:, k]
+        top = np.argmax(by_top / (np.linalg.norm(top_sums, axis=1) + 1e-12), axis=1)
+        moved = np.argmax(np.where(tops[None, :] == top[:, None], scores, -np.inf), axis=1)
+        if (moved == labels).all():
+            break
+        labels = moved
+    kept, labels = np.unique(labels, return_inverse=True)  # a leaf left empty is dropped
+    return labels, tops[kept]
 
 
 def _leaf_space(rows: Any, latent: Any, members: Any, seed: int) -> Any:
