@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         read_bytes,
         read_file,
     )
-    from store.model import Item, items_at, now_iso, resolve_id
+    from store.model import Item, items_at, now_iso, resolve_id, stored_count
     from store.search.cache import LazyStateView, items_signature, load_index
     from store.search.evaluate import highlight_spans
     from store.search.index import SearchIndex
@@ -85,6 +85,7 @@ _WHERE = {
     "SearchIndex": "store.search.index",
     "Store": "store.desk",
     "items_at": "store.model",
+    "stored_count": "store.model",
     "StoreBusyError": "store.errors",
     "StoreError": "store.errors",
     "StoreFormatError": "store.errors",
@@ -182,6 +183,7 @@ __all__ = [
     "render",
     "resolve_id",
     "items_at",
+    "stored_count",
     "restore_store",
     "sanitize",
     "sanitize_line",

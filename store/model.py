@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, cast
 
 from store.disk.layout import ITEMS_FILE, ITEMS_SCHEMA, ITEMS_TABLE, META_TABLE
-from store.disk.segments import SegmentedItems
+from store.disk.segments import SegmentedItems, segment_list
 from store.errors import StoreError, StoreFormatError
 from store.text.clean import (
     GIVEN_TITLE_MAX,
@@ -190,6 +190,36 @@ def items_from(data: dict[str, Any] | None, path: Path) -> list[Item]:
     return items
 
 
+class UnorderedItems(StoreError):
+    """``items_streamed`` met items out of position order (or a repeated one): the
+    caller reads the store whole instead, which sorts them."""
+
+
+def items_streamed(storage: SegmentedItems) -> Iterator[Item]:
+    """The store's items in order, as ``items_from`` gives them, read one sealed
+    segment at a time (none kept) and then the tail: for a pass over every item that
+    must not hold them all. StoreFormatError as ``items_from``; UnorderedItems when
+    the segments do not follow one another in position order."""
+    head = storage.read_head()
+    check_schema(head, storage.path)
+    assert head is not None  # checked
+    tables = [str(s["file"]) for s in segment_list(head)] + [None]
+    last, seen = -1, set[str]()
+    for name in tables:
+        table = head.get(ITEMS_TABLE) if name is None else storage.sealed(name, keep=False)
+        if not isinstance(table, dict):
+            raise StoreFormatError(storage.path, "it has no 'items' table")
+        if seen.intersection(table):
+            raise UnorderedItems("an item is in two segments")
+        seen.update(table)
+        items = [checked_item(doc_id, doc, storage.path) for doc_id, doc in table.items()]
+        items.sort(key=lambda d: d["position"])
+        if items and items[0]["position"] <= last:
+            raise UnorderedItems("the segments are not in position order")
+        last = items[-1]["position"] if items else last
+        yield from items
+
+
 def check_schema(data: dict[str, Any] | None, path: Path) -> None:
     """StoreFormatError unless ``data`` is an items.json of this or an older schema."""
     if data is None:
@@ -204,6 +234,17 @@ def check_schema(data: dict[str, Any] | None, path: Path) -> None:
             f"reads up to {ITEMS_SCHEMA})",
             "Upgrade newsdesk to open it; the file has not been changed.",
         )
+
+
+def stored_count(root: Path) -> int:
+    """How many items a store holds, from ``items.json`` alone (0 when it cannot be read)."""
+    try:
+        head = SegmentedItems(Path(root) / ITEMS_FILE).read_head()
+    except (OSError, StoreError):
+        return 0
+    tail = (head or {}).get(ITEMS_TABLE)
+    return sum(int(s.get("count", 0)) for s in segment_list(head)) + (
+        len(tail) if isinstance(tail, dict) else 0)
 
 
 def items_at(root: Path, ordinals: Sequence[int]) -> list[Item | None]:

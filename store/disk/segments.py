@@ -151,10 +151,11 @@ class SegmentedItems:
         ``read`` checks it: what an import that appends needs."""
         return self._read_head()
 
-    def sealed(self, name: str) -> dict[str, Any]:
-        """The items table of the sealed segment ``name`` (cached; StoreFormatError
-        when it is damaged, FileNotFoundError when it is gone)."""
-        return self._segment(name)
+    def sealed(self, name: str, *, keep: bool = True) -> dict[str, Any]:
+        """The items table of the sealed segment ``name`` (cached unless ``keep`` is
+        false: a pass over every segment holds one at a time; StoreFormatError when it
+        is damaged, FileNotFoundError when it is gone)."""
+        return self._segment(name, keep)
 
     def _read_head(self) -> dict[str, Any] | None:
         """``items.json``, its list of segments checked: read past a damaged one, the
@@ -168,7 +169,7 @@ class SegmentedItems:
                                    "previous items.")
         return head
 
-    def _segment(self, name: str) -> dict[str, Any]:
+    def _segment(self, name: str, keep: bool = True) -> dict[str, Any]:
         cached = self._sealed.get(name)
         if cached is not None:
             return cached
@@ -193,7 +194,8 @@ class SegmentedItems:
         if not isinstance(table, dict):
             raise StoreFormatError(path, "it is not a segment of newsdesk items (no 'items' "
                                    "table)", "Run `newsdesk doctor` to see what to do.")
-        self._sealed[name] = table
+        if keep:
+            self._sealed[name] = table
         return table
 
     def write(self, data: dict[str, Any], dirty: Collection[str] | None = None,

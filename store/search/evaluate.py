@@ -33,6 +33,39 @@ class Evaluator:
         self.index, self.user = index, user
 
     def eval(self, node: Node) -> frozenset[int] | set[int]:
+        segments = self.index.segments
+        if len(segments) > 1 and not isinstance(node, MatchAll) and _local(node):
+            # Each segment's answer, shifted once: shifting every leaf's postings to
+            # global ordinals before and-ing them cost more than the query itself.
+            parts = [self._in(seg, node) for seg in segments]
+            return set().union(*(set(map(seg.start.__add__, part)) if seg.start else part
+                                 for seg, part in zip(segments, parts, strict=True)))
+        return self._eval(node)
+
+    def _in(self, seg: Segment, node: Node) -> frozenset[int] | set[int]:
+        """``node`` over one segment, in its local ordinals (``_local`` nodes only)."""
+        if isinstance(node, MatchAll):
+            return frozenset(range(seg.n))
+        if isinstance(node, Or):
+            out: set[int] = set()
+            for child in node.children:
+                out |= self._in(seg, child)
+            return out
+        if isinstance(node, Not):
+            return frozenset(range(seg.n)) - self._in(seg, node.child)
+        if isinstance(node, And):
+            wanted = [c for c in node.children if not isinstance(c, Not)]
+            sets = sorted((self._in(seg, c) for c in wanted), key=len)
+            found: frozenset[int] | set[int] = sets[0] if sets else frozenset(range(seg.n))
+            for other in sets[1:]:
+                found = found & other
+            for child in node.children:
+                if isinstance(child, Not) and found:
+                    found = found - self._in(seg, child.child)
+            return found
+        return self._leaf(seg, node)
+
+    def _eval(self, node: Node) -> frozenset[int] | set[int]:
         if isinstance(node, MatchAll):
             return self.index.everything()
         if isinstance(node, And):
@@ -40,10 +73,10 @@ class Evaluator:
         if isinstance(node, Or):
             out: set[int] = set()
             for child in node.children:
-                out |= self.eval(child)
+                out |= self._eval(child)
             return out
         if isinstance(node, Not):
-            return self.index.everything() - self.eval(node.child)
+            return self.index.everything() - self._eval(node.child)
         if isinstance(node, Flag):
             return self._flag(node.name)
         if isinstance(node, FieldMatch) and FIELDS[node.field].user:
@@ -53,7 +86,7 @@ class Evaluator:
     def _and(self, node: And) -> frozenset[int] | set[int]:
         wanted = [c for c in node.children if not isinstance(c, Not)]
         unwanted = [c.child for c in node.children if isinstance(c, Not)]
-        sets = sorted((self.eval(c) for c in wanted), key=len)
+        sets = sorted((self._eval(c) for c in wanted), key=len)
         out: frozenset[int] | set[int] = sets[0] if sets else self.index.everything()
         for other in sets[1:]:
             if not out:
@@ -62,7 +95,7 @@ class Evaluator:
         for child in unwanted:
             if not out:
                 break
-            out = out - self.eval(child)
+            out = out - self._eval(child)
         return out
 
     def _per_segment(self, node: Node) -> frozenset[int] | set[int]:
@@ -164,6 +197,20 @@ class Evaluator:
                     yield ordinal
 
         return self.index.user_set(self.user, node, make)
+
+
+def _local(node: Node) -> bool:
+    """Whether ``node`` reads the segments alone (no tags or read marks, which are
+    global), so that it can be answered one segment at a time."""
+    if isinstance(node, And | Or):
+        return all(map(_local, node.children))
+    if isinstance(node, Not):
+        return _local(node.child)
+    if isinstance(node, Flag):
+        return False
+    if isinstance(node, FieldMatch):
+        return not FIELDS[node.field].user
+    return isinstance(node, MatchAll | Term | Phrase | DateMatch)
 
 
 def _path_matches(path: str, value: str, prefix: bool) -> bool:

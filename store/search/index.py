@@ -65,6 +65,9 @@ from store.search.segments import (
 )
 from store.search.topk import top_of_one_word
 
+BUILD_BATCH = 50_000
+"""Items per segment of a built index: a batch's tokens are what building holds at once
+(~4.5 KB an item), and each segment is one more that every query visits."""
 VECTORIZE_FROM = 10_000  # items from which ``SearchIndex.vectorize`` None means "use numpy"
 
 
@@ -140,9 +143,28 @@ class SearchIndex:
 
     @classmethod
     def build(cls, items: Iterable[Mapping[str, Any]]) -> SearchIndex:
-        """Index ``items`` (each item once: a repeated id is indexed the first time)."""
+        """Index ``items``, in position order (each item once: a repeated id is indexed
+        the first time), a segment per BUILD_BATCH of them.
+
+        Why batches: one segment of 300,000 items held every token of the store in
+        Python lists at once (1.4 GB besides the items). A batch's are freed before the
+        next is read, and ``items`` may be a generator that reads the store segment by
+        segment (``Store.ensure_index``), so the items are never all in memory either.
+        A store of up to BUILD_BATCH items gets the one segment it always had."""
         index = cls()
-        index.add(items)
+        seen: set[str] = set()
+        batch: dict[str, Mapping[str, Any]] = {}
+        for item in items:
+            key = str(item.get("id", ""))
+            if key in seen:
+                continue
+            seen.add(key)
+            batch[key] = item
+            if len(batch) >= BUILD_BATCH:
+                index._append(list(batch.values()))
+                batch = {}
+        if batch:
+            index._append(list(batch.values()))
         return index
 
     def add(self, items: Iterable[Mapping[str, Any]]) -> int:
@@ -161,7 +183,11 @@ class SearchIndex:
                 fresh[key] = item
         if not fresh:
             return 0
-        batch = sorted(fresh.values(), key=item_position)
+        return self._append(list(fresh.values()))
+
+    def _append(self, items: list[Mapping[str, Any]]) -> int:
+        """Index ``items`` (new ids, none repeated) as a new segment."""
+        batch = sorted(items, key=item_position)
         stats = [seg.stats for seg in self.segments]
         prior = (sum(s[0] for s in stats), sum(s[1] for s in stats), sum(s[2] for s in stats))
         self.segments.append(SegmentBuilder(batch, len(self), prior).build())
@@ -585,16 +611,15 @@ class SearchIndex:
         for idf, seg, k in postings:
             lex = seg.lex["text"]
             docs, wts = lex.postings(k), bytes(lex.weights(k))
-            if seg.start:
-                docs = [d + seg.start for d in docs]
-            if len(docs) > 2 * len(found):
+            start, end = seg.start, seg.start + seg.n
+            if len(docs) > 2 * len(found):  # (looked up in local ordinals: none shifted)
                 weight = dict(zip(docs, wts, strict=True))
                 for d in found:
-                    w = weight.get(d)
+                    w = weight.get(d - start) if start <= d < end else None
                     if w:
                         scores[d] += idf * w
             else:
-                for d, w in zip(docs, wts, strict=True):
+                for d, w in zip(map(start.__add__, docs) if start else docs, wts, strict=True):
                     if d in scores:
                         scores[d] += idf * w
         return scores
