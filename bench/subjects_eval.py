@@ -74,7 +74,7 @@ def run(items: list[dict[str, Any]], classes: list[str], seed: int,
     took = time.perf_counter() - start
     if model is None:
         return {}
-    got = sj.assign_many(model, first, docs) + sj.assign_many(model, second)
+    got = sj.assign_many(model, first, docs, discovering=True) + sj.assign_many(model, second)
     tops = {p.split("/")[0] for p in model.leaves}
     return {"leaf": purity(got, cls, 1), "top": purity(got, cls, 0),
             "leaf1": purity(got[:half], cls[:half], 1), "top1": purity(got[:half], cls[:half], 0),

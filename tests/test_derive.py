@@ -96,6 +96,31 @@ def test_choosing_subjects_for_many_items_picks_as_one_at_a_time() -> None:
     assert _choose_many(model, scores) == [_choose(model, row.tolist()) for row in scores]
 
 
+def test_the_discovering_items_worst_fitting_share_is_left_unfiled_as_later_ones() -> None:
+    """The items a model was discovered from score against centroids holding their own
+    words: filed by the later items' floor, all of them cleared it. Filed as
+    discovering, the worst-fitting UNFILED_SHARE of them stay out, as later items do."""
+    import random
+
+    from store.derive.subjects import UNFILED_SHARE, assign_many, discover
+
+    rng = random.Random(3)
+    items = []
+    for n in range(120):  # themed items of fewer words, some with one of another theme
+        item, other = _themed(n), _themed(n + rng.choice([3, 3, 1, 2]))
+        words = item["body"].split()[:rng.randint(2, 5)] + other["body"].split()[:1]
+        item["body"] = " ".join(words) + f" in report {n}."
+        items.append(item)
+    model = discover(items)
+    assert model is not None
+    as_later = assign_many(model, items)
+    as_discovering = assign_many(model, items, discovering=True)
+    left_out = [n for n, got in enumerate(as_discovering) if not got]
+    assert sum(not got for got in as_later) < int(UNFILED_SHARE * len(items)) <= len(left_out)
+    assert all(got == as_later[n] for n, got in enumerate(as_discovering) if got)
+    assert len(left_out) < 3 * UNFILED_SHARE * len(items)
+
+
 def test_subject_model_round_trips_and_refuses_older_versions() -> None:
     from store.derive.subjects import MODEL_VERSION, SubjectModel, assign_many, discover
 

@@ -293,7 +293,8 @@ def update_subjects(root: Path, docs: list[Item], new: list[Item],
         atomic_write(Path(root) / SUBJECTS_FILE, orjson.dumps(model.to_json()))
     assert model is not None  # discovered or loaded above
     targets = docs if fresh else new
-    for doc, subjects in zip(targets, assign_many(model, targets, terms), strict=True):
+    for doc, subjects in zip(targets, assign_many(model, targets, terms, discovering=fresh),
+                             strict=True):
         doc["subjects"] = subjects
     return fresh
 

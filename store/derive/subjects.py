@@ -505,9 +505,11 @@ def why(model: SubjectModel, item: Mapping[str, Any], path: str,
 
 
 def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
-                docs: Sequence[list[str]] | None = None) -> list[list[str]]:
+                docs: Sequence[list[str]] | None = None,
+                discovering: bool = False) -> list[list[str]]:
     """``assign`` for many items at once, as one sparse product (an import's new items);
-    ``docs``: their ``features``, when the caller has them already."""
+    ``docs``: their ``features``, when the caller has them already. ``discovering``: the
+    items the model was discovered from (see ``_choose_many``)."""
     if not items:
         return []
     import numpy as np
@@ -535,10 +537,11 @@ def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
     # without scikit-learn (importing it would cost an import a second or more).
     lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     scores = np.asarray(matrix @ weights.T, dtype=np.float64) / np.maximum(lengths, 1e-12)[:, None]
-    return _choose_many(model, scores)
+    return _choose_many(model, scores, discovering)
 
 
-def _choose_many(model: SubjectModel, scores: Any) -> list[list[str]]:
+def _choose_many(model: SubjectModel, scores: Any, discovering: bool = False
+                 ) -> list[list[str]]:
     """``_choose`` for each row of ``scores`` (items x leaves), with numpy: the same
     sums in the same order, and first-of-equal picks as ``max`` makes them (a test
     compares the two); 100,000 items in a tenth of the time."""
@@ -549,7 +552,13 @@ def _choose_many(model: SubjectModel, scores: Any) -> list[list[str]]:
         return [[] for _ in range(n)]
     of, norms, sizes = _tops(model)
     best = scores.max(axis=1)
-    filed = (best > 0) & (best >= model.floor - 1e-6)
+    floor = model.floor
+    if discovering and n:
+        # Their own words are in the centroids they are scored against, so nearly all
+        # of them clear the floor that later items must: the same share of them, the
+        # worst-fitting, is left out instead.
+        floor = max(floor, float(np.quantile(best, UNFILED_SHARE)))
+    filed = (best > 0) & (best >= floor - 1e-6)
     top_scores = np.zeros((n, len(norms)))
     for k in range(width):  # leaf by leaf, as _choose adds them
         top_scores[:, of[k]] += sizes[k] * scores[:, k]
