@@ -354,12 +354,14 @@ def test_newswire_import_discovers_subjects_and_keeps_them(tmp_path: Path) -> No
     out = run("--store", str(store), "import", *args, str(first))
     assert out.returncode == 0, out.stderr
     before = {d["id"]: d["subjects"] for d in listed(store)}
-    assert all(s and all(p.count("/") == 1 for p in s) for s in before.values())
+    # (the worst-fitting share of them, UNFILED_SHARE, is under no subject, as later items)
+    assert sum(bool(s) for s in before.values()) >= 0.9 * len(before)
+    assert all(p.count("/") == 1 for s in before.values() for p in s)
     assert all("#39;" not in d["body"] for d in listed(store))
     run("--store", str(store), "import", *args, str(second))
     items = listed(store)
     assert all(d["subjects"] == before[d["id"]] for d in items if d["id"] in before)
-    assert all(d["subjects"] for d in items)
+    assert sum(bool(d["subjects"]) for d in items) >= 0.9 * len(items)
     tree = {g["name"]: g for g in json.loads(run("--store", str(store), "tree",
                                                  "--json").stdout)}
     assert tree["Topics"]["children"] == []  # --empty: the seed's rules are not here
@@ -369,4 +371,4 @@ def test_newswire_import_discovers_subjects_and_keeps_them(tmp_path: Path) -> No
     assert all(len(n["name"]) <= 40 and "/" not in n["name"] for n in tops + leaves)
     again = run("--store", str(store), "retopic", "--subjects")
     assert again.returncode == 0 and "subjects re-derived" in again.stdout
-    assert all(d["subjects"] for d in listed(store))
+    assert sum(bool(d["subjects"]) for d in listed(store)) >= 0.9 * len(items)
