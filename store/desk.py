@@ -113,6 +113,9 @@ def default_rules(root: Path | None = None) -> TopicRules:
 _IMPORT_TRIES = 3
 """Imports prepared without the lock that may start again when another process wrote
 items.json meanwhile; the last try holds the lock throughout."""
+IMPORT_BATCH = 50_000
+"""An import of more records goes in batches of this many, each written as it is made:
+its memory stays that of one batch (300,000 items at once peaked at 1.6 GB)."""
 
 
 class _ImportPlan(NamedTuple):
@@ -452,9 +455,36 @@ class Store:
         Tags the records carry are added afterwards as one operation, "import
         tags", to the added and updated items. ``reload=False`` leaves this Store's
         items as they were (a fetch that writes feed after feed reads them once, after).
+
+        More than IMPORT_BATCH new records (not ``update``) go in batches, each its own
+        atomic write (with its own "import tags"): an interrupted import leaves whole
+        batches, and running it again adds the rest. Subjects are discovered from the
+        first batch (a sample of it, as of any store) and the later ones filed under them.
         """
         self._require_writable()
         records = list(records)
+        total = len(records)
+        report = ImportReport(update=update)
+        batch = max(total, 1) if update else IMPORT_BATCH
+        earlier: set[str] = set()  # the documents this import added, batch by batch
+        for start in range(0, max(total, 1), batch):
+            shown = None if progress is None else (
+                lambda done, _of, stage, start=start: progress(start + done, total, stage))
+            part = self._import_batch(records[start:start + batch], update, shown, earlier)
+            report.added += part.added
+            report.present += part.present
+            report.repeated += part.repeated
+            report.updated += part.updated
+            report.ids.extend(part.ids)
+        if reload:
+            self.refresh()
+        return report
+
+    def _import_batch(self, records: list[Record], update: bool,
+                      progress: ProgressCallback | None, earlier: set[str]) -> ImportReport:
+        """One atomic write of ``import_records``; ``earlier``: the documents earlier
+        batches of the import added (matched again, a record repeats one of them), to
+        which this one adds its own."""
         # The slow part (matching, deriving on all cores, resolving names) runs on a
         # snapshot of items.json WITHOUT the store lock, so another session's tag lands
         # at once; the lock is held only to write. Should another process have written
@@ -478,15 +508,14 @@ class Store:
                     to_derive = Deriving(self.rules, len(records))
                     try:
                         plan = self._prepare(records, data, update, progress, report,
-                                             to_derive, appending)
+                                             to_derive, appending, earlier)
                     finally:
                         to_derive.close()
                     with contextlib.nullcontext() if last else self._lock.hold():
                         if last or file_signature(self._storage_path) == seen:
                             self._commit(plan, report)
                             break
-        if reload:
-            self.refresh()
+        earlier.update(plan.changes)
         return report
 
     def _appending(self) -> Appending | None:
@@ -500,10 +529,12 @@ class Store:
 
     def _prepare(self, records: list[Record], data: dict[str, Any], update: bool,
                  progress: ProgressCallback | None, report: ImportReport,
-                 to_derive: Deriving, appending: Appending | None = None) -> _ImportPlan:
+                 to_derive: Deriving, appending: Appending | None = None,
+                 earlier: Collection[str] = ()) -> _ImportPlan:
         """Match the records against ``data`` (items.json as read) and make, derive and
         resolve the new and refreshed items: everything but the write. With
-        ``appending`` the stored items are known from their segments' digests."""
+        ``appending`` the stored items are known from their segments' digests;
+        ``earlier``: documents added by this import's earlier batches."""
         table: dict[str, Item] = data.get(_ITEMS, {})  # items.json's, as items_from checked
         if appending is not None:
             known, stored_ids = appending.identities()
@@ -546,7 +577,7 @@ class Store:
                     changes[doc_id] = fresh
                     known.add(doc_id, fresh)
             else:
-                if doc_id in stored_ids:
+                if doc_id in stored_ids and doc_id not in earlier:
                     report.present += 1
                 else:
                     report.repeated += 1  # an earlier record of this very import
@@ -606,6 +637,8 @@ class Store:
                     with contextlib.suppress(StoreError):
                         self.user.withdraw(tags_record)
                 raise
+            if not self.loaded:  # (no items held: the segments written need not be)
+                self._storage.forget()
             if converting:
                 self._converted(len(merged))
             # The tree's counts: shifted by what changed, else counted (all in memory;

@@ -168,3 +168,38 @@ def test_a_loaded_store_appends_too_and_sees_its_import(tmp_path: Path,
     assert report.added == 3 and len(store) == 103  # reloaded after the write
     assert [d["title"].split(" on ")[0] for d in store.items()[-3:]] == [
         "Brief 400", "Brief 401", "Brief 402"]
+
+
+def test_a_big_import_goes_in_batches_and_ends_as_one_import_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """More than IMPORT_BATCH records are written batch by batch (bounded memory): the
+    same items, names merged the same, the same report (a record repeating one of an
+    earlier batch is a duplicate within the file, not "already present")."""
+    records = [*base(), *batch()]
+    records.insert(70, base()[30])  # repeats a record of the first batch
+    whole, batched = tmp_path / "whole", tmp_path / "batched"
+    whole_report = Store.open(whole, seed=False).import_records(records)
+    writes = []
+    original = Store._commit
+    monkeypatch.setattr("store.desk.IMPORT_BATCH", 40)
+    monkeypatch.setattr(Store, "_commit", lambda self, plan, report: (
+        writes.append(len(plan.changes)), original(self, plan, report))[1])
+    report = Store.open(batched, seed=False).import_records(records)
+    monkeypatch.undo()
+    assert writes == [40, 39, 35]  # the repeated records add nothing
+    assert report.summary() == whole_report.summary() == (
+        "114 added, 0 already present, 3 duplicates within the file")
+    assert report.ids == whole_report.ids
+
+    def without_subjects(root: Path) -> dict[str, Any]:
+        got = snapshot(root)
+        assert sum(bool(d["subjects"]) for d in got["items"]) > 0.8 * len(got["items"])
+        for d in got["items"]:
+            d.pop("subjects")
+        return got
+
+    assert without_subjects(batched) == without_subjects(whole)
+    trees = [[node for node in tree_json(root, capsys) if node["name"] != "Subjects"]
+             for root in (batched, whole)]
+    assert trees[0] == trees[1] and {"People", "Places"} <= {n["name"] for n in trees[0]}

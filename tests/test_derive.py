@@ -121,6 +121,23 @@ def test_the_discovering_items_worst_fitting_share_is_left_unfiled_as_later_ones
     assert len(left_out) < 3 * UNFILED_SHARE * len(items)
 
 
+def test_assigning_by_chunks_files_as_assigning_at_once(monkeypatch) -> None:
+    """Items are scored a chunk at a time (bounded memory); the discovering items'
+    floor is still the quantile over all of them, so the answers are the same."""
+    from store.derive import subjects
+
+    items = [_themed(n) for n in range(150)]
+    for n, item in enumerate(items):
+        item["body"] = " ".join(item["body"].split()[: 2 + n % 5]) + f" note {n}."
+    model = subjects.discover(items)
+    assert model is not None
+    whole = [subjects.assign_many(model, items, discovering=d) for d in (False, True)]
+    monkeypatch.setattr(subjects, "ASSIGN_CHUNK", 7)
+    chunked = [subjects.assign_many(model, items, discovering=d) for d in (False, True)]
+    assert chunked == whole
+    assert sum(not got for got in whole[1]) >= int(subjects.UNFILED_SHARE * len(items))
+
+
 def test_subject_model_round_trips_and_refuses_older_versions() -> None:
     from store.derive.subjects import MODEL_VERSION, SubjectModel, assign_many, discover
 

@@ -274,7 +274,7 @@ def update_subjects(root: Path, docs: list[Item], new: list[Item],
     the store's, when the caller has loaded it already."""
     import orjson
 
-    from store.derive.subjects import assign_many, discover, features
+    from store.derive.subjects import DISCOVER_ITEMS, assign_many, discover, features
     from store.disk.atomic import atomic_write
 
     if model is None and not rediscover:
@@ -284,7 +284,9 @@ def update_subjects(root: Path, docs: list[Item], new: list[Item],
     fresh = model is None
     terms = None
     if fresh:
-        terms = [features(d) for d in docs]
+        # Terms made once for discovery and filing; of a store too big to hold them all
+        # (discovery samples DISCOVER_ITEMS), made a chunk at a time by each.
+        terms = [features(d) for d in docs] if len(docs) <= DISCOVER_ITEMS else None
         model = discover(docs, docs=terms)
         if model is None:
             for doc in docs if rediscover else new:

@@ -504,16 +504,22 @@ def why(model: SubjectModel, item: Mapping[str, Any], path: str,
             and tok.start >= start]
 
 
+ASSIGN_CHUNK = 20_000
+
+
 def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
                 docs: Sequence[list[str]] | None = None,
                 discovering: bool = False) -> list[list[str]]:
-    """``assign`` for many items at once, as one sparse product (an import's new items);
+    """``assign`` for many items at once, as sparse products (an import's new items);
     ``docs``: their ``features``, when the caller has them already. ``discovering``: the
-    items the model was discovered from (see ``_choose_many``)."""
+    items the model was discovered from (see ``_choose_many``).
+
+    The items' terms are made and scored ASSIGN_CHUNK at a time: made all at once they
+    were the import's peak (300,000 items' terms alone took about a gigabyte); only
+    the scores (items x leaves) are kept whole, for the discovering items' quantile."""
     if not items:
         return []
     import numpy as np
-    from scipy.sparse import csr_matrix
 
     index = {t: n for n, t in enumerate(model.idf)}
     idf = np.array(list(model.idf.values()), dtype=np.float32)
@@ -521,6 +527,25 @@ def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
     for k, w in enumerate(model.weights):
         for t, v in w.items():
             weights[k, index[t]] = v
+    chunks = [_scores_of(index, idf, weights, items[start:start + ASSIGN_CHUNK],
+                         None if docs is None else docs[start:start + ASSIGN_CHUNK])
+              for start in range(0, len(items), ASSIGN_CHUNK)]
+    floor = model.floor
+    if discovering and model.leaves:
+        # Their own words are in the centroids they are scored against, so nearly all
+        # of them clear the floor that later items must: the same share of them, the
+        # worst-fitting, is left out instead.
+        best = np.concatenate([chunk.max(axis=1) for chunk in chunks])
+        floor = max(floor, float(np.quantile(best, UNFILED_SHARE)))
+    return [subjects for chunk in chunks for subjects in _choose_many(model, chunk, floor)]
+
+
+def _scores_of(index: Mapping[str, int], idf: Any, weights: Any,
+               items: Sequence[Mapping[str, Any]], docs: Sequence[list[str]] | None) -> Any:
+    """The items' scores against each leaf (items x leaves), as unit-length vectors."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
     data: list[float] = []
     cols: list[int] = []
     ptr = [0]
@@ -536,15 +561,15 @@ def assign_many(model: SubjectModel, items: Sequence[Mapping[str, Any]],
     # Scores of unit-length items (the floor is one): divided by the length afterwards,
     # without scikit-learn (importing it would cost an import a second or more).
     lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    scores = np.asarray(matrix @ weights.T, dtype=np.float64) / np.maximum(lengths, 1e-12)[:, None]
-    return _choose_many(model, scores, discovering)
+    return np.asarray(matrix @ weights.T, dtype=np.float64) / np.maximum(lengths, 1e-12)[:, None]
 
 
-def _choose_many(model: SubjectModel, scores: Any, discovering: bool = False
+def _choose_many(model: SubjectModel, scores: Any, floor: float | None = None
                  ) -> list[list[str]]:
     """``_choose`` for each row of ``scores`` (items x leaves), with numpy: the same
     sums in the same order, and first-of-equal picks as ``max`` makes them (a test
-    compares the two); 100,000 items in a tenth of the time."""
+    compares the two); 100,000 items in a tenth of the time. ``floor``: the least best
+    score that files an item (the model's, unless given)."""
     import numpy as np
 
     n, width = scores.shape
@@ -552,12 +577,7 @@ def _choose_many(model: SubjectModel, scores: Any, discovering: bool = False
         return [[] for _ in range(n)]
     of, norms, sizes = _tops(model)
     best = scores.max(axis=1)
-    floor = model.floor
-    if discovering and n:
-        # Their own words are in the centroids they are scored against, so nearly all
-        # of them clear the floor that later items must: the same share of them, the
-        # worst-fitting, is left out instead.
-        floor = max(floor, float(np.quantile(best, UNFILED_SHARE)))
+    floor = model.floor if floor is None else floor
     filed = (best > 0) & (best >= floor - 1e-6)
     top_scores = np.zeros((n, len(norms)))
     for k in range(width):  # leaf by leaf, as _choose adds them

@@ -271,6 +271,12 @@ class SegmentedItems:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
+    def forget(self) -> None:
+        """Drop the sealed segments kept as read or written: a store that does not hold
+        its items (an import, batch after batch) would otherwise keep every one it wrote.
+        Safe at any time: a segment not kept is read again, or written, when needed."""
+        self._sealed.clear()
+
     def close(self) -> None:
         self._head.close()
         self._sealed.clear()

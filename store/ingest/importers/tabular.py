@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import orjson
 
@@ -184,11 +184,21 @@ def loads_json(text: str) -> tuple[object, str | None, int]:
         return None, "not valid JSON: nested too deeply", 1
 
 
+def _lines(text: str) -> Iterator[str]:
+    """``text.split("\\n")``, a line at a time: the list of a big file's lines cost as
+    much memory as its text (300,000 items: 130 MB, beside the records being made)."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
+
+
 def read_jsonl(data: bytes, source: str, mapping: Mapping[str, str]) -> ImportResult:
     """Read JSON Lines: one object per line; blank lines are fine."""
     result = ImportResult()
     text, bad_lines = decode(data)
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         if number in bad_lines:
