@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from store.disk.safe_output import write_output
     from store.doctor import check_store, restore_store
     from store.errors import (
+        ImportInterrupted,
         ReadOnlyStoreError,
         StoreBusyError,
         StoreError,
@@ -72,6 +73,7 @@ _WHERE = {
     "IMPORT_FORMATS": "store.ingest.formats",
     "ITEMS_FILE": "store.disk.layout",
     "ImportOptions": "store.ingest.importers",
+    "ImportInterrupted": "store.errors",
     "ImportReport": "store.ingest.dedupe",
     "Item": "store.model",
     "LazyStateView": "store.search.cache",
@@ -136,6 +138,7 @@ __all__ = [
     "IMPORT_FORMATS",
     "ITEMS_FILE",
     "ImportOptions",
+    "ImportInterrupted",
     "ImportReport",
     "Item",
     "LazyStateView",

@@ -58,7 +58,7 @@ from store.disk.layout import (
 from store.disk.links import refuse_link
 from store.disk.perms import secure_new_store
 from store.disk.segments import SegmentedItems, segment_list
-from store.errors import ReadOnlyStoreError, StoreError
+from store.errors import ImportInterrupted, ReadOnlyStoreError, StoreError
 from store.ingest.appending import Appending, write_digest
 from store.ingest.dedupe import Identities, ImportReport, refreshed
 from store.ingest.feeds.subscriptions import Subscriptions
@@ -470,7 +470,13 @@ class Store:
         for start in range(0, max(total, 1), batch):
             shown = None if progress is None else (
                 lambda done, _of, stage, start=start: progress(start + done, total, stage))
-            part = self._import_batch(records[start:start + batch], update, shown, earlier)
+            try:
+                part = self._import_batch(records[start:start + batch], update, shown,
+                                          earlier)
+            except KeyboardInterrupt as exc:
+                if start:  # whole batches were written: say what landed
+                    raise ImportInterrupted(start, total, report.added) from exc
+                raise
             report.added += part.added
             report.present += part.present
             report.repeated += part.repeated
@@ -513,6 +519,8 @@ class Store:
                         to_derive.close()
                     with contextlib.nullcontext() if last else self._lock.hold():
                         if last or file_signature(self._storage_path) == seen:
+                            if progress is not None:  # (subjects, then the files)
+                                progress(len(records), len(records), "writing")
                             self._commit(plan, report)
                             break
         earlier.update(plan.changes)

@@ -107,3 +107,16 @@ class ReadOnlyStoreError(StoreError):
             f"The store at {self.root} is read-only (no write permission), so this change "
             "cannot be saved. Browsing and search still work."
         )
+
+
+class ImportInterrupted(KeyboardInterrupt):
+    """An import of several batches stopped (Ctrl-C) after some were written: the
+    user must know what landed, and that the same import again adds the rest."""
+
+    def __init__(self, imported: int, total: int, added: int) -> None:
+        self.imported, self.total, self.added = imported, total, added
+        super().__init__(
+            f"interrupted: the first {imported:,} of {total:,} records were imported "
+            f"({added:,} added). Run the same import again to add the rest (what is "
+            "stored already is skipped)."
+        )

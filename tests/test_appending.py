@@ -185,9 +185,16 @@ def test_a_big_import_goes_in_batches_and_ends_as_one_import_does(
     monkeypatch.setattr("store.desk.IMPORT_BATCH", 40)
     monkeypatch.setattr(Store, "_commit", lambda self, plan, report: (
         writes.append(len(plan.changes)), original(self, plan, report))[1])
-    report = Store.open(batched, seed=False).import_records(records)
+    calls: list[tuple[int, int, str]] = []
+    report = Store.open(batched, seed=False).import_records(
+        records, progress=lambda done, total, stage: calls.append((done, total, stage)))
     monkeypatch.undo()
     assert writes == [40, 39, 35]  # the repeated records add nothing
+    # one bar over the whole import: each batch's stages, then the next batch's
+    assert [c for c in calls if c[2] == "writing"] == [(40, 117, "writing"),
+                                                       (80, 117, "writing"),
+                                                       (117, 117, "writing")]
+    assert all(total == 117 and done <= 117 for done, total, _ in calls)
     assert report.summary() == whole_report.summary() == (
         "114 added, 0 already present, 3 duplicates within the file")
     assert report.ids == whole_report.ids
@@ -203,3 +210,35 @@ def test_a_big_import_goes_in_batches_and_ends_as_one_import_does(
     trees = [[node for node in tree_json(root, capsys) if node["name"] != "Subjects"]
              for root in (batched, whole)]
     assert trees[0] == trees[1] and {"People", "Places"} <= {n["name"] for n in trees[0]}
+
+
+def test_an_interrupted_batched_import_says_what_landed_and_resumes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "briefs.jsonl"
+    rng = random.Random(5)
+    source.write_text("".join(json.dumps({"title": r.title, "text": r.body}) + "\n"
+                              for r in (brief(k, rng) for k in range(100))), encoding="utf-8")
+    root = tmp_path / "store"
+    assert main(["--store", str(root), "init", "--empty"]) == 0
+    monkeypatch.setattr("store.desk.IMPORT_BATCH", 40)
+    calls = []
+    original = Store._import_batch
+
+    def stopped_in_the_second(self: Store, *args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    monkeypatch.setattr(Store, "_import_batch", stopped_in_the_second)
+    capsys.readouterr()
+    assert main(["--store", str(root), "import", str(source)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted: the first 40 of 100 records were imported (40 added)" in err
+    assert "Run the same import again" in err
+    assert len(Store.open(root)) == 40
+    monkeypatch.setattr(Store, "_import_batch", original)
+    assert main(["--store", str(root), "import", str(source)]) == 0
+    assert "60 added, 40 already present" in capsys.readouterr().out
+    assert len(Store.open(root)) == 100

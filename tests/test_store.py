@@ -236,7 +236,8 @@ def test_the_store_adopts_an_index_loaded_for_the_same_items_only(store_dir: Pat
 def test_import_reports_making_then_deriving_until_done(store_dir: Path, tmp_path: Path,
                                                         count: int) -> None:
     """The progress bar follows the whole import: after the items are made comes the
-    derivation (most of a big import's time), not a bar sitting at 100%."""
+    derivation (most of a big import's time), not a bar sitting at 100%, then the
+    write."""
     src = tmp_path / "many.txt"
     src.write_text("".join(f"Brief {n} says Donald Tusk met NATO in Warsaw about drones.\n"
                            for n in range(count)))
@@ -245,8 +246,9 @@ def test_import_reports_making_then_deriving_until_done(store_dir: Path, tmp_pat
         [src], progress=lambda done, total, stage: calls.append((done, total, stage)))
     assert report.added == count
     stages = [stage for _, _, stage in calls]
-    assert stages[0] == "importing" and stages[-1] == "deriving"
-    assert stages == sorted(stages, key=["importing", "deriving"].index), "no going back"
+    assert stages[0] == "importing" and stages[-2:] == ["deriving", "writing"]
+    assert stages == sorted(stages, key=["importing", "deriving", "writing"].index), \
+        "no going back"
     deriving = [(done, total) for done, total, stage in calls if stage == "deriving"]
     assert deriving[-1] == (count, count) and len(deriving) >= 3
     assert [d for d, _ in deriving] == sorted(d for d, _ in deriving)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from store import EXPORT_FORMATS, StoreError
+from store import EXPORT_FORMATS, ImportInterrupted, StoreError
 from tui.cli_args import PROG, build_parser
 
 
@@ -103,7 +103,8 @@ class ImportProgress:
         self._task = None
 
     def update(self, stage: str, done: int, total: int) -> None:
-        """Report ``done`` of ``total`` for ``stage`` ("reading", "importing", "deriving")."""
+        """Report ``done`` of ``total`` for ``stage`` ("reading", "importing", "deriving",
+        "writing")."""
         if not self.enabled:
             return
         if self.bar is None:
@@ -677,7 +678,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         _err(str(exc))
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, ImportInterrupted):  # some of it landed: say what
+            _err(str(exc))
         return 130
     except BrokenPipeError:
         # `newsdesk list | head`: the reader left; that is not an error.
