@@ -23,10 +23,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from store.derive.pipeline import (
     ENTITIES_VERSION,
@@ -38,7 +38,6 @@ from store.derive.pipeline import (
     explain_subjects,
     load_subjects,
     resolve_all,
-    resolve_names,
     update_subjects,
 )
 from store.derive.rules import TopicRules, load_rules
@@ -60,29 +59,26 @@ from store.disk.perms import secure_new_store
 from store.disk.segments import SegmentedItems, segment_list
 from store.errors import ImportInterrupted, ReadOnlyStoreError, StoreError
 from store.ingest.appending import Appending, write_digest
-from store.ingest.dedupe import Identities, ImportReport, refreshed
+from store.ingest.dedupe import ImportReport
 from store.ingest.feeds.subscriptions import Subscriptions
 from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
+from store.ingest.planning import ImportPlan, ProgressCallback, plan_import
 from store.model import DERIVED as _DERIVED
 from store.model import ITEMS_TABLE as _ITEMS
 from store.model import META_TABLE as _META
-from store.model import Item, items_from, items_streamed, make_item, now_iso
+from store.model import Item, items_from, items_streamed
 from store.resources import seed_file
 from store.search.cache import StateView, build_index, items_signature, load_index, update_index
 from store.search.index import SearchIndex
 from store.search.query import Node, parse
 from store.state.actions import UserActions
 from store.state.userstate import StateFiles
-from store.text.clean import item_id as text_id
 from store.tree import TreeIndex, save_counts, update_counts
 
 if TYPE_CHECKING:
     from store.ingest.feeds.refresh import FeedOutcome
 
 
-ProgressCallback = Callable[[int, int, str], None]
-"""Called as ``progress(done, total, stage)`` while an import works: stage "importing"
-(records made into items), then "deriving" (items whose topics and entities are done)."""
 
 
 @contextlib.contextmanager
@@ -116,22 +112,6 @@ items.json meanwhile; the last try holds the lock throughout."""
 IMPORT_BATCH = 50_000
 """An import of more records goes in batches of this many, each written as it is made:
 its memory stays that of one batch (300,000 items at once peaked at 1.6 GB)."""
-
-
-class _ImportPlan(NamedTuple):
-    """What an import will write: items.json as read, the items after it, the new or
-    refreshed ones (by document id) and the tags the records brought."""
-
-    data: dict[str, Any]
-    merged: Mapping[str, Item]
-    changes: dict[str, Item]
-    import_tags: dict[str, list[str]]
-    renamed: set[str]
-    """Stored items whose names the new ones re-resolved (written, not re-indexed)."""
-    before: Mapping[str, Item]
-    """The stored items as read, at least those that change (for the tree's counts)."""
-    appending: Appending | None
-    """The store as an import that appends saw it (no sealed segment read), or None."""
 
 
 class Store:
@@ -513,8 +493,8 @@ class Store:
                     report = ImportReport(update=update)
                     to_derive = Deriving(self.rules, len(records))
                     try:
-                        plan = self._prepare(records, data, update, progress, report,
-                                             to_derive, appending, earlier)
+                        plan = plan_import(records, data, update, progress, report,
+                                           to_derive, appending, earlier)
                     finally:
                         to_derive.close()
                     with contextlib.nullcontext() if last else self._lock.hold():
@@ -535,92 +515,8 @@ class Store:
             appending.model = model
         return appending
 
-    def _prepare(self, records: list[Record], data: dict[str, Any], update: bool,
-                 progress: ProgressCallback | None, report: ImportReport,
-                 to_derive: Deriving, appending: Appending | None = None,
-                 earlier: Collection[str] = ()) -> _ImportPlan:
-        """Match the records against ``data`` (items.json as read) and make, derive and
-        resolve the new and refreshed items: everything but the write. With
-        ``appending`` the stored items are known from their segments' digests;
-        ``earlier``: documents added by this import's earlier batches."""
-        table: dict[str, Item] = data.get(_ITEMS, {})  # items.json's, as items_from checked
-        if appending is not None:
-            known, stored_ids = appending.identities()
-            position = appending.next_position()
-        else:
-            known = Identities(table)
-            stored_ids = {k: doc["id"] for k, doc in table.items()}
-            position = max((int(k) for k in table), default=0) + 1
-        stamp = now_iso()
-        changes: dict[str, Item] = {}
-        import_tags: dict[str, list[str]] = {}
-        for done, record in enumerate(records):
-            if progress is not None and done % 500 == 0:
-                progress(done, len(records), "importing")
-            item = make_item(record, position, stamp)
-            if not item["body"]:
-                continue
-            # The normalized text's hash, once: it is the id of a text-only item.
-            text_only = not (record.id or item.get("guid") or item.get("url"))
-            text_key = item["id"] if text_only else text_id(item["body"])
-            doc_id = known.match(item, text_key)
-            if doc_id is None:
-                to_derive.add(item)
-                doc_id = str(position)
-                changes[doc_id] = item
-                known.add(doc_id, item, text_key)
-                position += 1
-                report.added += 1
-            elif update and doc_id in table:
-                current = changes.get(doc_id, table[doc_id])
-                fresh = refreshed(current, item, bool(record.title and record.title.strip()))
-                if fresh is None:
-                    report.present += 1
-                else:
-                    if fresh["body"] != current["body"]:
-                        to_derive.add(fresh)
-                    fresh["updated_at"] = stamp
-                    if doc_id not in changes:
-                        report.updated += 1
-                    changes[doc_id] = fresh
-                    known.add(doc_id, fresh)
-            else:
-                if doc_id in stored_ids and doc_id not in earlier:
-                    report.present += 1
-                else:
-                    report.repeated += 1  # an earlier record of this very import
-                if doc_id not in changes:
-                    report.ids.append(stored_ids[doc_id])
-                    continue  # already stored, not updating: leave its tags alone
-            target = changes[doc_id]["id"] if doc_id in changes else stored_ids[doc_id]
-            report.ids.append(target)
-            for tag in record.tags:
-                import_tags.setdefault(tag, []).append(target)
-        if progress is not None:
-            progress(len(records), len(records), "importing")
-        renamed: set[str] = set()
-        if changes and appending is not None:
-            to_derive.finish(None if progress is None else (
-                lambda done, total: progress(done, total, "deriving")))
-            moved, before = appending.resolve(changes)
-            return _ImportPlan(data, appending.items(moved, changes), changes, import_tags,
-                               set(moved), before, appending)
-        if changes:
-            to_derive.finish(None if progress is None else (
-                lambda done, total: progress(done, total, "deriving")))
-            merged = {**table, **changes}
-            for doc_id, people, orgs in resolve_names(merged):
-                doc = merged[doc_id]
-                if doc_id not in changes:  # a copy: the items as read stay as on disk
-                    doc = merged[doc_id] = {**doc}
-                    renamed.add(doc_id)
-                doc["people"], doc["orgs"] = people, orgs
-        else:
-            merged = table
-        return _ImportPlan(data, merged, changes, import_tags, renamed, table, None)
-
-    def _commit(self, plan: _ImportPlan, report: ImportReport) -> None:
-        """Write what ``_prepare`` made, under the lock: subjects, tags, then items."""
+    def _commit(self, plan: ImportPlan, report: ImportReport) -> None:
+        """Write what ``plan_import`` made, under the lock: subjects, tags, then items."""
         data, merged, changes, import_tags, renamed, table, appending = plan
         rediscovered = bool(changes) and update_subjects(  # (appending: with its model)
             self.root, [] if appending else list(merged.values()), list(changes.values()),
