@@ -79,8 +79,6 @@ if TYPE_CHECKING:
     from store.ingest.feeds.refresh import FeedOutcome
 
 
-
-
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while a block builds many objects.
