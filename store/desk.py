@@ -38,6 +38,7 @@ from store.derive.pipeline import (
     explain_subjects,
     load_subjects,
     resolve_all,
+    save_subjects,
     update_subjects,
 )
 from store.derive.rules import TopicRules, load_rules
@@ -62,7 +63,13 @@ from store.ingest.appending import Appending, write_digest
 from store.ingest.dedupe import ImportReport
 from store.ingest.feeds.subscriptions import Subscriptions
 from store.ingest.importers import ImportOptions, ImportResult, Problem, Record, read_file
-from store.ingest.planning import ImportPlan, ProgressCallback, plan_import
+from store.ingest.planning import (
+    Derived,
+    ImportPlan,
+    ProgressCallback,
+    plan_import,
+    sample_for_subjects,
+)
 from store.model import DERIVED as _DERIVED
 from store.model import ITEMS_TABLE as _ITEMS
 from store.model import META_TABLE as _META
@@ -436,8 +443,9 @@ class Store:
 
         More than IMPORT_BATCH new records (not ``update``) go in batches, each its own
         atomic write (with its own "import tags"): an interrupted import leaves whole
-        batches, and running it again adds the rest. Subjects are discovered from the
-        first batch (a sample of it, as of any store) and the later ones filed under them.
+        batches, and running it again adds the rest. Into a store without subjects they
+        are first discovered from a sample of all the records, and every batch is filed
+        under them.
         """
         self._require_writable()
         records = list(records)
@@ -445,12 +453,13 @@ class Store:
         report = ImportReport(update=update)
         batch = max(total, 1) if update else IMPORT_BATCH
         earlier: set[str] = set()  # the documents this import added, batch by batch
+        derived = self._subjects_from_sample(records) if total > batch else {}
         for start in range(0, max(total, 1), batch):
             shown = None if progress is None else (
                 lambda done, _of, stage, start=start: progress(start + done, total, stage))
             try:
                 part = self._import_batch(records[start:start + batch], update, shown,
-                                          earlier)
+                                          earlier, derived, start)
             except KeyboardInterrupt as exc:
                 if start:  # whole batches were written: say what landed
                     raise ImportInterrupted(start, total, report.added) from exc
@@ -464,11 +473,29 @@ class Store:
             self.refresh()
         return report
 
+    def _subjects_from_sample(self, records: list[Record]) -> dict[int, Derived]:
+        """Before the batches of a big import into a store without subjects: discover
+        them from a sample of all its records (``sample_for_subjects``) and save them,
+        so that every batch is filed under them. The sample's derived fields, by index."""
+        if load_subjects(self.root) is not None:
+            return {}
+        from store.derive.subjects import DISCOVER_ITEMS, discover
+
+        sample, derived = sample_for_subjects(records, self.rules, DISCOVER_ITEMS)
+        model = discover(sample)
+        if model is not None:
+            with self._lock.hold():
+                if load_subjects(self.root) is None:  # (nor another session's meanwhile)
+                    save_subjects(self.root, model)
+        return derived
+
     def _import_batch(self, records: list[Record], update: bool,
-                      progress: ProgressCallback | None, earlier: set[str]) -> ImportReport:
-        """One atomic write of ``import_records``; ``earlier``: the documents earlier
-        batches of the import added (matched again, a record repeats one of them), to
-        which this one adds its own."""
+                      progress: ProgressCallback | None, earlier: set[str],
+                      derived: dict[int, Derived], offset: int) -> ImportReport:
+        """One atomic write of ``import_records`` (records ``offset`` on of it);
+        ``earlier``: the documents earlier batches of the import added (matched again,
+        a record repeats one of them), to which this one adds its own; ``derived``: the
+        derived fields of the records the subjects were discovered from, by index."""
         # The slow part (matching, deriving on all cores, resolving names) runs on a
         # snapshot of items.json WITHOUT the store lock, so another session's tag lands
         # at once; the lock is held only to write. Should another process have written
@@ -492,7 +519,7 @@ class Store:
                     to_derive = Deriving(self.rules, len(records))
                     try:
                         plan = plan_import(records, data, update, progress, report,
-                                           to_derive, appending, earlier)
+                                           to_derive, appending, earlier, derived, offset)
                     finally:
                         to_derive.close()
                     with contextlib.nullcontext() if last else self._lock.hold():

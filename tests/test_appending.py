@@ -242,3 +242,36 @@ def test_an_interrupted_batched_import_says_what_landed_and_resumes(
     assert main(["--store", str(root), "import", str(source)]) == 0
     assert "60 added, 40 already present" in capsys.readouterr().out
     assert len(Store.open(root)) == 100
+
+
+def volcano(k: int, rng: random.Random) -> Record:
+    place = rng.choice(["Iceland", "Sicily", "Java", "Hawaii", "Chile", "Kamchatka"])
+    what = rng.choice(["ash cloud", "lava flow", "eruption", "magma chamber", "tremors"])
+    return Record(body=f"The volcano near {place} shows a growing {what}. Report {k} tells of "
+                  f"seismologists watching the {what} as villages near the crater leave.",
+                  source="v.txt", title=f"Volcano report {k}: {what} near {place}")
+
+
+def test_a_batched_import_finds_subjects_in_all_its_batches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file in date order whose later stories are about something new: the subjects
+    come from a sample of the whole file, not from its first batch alone, and each
+    record is derived once (the sample's fields are reused by its batch)."""
+    from store.derive import pipeline
+
+    rng = random.Random(7)
+    records = [*base(60), *(volcano(k, rng) for k in range(60))]
+    calls = []
+    original = pipeline.derive
+    monkeypatch.setattr(pipeline, "derive", lambda item, rules, *a: (
+        calls.append(1), original(item, rules, *a))[1])
+    monkeypatch.setattr("store.desk.IMPORT_BATCH", 40)  # the first batch: no volcano
+    report = Store.open(tmp_path / "s", seed=False).import_records(records)
+    monkeypatch.undo()
+    assert report.added == 120 and len(calls) == 120
+    items = Store.open(tmp_path / "s").items()
+    first = [d["subjects"][:1] for d in items[:60]]
+    late = [d["subjects"][:1] for d in items[60:]]
+    assert sum(bool(s) for s in late) >= 0.8 * len(late)
+    shared = {s[0] for s in late if s} & {s[0] for s in first if s}
+    assert sum(bool(s) and s[0] in shared for s in late) <= 0.1 * len(late)

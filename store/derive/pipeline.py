@@ -57,7 +57,9 @@ CHUNK = 2000
 """Items per job sent to a worker: small enough that the workers start while the items
 are still being made and finish together; large enough that a job's overhead is noise."""
 
-_FIELDS = ("topics", "people_raw", "people", "places", "orgs_raw", "orgs")
+DERIVED_FIELDS = ("topics", "people_raw", "people", "places", "orgs_raw", "orgs")
+"""What ``derive`` fills in."""
+_FIELDS = DERIVED_FIELDS
 _RULES: TopicRules | None = None
 """The rules, in a worker (set once by the pool's initializer)."""
 
@@ -278,10 +280,7 @@ def update_subjects(root: Path, docs: list[Item], new: list[Item],
     all ``docs`` (when there are enough) and every item is assigned. True when the model
     was (re)discovered. The model is written before the items, atomically. ``model``:
     the store's, when the caller has loaded it already."""
-    import orjson
-
     from store.derive.subjects import DISCOVER_ITEMS, assign_many, discover, features
-    from store.disk.atomic import atomic_write
 
     if model is None and not rediscover:
         model = load_subjects(root)
@@ -298,13 +297,22 @@ def update_subjects(root: Path, docs: list[Item], new: list[Item],
             for doc in docs if rediscover else new:
                 doc["subjects"] = []
             return False
-        atomic_write(Path(root) / SUBJECTS_FILE, orjson.dumps(model.to_json()))
+        save_subjects(root, model)
     assert model is not None  # discovered or loaded above
     targets = docs if fresh else new
     for doc, subjects in zip(targets, assign_many(model, targets, terms, discovering=fresh),
                              strict=True):
         doc["subjects"] = subjects
     return fresh
+
+
+def save_subjects(root: Path, model: Any) -> None:
+    """Write the store's subject model, atomically (before the items filed under it)."""
+    import orjson
+
+    from store.disk.atomic import atomic_write
+
+    atomic_write(Path(root) / SUBJECTS_FILE, orjson.dumps(model.to_json()))
 
 
 def explain_subjects(root: Path, item: Item) -> list[Reason]:

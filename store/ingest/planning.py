@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple
 
-from store.derive.pipeline import Deriving, resolve_names
+from store.derive.pipeline import DERIVED_FIELDS, Deriving, resolve_names
+from store.derive.rules import TopicRules
 from store.ingest.appending import Appending
 from store.ingest.dedupe import Identities, ImportReport, refreshed
 from store.ingest.importers import Record
@@ -20,6 +21,39 @@ ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, stage)`` while an import works: stage "importing"
 (records made into items), then "deriving" (items whose topics and entities are done),
 then "writing"."""
+
+
+Derived = tuple[list[str], ...]
+"""An item's DERIVED_FIELDS, in order."""
+
+
+def sample_for_subjects(records: list[Record], rules: TopicRules, size: int
+                        ) -> tuple[list[Item], dict[int, Derived]]:
+    """Items made from ``size`` records spread evenly over all of ``records``, derived
+    and with their names merged among themselves: what subjects are discovered from
+    when an import too big for one write goes in batches (from its first batch alone,
+    a file in date order would get the subjects of its first weeks). Also each
+    sampled record's derived fields by its index, so that its batch reuses them."""
+    step = max(len(records) / size, 1.0)
+    picks = sorted({int(k * step) for k in range(min(size, len(records)))})
+    stamp = now_iso()
+    to_derive = Deriving(rules, len(picks))
+    made: list[tuple[int, Item]] = []
+    try:
+        for n in picks:
+            item = make_item(records[n], n + 1, stamp)
+            if item["body"]:
+                to_derive.add(item)
+                made.append((n, item))
+        to_derive.finish()
+    finally:
+        to_derive.close()
+    derived = {n: tuple(list(item[k]) for k in DERIVED_FIELDS)  # type: ignore[literal-required]
+               for n, item in made}
+    docs = {str(n): item for n, item in made}
+    for doc_id, people, orgs in resolve_names(docs):
+        docs[doc_id]["people"], docs[doc_id]["orgs"] = people, orgs
+    return list(docs.values()), derived
 
 
 class ImportPlan(NamedTuple):
@@ -41,7 +75,8 @@ class ImportPlan(NamedTuple):
 def plan_import(records: list[Record], data: dict[str, Any], update: bool,
                 progress: ProgressCallback | None, report: ImportReport,
                 to_derive: Deriving, appending: Appending | None = None,
-                earlier: Collection[str] = ()) -> ImportPlan:
+                earlier: Collection[str] = (), derived: Mapping[int, Derived] | None = None,
+                offset: int = 0) -> ImportPlan:
     """Match the records against ``data`` (items.json as read) and make, derive and
     resolve the new and refreshed items: everything but the write. With
     ``appending`` the stored items are known from their segments' digests;
@@ -68,7 +103,11 @@ def plan_import(records: list[Record], data: dict[str, Any], update: bool,
         text_key = item["id"] if text_only else text_id(item["body"])
         doc_id = known.match(item, text_key)
         if doc_id is None:
-            to_derive.add(item)
+            pre = derived.get(offset + done) if derived else None
+            if pre is None:
+                to_derive.add(item)
+            else:  # derived already, for the subject sample (``sample_for_subjects``)
+                item.update(zip(DERIVED_FIELDS, map(list, pre), strict=True))  # type: ignore[typeddict-item]
             doc_id = str(position)
             changes[doc_id] = item
             known.add(doc_id, item, text_key)
