@@ -453,7 +453,7 @@ class Store:
         report = ImportReport(update=update)
         batch = max(total, 1) if update else IMPORT_BATCH
         earlier: set[str] = set()  # the documents this import added, batch by batch
-        derived = self._subjects_from_sample(records) if total > batch else {}
+        derived = self._subjects_from_sample(records, progress) if total > batch else {}
         for start in range(0, max(total, 1), batch):
             shown = None if progress is None else (
                 lambda done, _of, stage, start=start: progress(start + done, total, stage))
@@ -473,7 +473,8 @@ class Store:
             self.refresh()
         return report
 
-    def _subjects_from_sample(self, records: list[Record]) -> dict[int, Derived]:
+    def _subjects_from_sample(self, records: list[Record],
+                              progress: ProgressCallback | None) -> dict[int, Derived]:
         """Before the batches of a big import into a store without subjects: discover
         them from a sample of all its records (``sample_for_subjects``) and save them,
         so that every batch is filed under them. The sample's derived fields, by index."""
@@ -481,7 +482,8 @@ class Store:
             return {}
         from store.derive.subjects import DISCOVER_ITEMS, discover
 
-        sample, derived = sample_for_subjects(records, self.rules, DISCOVER_ITEMS)
+        sample, derived = sample_for_subjects(records, self.rules, DISCOVER_ITEMS, None if (
+            progress is None) else lambda done, total: progress(done, total, "finding subjects"))
         model = discover(sample)
         if model is not None:
             with self._lock.hold():

@@ -103,8 +103,8 @@ class ImportProgress:
         self._task = None
 
     def update(self, stage: str, done: int, total: int) -> None:
-        """Report ``done`` of ``total`` for ``stage`` ("reading", "importing", "deriving",
-        "writing")."""
+        """Report ``done`` of ``total`` for ``stage`` ("reading", "finding subjects" before
+        a batched import, "importing", "deriving", "writing")."""
         if not self.enabled:
             return
         if self.bar is None:

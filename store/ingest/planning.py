@@ -20,20 +20,22 @@ from store.text.clean import item_id as text_id
 ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, stage)`` while an import works: stage "importing"
 (records made into items), then "deriving" (items whose topics and entities are done),
-then "writing"."""
+then "writing"; a batched import first reports "finding subjects" (its sample derived)."""
 
 
 Derived = tuple[list[str], ...]
 """An item's DERIVED_FIELDS, in order."""
 
 
-def sample_for_subjects(records: list[Record], rules: TopicRules, size: int
+def sample_for_subjects(records: list[Record], rules: TopicRules, size: int,
+                        progress: Callable[[int, int], None] | None = None
                         ) -> tuple[list[Item], dict[int, Derived]]:
     """Items made from ``size`` records spread evenly over all of ``records``, derived
     and with their names merged among themselves: what subjects are discovered from
     when an import too big for one write goes in batches (from its first batch alone,
     a file in date order would get the subjects of its first weeks). Also each
-    sampled record's derived fields by its index, so that its batch reuses them."""
+    sampled record's derived fields by its index, so that its batch reuses them.
+    ``progress(done, total)``: sampled items derived."""
     step = max(len(records) / size, 1.0)
     picks = sorted({int(k * step) for k in range(min(size, len(records)))})
     stamp = now_iso()
@@ -45,7 +47,7 @@ def sample_for_subjects(records: list[Record], rules: TopicRules, size: int
             if item["body"]:
                 to_derive.add(item)
                 made.append((n, item))
-        to_derive.finish()
+        to_derive.finish(progress)
     finally:
         to_derive.close()
     derived = {n: tuple(list(item[k]) for k in DERIVED_FIELDS)  # type: ignore[literal-required]
