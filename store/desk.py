@@ -464,11 +464,7 @@ class Store:
                 if start:  # whole batches were written: say what landed
                     raise ImportInterrupted(start, total, report.added) from exc
                 raise
-            report.added += part.added
-            report.present += part.present
-            report.repeated += part.repeated
-            report.updated += part.updated
-            report.ids.extend(part.ids)
+            report.absorb(part)
         if reload:
             self.refresh()
         return report

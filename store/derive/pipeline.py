@@ -59,7 +59,6 @@ are still being made and finish together; large enough that a job's overhead is 
 
 DERIVED_FIELDS = ("topics", "people_raw", "people", "places", "orgs_raw", "orgs")
 """What ``derive`` fills in."""
-_FIELDS = DERIVED_FIELDS
 _RULES: TopicRules | None = None
 """The rules, in a worker (set once by the pool's initializer)."""
 
@@ -91,7 +90,7 @@ def _derive_texts(texts: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
     for title, body in texts:
         item: Item = {"title": title, "body": body}
         derive(item, _RULES)
-        out.append(tuple(item[k] for k in _FIELDS))  # type: ignore[literal-required]
+        out.append(tuple(item[k] for k in DERIVED_FIELDS))  # type: ignore[literal-required]
     return out
 
 
@@ -156,7 +155,7 @@ class Deriving:
                         progress(min(n * self.chunk, total), total)
                     chunk = self.items[n * self.chunk:(n + 1) * self.chunk]
                     for item, fields in zip(chunk, job.result(), strict=True):
-                        item.update(zip(_FIELDS, fields, strict=True))  # type: ignore[typeddict-item]
+                        item.update(zip(DERIVED_FIELDS, fields, strict=True))  # type: ignore[typeddict-item]
             else:
                 for n, item in enumerate(self.items):
                     if progress is not None and n % 500 == 0:

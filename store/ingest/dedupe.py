@@ -37,6 +37,14 @@ class ImportReport:
     ids: list[str] = field(default_factory=list)
     """The ids of the records' items (added, refreshed or already present), in order."""
 
+    def absorb(self, part: ImportReport) -> None:
+        """Add the counts and ids of ``part``, one batch of the same import."""
+        self.added += part.added
+        self.present += part.present
+        self.repeated += part.repeated
+        self.updated += part.updated
+        self.ids.extend(part.ids)
+
     def summary(self) -> str:
         """``N added, M already present`` (and how many were updated or skipped)."""
         text = f"{self.added} added, {self.present} already present"
